@@ -1,0 +1,396 @@
+package pinkcnn.engine.cpu;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.backend.ConvGeometry;
+import pinkcnn.engine.backend.DropoutMask;
+import pinkcnn.engine.backend.Storage;
+
+/**
+ * The reference backend: plain Java on the heap, multi-threaded, vectorised where it pays (GEMM, per-pixel channel
+ * loops). Every other backend is tested against this one. The kernel families live in their own classes:
+ * {@link CpuGemm}, {@link CpuConv}, {@link CpuDepthwise}, {@link CpuPool}, {@link CpuChannelOps}; the small
+ * elementwise, loss and optimizer kernels are here.
+ */
+public final class CpuBackend implements Backend {
+    private static final int GRAIN = 1 << 14;
+
+    private final Parallel parallel;
+    private final CpuGemm gemm;
+    private final CpuConv conv;
+    private final CpuDepthwise depthwise;
+    private final CpuPool pool;
+    private final CpuChannelOps channels;
+    /** Released arrays by length, handed out again by {@link #allocate} (avoids page faults and GC churn). */
+    private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
+
+    /** @param threads worker threads; 0 or less means one per available core */
+    public CpuBackend(int threads) {
+        int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        this.parallel = new Parallel(t);
+        this.gemm = new CpuGemm(parallel);
+        this.conv = new CpuConv(gemm, parallel);
+        this.depthwise = new CpuDepthwise(parallel);
+        this.pool = new CpuPool(parallel);
+        this.channels = new CpuChannelOps(parallel);
+    }
+
+    public CpuBackend() {
+        this(0);
+    }
+
+    public int threads() {
+        return parallel.threads();
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public void close() {
+        parallel.close();
+    }
+
+    // ---- memory ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public Storage allocate(long size) {
+        if (size < 0 || size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("cannot allocate " + size + " floats");
+        float[] data = null;
+        synchronized (free) {
+            ArrayDeque<float[]> q = free.get((int) size);
+            if (q != null) data = q.poll();
+        }
+        if (data == null) data = new float[(int) size];
+        else Arrays.fill(data, 0f);
+        return new CpuStorage(this, data);
+    }
+
+    void recycle(float[] data) {
+        synchronized (free) {
+            free.computeIfAbsent(data.length, k -> new ArrayDeque<>()).push(data);
+        }
+    }
+
+    /** The float array behind a CPU storage (for code that wants direct access, e.g. tests and benchmarks). */
+    public static float[] array(Storage s) {
+        if (!(s instanceof CpuStorage)) {
+            throw new IllegalArgumentException("storage of backend '" + s.backend().name() + "' used on the CPU backend");
+        }
+        return ((CpuStorage) s).checkLive();
+    }
+
+    private static float[] a(Storage s) {
+        return s == null ? null : array(s);
+    }
+
+    @Override
+    public void write(Storage dst, long dstOffset, float[] src, int srcOffset, int length) {
+        System.arraycopy(src, srcOffset, a(dst), Math.toIntExact(dstOffset), length);
+    }
+
+    @Override
+    public void read(Storage src, long srcOffset, float[] dst, int dstOffset, int length) {
+        System.arraycopy(a(src), Math.toIntExact(srcOffset), dst, dstOffset, length);
+    }
+
+    @Override
+    public void copy(Storage src, long srcOffset, Storage dst, long dstOffset, long length) {
+        System.arraycopy(a(src), Math.toIntExact(srcOffset), a(dst), Math.toIntExact(dstOffset), Math.toIntExact(length));
+    }
+
+    @Override
+    public void fill(Storage x, float value) {
+        Arrays.fill(a(x), value);
+    }
+
+    // ---- GEMM and convolutions --------------------------------------------------------------------------------------
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Storage a, long offA, int lda,
+                     Storage b, long offB, int ldb, float beta, Storage c, long offC, int ldc) {
+        gemm.gemm(transA, transB, m, n, k, alpha, a(a), Math.toIntExact(offA), lda, a(b), Math.toIntExact(offB), ldb,
+                beta, a(c), Math.toIntExact(offC), ldc);
+    }
+
+    @Override
+    public void conv2d(ConvGeometry g, Storage x, Storage w, Storage y) {
+        conv.forward(g, a(x), a(w), a(y));
+    }
+
+    @Override
+    public void conv2dInputGrad(ConvGeometry g, Storage dy, Storage w, Storage dx) {
+        conv.inputGrad(g, a(dy), a(w), a(dx));
+    }
+
+    @Override
+    public void conv2dWeightGrad(ConvGeometry g, Storage x, Storage dy, Storage dw) {
+        conv.weightGrad(g, a(x), a(dy), a(dw));
+    }
+
+    @Override
+    public void depthwiseConv2d(ConvGeometry g, Storage x, Storage w, Storage y) {
+        depthwise.forward(g, a(x), a(w), a(y));
+    }
+
+    @Override
+    public void depthwiseConv2dInputGrad(ConvGeometry g, Storage dy, Storage w, Storage dx) {
+        depthwise.inputGrad(g, a(dy), a(w), a(dx));
+    }
+
+    @Override
+    public void depthwiseConv2dWeightGrad(ConvGeometry g, Storage x, Storage dy, Storage dw) {
+        depthwise.weightGrad(g, a(x), a(dy), a(dw));
+    }
+
+    @Override
+    public void pad(int n, int h, int w, int c, int top, int bottom, int left, int right, Storage x, Storage y) {
+        float[] xs = a(x), ys = a(y);
+        int ph = h + top + bottom, pw = w + left + right;
+        parallel.forRange(n * ph, 4, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int img = r / ph, oh = r % ph, ih = oh - top;
+                int rowBase = (img * ph + oh) * pw * c;
+                if (ih < 0 || ih >= h) {
+                    Arrays.fill(ys, rowBase, rowBase + pw * c, 0f);
+                    continue;
+                }
+                Arrays.fill(ys, rowBase, rowBase + left * c, 0f);
+                System.arraycopy(xs, (img * h + ih) * w * c, ys, rowBase + left * c, w * c);
+                Arrays.fill(ys, rowBase + (left + w) * c, rowBase + pw * c, 0f);
+            }
+        });
+    }
+
+    @Override
+    public void padGrad(int n, int h, int w, int c, int top, int bottom, int left, int right, Storage dy, Storage dx) {
+        float[] dys = a(dy), dxs = a(dx);
+        int ph = h + top + bottom, pw = w + left + right;
+        parallel.forRange(n * h, 4, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int img = r / h, ih = r % h;
+                VectorMath.add(dxs, r * w * c, dys, ((img * ph + ih + top) * pw + left) * c, w * c);
+            }
+        });
+    }
+
+    // ---- pooling and per-channel ops ----------------------------------------------------------------------------------
+
+    @Override
+    public void maxPool(ConvGeometry g, Storage x, Storage y) {
+        pool.maxPool(g, a(x), a(y));
+    }
+
+    @Override
+    public void maxPoolGrad(ConvGeometry g, Storage x, Storage dy, Storage dx) {
+        pool.maxPoolGrad(g, a(x), a(dy), a(dx));
+    }
+
+    @Override
+    public void globalAvgPool(int n, int hw, int c, Storage x, Storage y) {
+        pool.globalAvgPool(n, hw, c, a(x), a(y));
+    }
+
+    @Override
+    public void globalAvgPoolGrad(int n, int hw, int c, Storage dy, Storage dx) {
+        pool.globalAvgPoolGrad(n, hw, c, a(dy), a(dx));
+    }
+
+    @Override
+    public void channelAffine(int rows, int c, Storage x, Storage scale, Storage shift, Storage y) {
+        channels.affine(rows, c, a(x), a(scale), a(shift), a(y));
+    }
+
+    @Override
+    public void channelAffineGrad(int rows, int c, Storage x, Storage dy, Storage scale, Storage dx, Storage dScale,
+                                  Storage dShift) {
+        channels.affineGrad(rows, c, a(x), a(dy), a(scale), a(dx), a(dScale), a(dShift));
+    }
+
+    @Override
+    public void channelMoments(int rows, int c, Storage x, Storage mean, Storage var) {
+        channels.moments(rows, c, a(x), a(mean), a(var));
+    }
+
+    @Override
+    public void batchNormGrad(int rows, int c, Storage x, Storage dy, Storage mean, Storage var, Storage gamma, float eps,
+                              Storage dx, Storage dGamma, Storage dBeta) {
+        channels.batchNormGrad(rows, c, a(x), a(dy), a(mean), a(var), a(gamma), eps, a(dx), a(dGamma), a(dBeta));
+    }
+
+    @Override
+    public void batchNormScaleShift(int c, Storage gamma, Storage beta, Storage mean, Storage var, float eps,
+                                    Storage scale, Storage shift) {
+        channels.scaleShift(c, a(gamma), a(beta), a(mean), a(var), eps, a(scale), a(shift));
+    }
+
+    @Override
+    public void biasAdd(int rows, int c, Storage x, Storage bias, Storage y) {
+        channels.biasAdd(rows, c, a(x), a(bias), a(y));
+    }
+
+    @Override
+    public void biasGrad(int rows, int c, Storage dy, Storage dBias) {
+        channels.biasGrad(rows, c, a(dy), a(dBias));
+    }
+
+    // ---- elementwise ------------------------------------------------------------------------------------------------
+
+    /** Runs body over [0, n) in parallel chunks. */
+    private void elementwise(long n, Parallel.Range body) {
+        parallel.forRange(Math.toIntExact(n), GRAIN, body);
+    }
+
+    @Override
+    public void relu(long n, float cap, Storage x, Storage y) {
+        float[] xs = a(x), ys = a(y);
+        elementwise(n, (from, to) -> {
+            for (int i = from; i < to; i++) ys[i] = Math.min(Math.max(xs[i], 0f), cap);
+        });
+    }
+
+    @Override
+    public void reluGrad(long n, float cap, Storage x, Storage dy, Storage dx) {
+        float[] xs = a(x), dys = a(dy), dxs = a(dx);
+        elementwise(n, (from, to) -> {
+            for (int i = from; i < to; i++) if (xs[i] > 0f && xs[i] < cap) dxs[i] += dys[i];
+        });
+    }
+
+    @Override
+    public void add(long n, Storage a, Storage b, Storage y) {
+        float[] as = a(a), bs = a(b), ys = a(y);
+        elementwise(n, (from, to) -> {
+            for (int i = from; i < to; i++) ys[i] = as[i] + bs[i];
+        });
+    }
+
+    @Override
+    public void mul(long n, Storage a, Storage b, Storage y) {
+        float[] as = a(a), bs = a(b), ys = a(y);
+        elementwise(n, (from, to) -> {
+            for (int i = from; i < to; i++) ys[i] = as[i] * bs[i];
+        });
+    }
+
+    @Override
+    public void mulGrad(long n, Storage dy, Storage b, Storage da) {
+        float[] dys = a(dy), bs = a(b), das = a(da);
+        elementwise(n, (from, to) -> {
+            for (int i = from; i < to; i++) das[i] += dys[i] * bs[i];
+        });
+    }
+
+    @Override
+    public void scale(long n, float alpha, Storage x, Storage y) {
+        float[] xs = a(x), ys = a(y);
+        elementwise(n, (from, to) -> {
+            for (int i = from; i < to; i++) ys[i] = alpha * xs[i];
+        });
+    }
+
+    @Override
+    public void axpy(long n, float alpha, Storage x, Storage y) {
+        float[] xs = a(x), ys = a(y);
+        elementwise(n, (from, to) -> {
+            for (int i = from; i < to; i++) ys[i] += alpha * xs[i];
+        });
+    }
+
+    @Override
+    public float sumSquares(long n, Storage x) {
+        float[] xs = a(x);
+        double s = 0;
+        for (int i = 0; i < n; i++) s += (double) xs[i] * xs[i];
+        return (float) s;
+    }
+
+    @Override
+    public float sum(long n, Storage x) {
+        float[] xs = a(x);
+        double s = 0;
+        for (int i = 0; i < n; i++) s += xs[i];
+        return (float) s;
+    }
+
+    @Override
+    public void dropout(long n, float rate, long seed, Storage x, Storage mask, Storage y) {
+        float[] xs = a(x), ms = a(mask), ys = a(y);
+        int threshold = DropoutMask.threshold(rate);
+        float keepScale = 1f / (1f - rate);
+        elementwise(n, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                ms[i] = DropoutMask.hash(seed, i) >= threshold ? keepScale : 0f;
+                ys[i] = xs[i] * ms[i];
+            }
+        });
+    }
+
+    // ---- loss ---------------------------------------------------------------------------------------------------------
+
+    @Override
+    public void softmax(int rows, int classes, Storage logits, Storage probs) {
+        float[] z = a(logits), p = a(probs);
+        for (int r = 0; r < rows; r++) softmaxRow(z, p, r * classes, classes);
+    }
+
+    /** Writes the row's softmax into p and returns its log-sum-exp. */
+    private static double softmaxRow(float[] z, float[] p, int base, int classes) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < classes; j++) max = Math.max(max, z[base + j]);
+        double sum = 0;
+        for (int j = 0; j < classes; j++) sum += Math.exp(z[base + j] - max);
+        for (int j = 0; j < classes; j++) p[base + j] = (float) (Math.exp(z[base + j] - max) / sum);
+        return max + Math.log(sum);
+    }
+
+    @Override
+    public float softmaxCrossEntropy(int rows, int classes, Storage logits, Storage targets, Storage probs) {
+        float[] z = a(logits), t = a(targets), p = a(probs);
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            int base = r * classes;
+            double lse = softmaxRow(z, p, base, classes);
+            for (int j = 0; j < classes; j++) if (t[base + j] != 0f) loss += t[base + j] * (lse - z[base + j]);
+        }
+        return (float) loss;
+    }
+
+    @Override
+    public void softmaxCrossEntropyGrad(int rows, int classes, Storage probs, Storage targets, float scale, Storage dLogits) {
+        float[] p = a(probs), t = a(targets), d = a(dLogits);
+        for (int i = 0; i < rows * classes; i++) d[i] += scale * (p[i] - t[i]);
+    }
+
+    // ---- optimizers -----------------------------------------------------------------------------------------------------
+
+    @Override
+    public void sgdMomentumUpdate(long n, float lr, float momentum, Storage param, Storage grad, Storage velocity) {
+        float[] p = a(param), g = a(grad), v = a(velocity);
+        elementwise(n, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                v[i] = momentum * v[i] - lr * g[i];
+                p[i] += v[i];
+            }
+        });
+    }
+
+    @Override
+    public void adamUpdate(long n, float lr, float beta1, float beta2, float eps, int t,
+                           Storage param, Storage grad, Storage m, Storage v) {
+        float[] p = a(param), g = a(grad), ms = a(m), vs = a(v);
+        float lrT = (float) (lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)));
+        elementwise(n, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                ms[i] = beta1 * ms[i] + (1 - beta1) * g[i];
+                vs[i] = beta2 * vs[i] + (1 - beta2) * g[i] * g[i];
+                p[i] -= lrT * ms[i] / ((float) Math.sqrt(vs[i]) + eps);
+            }
+        });
+    }
+}

@@ -1,0 +1,87 @@
+package pinkcnn.engine.cpu;
+
+import pinkcnn.engine.backend.ConvGeometry;
+
+/**
+ * Depthwise convolution (one kh×kw filter per channel, multiplier 1) computed directly: in NHWC the channels of a
+ * pixel are contiguous, so every (output pixel, tap) pair is one vectorised multiply-add over the channels.
+ * Memory-bound: each input element is read kh·kw/stride² times from cache and once from memory.
+ */
+final class CpuDepthwise {
+    private final Parallel parallel;
+
+    CpuDepthwise(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    void forward(ConvGeometry g, float[] x, float[] w, float[] y) {
+        int c = g.cin(), oh_ = g.outH(), ow_ = g.outW();
+        parallel.forRange(g.n() * oh_, 2, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int n = r / oh_, oh = r % oh_;
+                for (int ow = 0; ow < ow_; ow++) {
+                    int yb = ((n * oh_ + oh) * ow_ + ow) * c;
+                    java.util.Arrays.fill(y, yb, yb + c, 0f);
+                    for (int i = 0; i < g.kh(); i++) {
+                        int ih = oh * g.stride() + i - g.padTop();
+                        if (ih < 0 || ih >= g.h()) continue;
+                        for (int j = 0; j < g.kw(); j++) {
+                            int iw = ow * g.stride() + j - g.padLeft();
+                            if (iw < 0 || iw >= g.w()) continue;
+                            VectorMath.fma(y, yb, x, ((n * g.h() + ih) * g.w() + iw) * c, w, (i * g.kw() + j) * c, c);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** dx[n,ih,iw,c] += Σ over taps (i,j) whose output pixel exists: dy[n,oh,ow,c]·w[i,j,c] (a gather: no races). */
+    void inputGrad(ConvGeometry g, float[] dy, float[] w, float[] dx) {
+        int c = g.cin(), s = g.stride();
+        parallel.forRange(g.n() * g.h(), 2, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int n = r / g.h(), ih = r % g.h();
+                for (int iw = 0; iw < g.w(); iw++) {
+                    int xb = ((n * g.h() + ih) * g.w() + iw) * c;
+                    for (int i = 0; i < g.kh(); i++) {
+                        int th = ih + g.padTop() - i;
+                        if (th < 0 || th % s != 0 || th / s >= g.outH()) continue;
+                        for (int j = 0; j < g.kw(); j++) {
+                            int tw = iw + g.padLeft() - j;
+                            if (tw < 0 || tw % s != 0 || tw / s >= g.outW()) continue;
+                            int yb = ((n * g.outH() + th / s) * g.outW() + tw / s) * c;
+                            VectorMath.fma(dx, xb, dy, yb, w, (i * g.kw() + j) * c, c);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** dw[i,j,c] += Σ_{n,oh,ow} x[n, oh·s+i−pt, ow·s+j−pl, c]·dy[n,oh,ow,c]; one partial dw per thread chunk. */
+    void weightGrad(ConvGeometry g, float[] x, float[] dy, float[] dw) {
+        int c = g.cin(), oh_ = g.outH(), ow_ = g.outW(), taps = g.kh() * g.kw() * c;
+        int rows = g.n() * oh_;
+        float[][] partial = new float[parallel.chunks(rows, 2)][taps];
+        parallel.forChunks(rows, 2, (chunk, from, to) -> {
+            float[] acc = partial[chunk];
+            for (int r = from; r < to; r++) {
+                int n = r / oh_, oh = r % oh_;
+                for (int ow = 0; ow < ow_; ow++) {
+                    int yb = ((n * oh_ + oh) * ow_ + ow) * c;
+                    for (int i = 0; i < g.kh(); i++) {
+                        int ih = oh * g.stride() + i - g.padTop();
+                        if (ih < 0 || ih >= g.h()) continue;
+                        for (int j = 0; j < g.kw(); j++) {
+                            int iw = ow * g.stride() + j - g.padLeft();
+                            if (iw < 0 || iw >= g.w()) continue;
+                            VectorMath.fma(acc, (i * g.kw() + j) * c, x, ((n * g.h() + ih) * g.w() + iw) * c, dy, yb, c);
+                        }
+                    }
+                }
+            }
+        });
+        for (float[] p : partial) VectorMath.add(dw, 0, p, 0, taps);
+    }
+}

@@ -1,0 +1,24 @@
+package pinkcnn.engine.nn;
+
+import pinkcnn.engine.Tensor;
+
+/** Keras Add of two inputs of equal shape (MobileNetV2's residual connections). */
+public final class Add extends Layer {
+    public Add(String name) {
+        super(name);
+    }
+
+    public Tensor forward(Tensor a, Tensor b) {
+        return pinkcnn.engine.ops.Add.apply(a, b);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        throw new UnsupportedOperationException(name() + " adds two inputs: call forward(a, b)");
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        return in.clone();
+    }
+}

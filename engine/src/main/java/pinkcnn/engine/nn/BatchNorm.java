@@ -1,0 +1,58 @@
+package pinkcnn.engine.nn;
+
+import pinkcnn.engine.Tensor;
+import pinkcnn.engine.backend.Backend;
+
+/**
+ * Keras BatchNormalization over the channel axis: weights {@code gamma:0}, {@code beta:0} (trainable) and
+ * {@code moving_mean:0}, {@code moving_variance:0}. In training mode a trainable layer normalises with the batch's
+ * statistics and updates the moving ones; in eval mode, and always when frozen, it uses the moving statistics.
+ */
+public final class BatchNorm extends Layer {
+    public static final float DEFAULT_EPSILON = 1e-3f;
+    public static final float DEFAULT_MOMENTUM = 0.99f;
+
+    private final float epsilon, momentum;
+    private final Parameter gamma, beta, movingMean, movingVariance;
+
+    public BatchNorm(Backend b, String name, int channels, float epsilon, float momentum) {
+        super(name);
+        this.epsilon = epsilon;
+        this.momentum = momentum;
+        gamma = addWeight(new Parameter("gamma:0", Tensor.persistent(b, Init.constant(channels, 1f), channels), true));
+        beta = addWeight(new Parameter("beta:0", Tensor.persistent(b, new float[channels], channels), true));
+        movingMean = addWeight(new Parameter("moving_mean:0", Tensor.persistent(b, new float[channels], channels), false));
+        movingVariance = addWeight(new Parameter("moving_variance:0",
+                Tensor.persistent(b, Init.constant(channels, 1f), channels), false));
+    }
+
+    public BatchNorm(Backend b, String name, int channels) {
+        this(b, name, channels, DEFAULT_EPSILON, DEFAULT_MOMENTUM);
+    }
+
+    /** When false, a training-mode pass still uses the moving statistics (fine-tuning with {@code --bn-train false}). */
+    private boolean updateStatistics = true;
+
+    public void setUpdateStatistics(boolean update) {
+        this.updateStatistics = update;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (training && trainable && updateStatistics) {
+            return pinkcnn.engine.ops.BatchNorm.training(x, gamma.value(), beta.value(), movingMean.value(),
+                    movingVariance.value(), momentum, epsilon);
+        }
+        return pinkcnn.engine.ops.BatchNorm.inference(x, gamma.value(), beta.value(), movingMean.value(),
+                movingVariance.value(), epsilon);
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        return in.clone();
+    }
+
+    public float epsilon() {
+        return epsilon;
+    }
+}

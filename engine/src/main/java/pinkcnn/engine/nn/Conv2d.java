@@ -1,0 +1,41 @@
+package pinkcnn.engine.nn;
+
+import java.util.Random;
+import pinkcnn.engine.Tensor;
+import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.backend.ConvGeometry;
+import pinkcnn.engine.ops.BiasAdd;
+
+/** Keras Conv2D: weights {@code kernel:0} (kh×kw×cin×cout, HWIO) and, with a bias, {@code bias:0} (cout). */
+public final class Conv2d extends Layer {
+    private final int kernelSize, stride, filters;
+    private final String padding;
+    private final Parameter kernel, bias;
+
+    public Conv2d(Backend b, String name, int inChannels, int filters, int kernelSize, int stride, String padding,
+                  boolean useBias, Random rnd) {
+        super(name);
+        this.kernelSize = kernelSize;
+        this.stride = stride;
+        this.filters = filters;
+        this.padding = padding;
+        int k2 = kernelSize * kernelSize;
+        this.kernel = addWeight(new Parameter("kernel:0", Tensor.persistent(b,
+                Init.glorotUniform(rnd, k2 * inChannels * filters, k2 * inChannels, k2 * filters),
+                kernelSize, kernelSize, inChannels, filters), true));
+        this.bias = useBias ? addWeight(new Parameter("bias:0", Tensor.persistent(b, new float[filters], filters), true)) : null;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor y = pinkcnn.engine.ops.Conv2d.apply(x, kernel.value(), stride, padding);
+        if (bias == null) return y;
+        return BiasAdd.apply(y, bias.value());
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        ConvGeometry g = ConvGeometry.of(in[0], in[1], in[2], in[3], kernelSize, stride, padding, filters);
+        return new int[] {in[0], g.outH(), g.outW(), filters};
+    }
+}

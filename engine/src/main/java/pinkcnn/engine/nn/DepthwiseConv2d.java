@@ -1,0 +1,34 @@
+package pinkcnn.engine.nn;
+
+import java.util.Random;
+import pinkcnn.engine.Tensor;
+import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.backend.ConvGeometry;
+
+/** Keras DepthwiseConv2D (depth multiplier 1, no bias): weight {@code depthwise_kernel:0} of shape kh×kw×c×1. */
+public final class DepthwiseConv2d extends Layer {
+    private final int kernelSize, stride;
+    private final String padding;
+    private final Parameter kernel;
+
+    public DepthwiseConv2d(Backend b, String name, int channels, int kernelSize, int stride, String padding, Random rnd) {
+        super(name);
+        this.kernelSize = kernelSize;
+        this.stride = stride;
+        this.padding = padding;
+        int k2 = kernelSize * kernelSize;
+        this.kernel = addWeight(new Parameter("depthwise_kernel:0",
+                Tensor.persistent(b, Init.glorotUniform(rnd, k2 * channels, k2, k2), kernelSize, kernelSize, channels, 1), true));
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return pinkcnn.engine.ops.DepthwiseConv2d.apply(x, kernel.value(), stride, padding);
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        ConvGeometry g = ConvGeometry.of(in[0], in[1], in[2], in[3], kernelSize, stride, padding, in[3]);
+        return new int[] {in[0], g.outH(), g.outW(), in[3]};
+    }
+}

@@ -1,0 +1,21 @@
+package pinkcnn.engine.nn;
+
+import pinkcnn.engine.Tensor;
+import pinkcnn.engine.ops.GlobalAvgPool;
+
+/** Keras GlobalAveragePooling2D: N×H×W×C → N×C. */
+public final class GlobalAveragePool2d extends Layer {
+    public GlobalAveragePool2d(String name) {
+        super(name);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return GlobalAvgPool.apply(x);
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        return new int[] {in[0], in[3]};
+    }
+}

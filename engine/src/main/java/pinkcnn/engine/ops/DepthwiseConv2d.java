@@ -1,0 +1,29 @@
+package pinkcnn.engine.ops;
+
+import pinkcnn.engine.Autograd;
+import pinkcnn.engine.Tensor;
+import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.backend.ConvGeometry;
+
+/** Depthwise 2-D convolution (multiplier 1): one kh×kw filter per channel; kernel shape kh×kw×c (or Keras' kh×kw×c×1). */
+public final class DepthwiseConv2d {
+    private DepthwiseConv2d() {}
+
+    public static Tensor apply(Tensor x, Tensor kernel, int stride, String padding) {
+        Shapes.requireRank(x, 4, "depthwise input");
+        int k = kernel.dim(0), c = kernel.dim(2);
+        if (kernel.dim(1) != k || c != x.dim(3) || (kernel.rank() == 4 && kernel.dim(3) != 1) || kernel.rank() < 3) {
+            throw new IllegalArgumentException("depthwise kernel " + java.util.Arrays.toString(kernel.shape())
+                    + " does not fit input " + java.util.Arrays.toString(x.shape()));
+        }
+        ConvGeometry g = ConvGeometry.of(x.dim(0), x.dim(1), x.dim(2), c, k, stride, padding, c);
+        Backend b = x.backend();
+        Tensor y = Tensor.zeros(b, g.n(), g.outH(), g.outW(), c);
+        b.depthwiseConv2d(g, x.storage(), kernel.storage(), y.storage());
+        Autograd.record(y, new Tensor[] {x, kernel}, () -> {
+            if (x.requiresGrad()) b.depthwiseConv2dInputGrad(g, y.gradStorage(), kernel.storage(), x.gradStorage());
+            if (kernel.requiresGrad()) b.depthwiseConv2dWeightGrad(g, x.storage(), y.gradStorage(), kernel.gradStorage());
+        });
+        return y;
+    }
+}

@@ -1,0 +1,65 @@
+package pinkcnn.trainer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code pinkcnn} command line. Each subcommand is one class in this package (or a sub-package). */
+@Command(name = "pinkcnn",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "A plain-Java CNN engine with OpenCL kernels: prepare photos, train and evaluate a transfer-learning "
+                + "classifier on MobileNetV2, inspect activations, and benchmark kernels.",
+        subcommands = {
+                BenchCommand.class,
+                ConvertCommand.class,
+                CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, also used by tests to run commands in-process. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler(new ErrorHandler());
+        return cli;
+    }
+
+    /** Prints a one-line error (no stack trace) for expected failures: bad input, missing files, no device. */
+    static final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+            if (e instanceof UserError) {
+                cli.getErr().println("pinkcnn " + cli.getCommandName() + ": " + e.getMessage());
+                return ((UserError) e).exitCode();
+            }
+            throw new RuntimeException(e);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/pinkcnn/version.properties")) {
+                if (in != null) p.load(in);
+            }
+            return new String[] {"pinkcnn " + p.getProperty("version", "unknown")
+                    + " (Java " + System.getProperty("java.version") + ", " + Runtime.getRuntime().availableProcessors()
+                    + " cores)"};
+        }
+    }
+}

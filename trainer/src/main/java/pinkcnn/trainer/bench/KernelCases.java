@@ -1,0 +1,95 @@
+package pinkcnn.trainer.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.backend.ConvGeometry;
+import pinkcnn.engine.backend.Storage;
+
+/**
+ * The benchmarked kernels and shapes, the same on every backend: GEMM 1024³; MobileNetV2's 1×1 convolutions, depthwise
+ * layers and stem at batch 1 and 224×224 input; pooling. Buffers are allocated once per case and reused across runs.
+ */
+public final class KernelCases {
+    public static final List<String> OPS = List.of("gemm", "conv1x1", "depthwise", "conv3x3", "pool");
+
+    /** MobileNetV2's pointwise convolutions at 224×224: {spatial size, cin, cout}. */
+    static final int[][] CONV1X1 = {
+            {112, 32, 16}, {112, 16, 96}, {56, 144, 24}, {28, 192, 32}, {14, 384, 64}, {14, 576, 96}, {7, 960, 160},
+            {7, 320, 1280}};
+    /** Depthwise 3×3 layers: {input size, channels, stride}. */
+    static final int[][] DEPTHWISE = {{112, 96, 2}, {56, 144, 1}, {14, 576, 1}};
+
+    private final Backend b;
+    private final Random rnd = new Random(1);
+
+    public KernelCases(Backend backend) {
+        this.b = backend;
+    }
+
+    public List<BenchCase> cases(String op) {
+        List<BenchCase> out = new ArrayList<>();
+        switch (op) {
+            case "gemm" -> out.add(gemm(1024, 1024, 1024));
+            case "conv1x1" -> {
+                for (int[] c : CONV1X1) out.add(conv("conv1x1", new ConvGeometry(1, c[0], c[0], c[1], 1, 1, 1, 0, 0, 0, 0, c[2])));
+            }
+            case "depthwise" -> {
+                for (int[] d : DEPTHWISE) out.add(depthwise(d[0], d[1], d[2]));
+            }
+            case "conv3x3" -> out.add(conv("conv3x3", new ConvGeometry(1, 224, 224, 3, 3, 3, 2, 0, 1, 0, 1, 32)));
+            case "pool" -> {
+                out.add(maxPool(new ConvGeometry(1, 112, 112, 96, 2, 2, 2, 0, 0, 0, 0, 96)));
+                out.add(maxPool(new ConvGeometry(32, 7, 7, 1280, 2, 2, 2, 0, 0, 0, 0, 1280)));
+                out.add(globalAvgPool(32, 7 * 7, 1280));
+            }
+            default -> throw new IllegalArgumentException("unknown op '" + op + "'; choose from " + OPS);
+        }
+        return out;
+    }
+
+    private Storage random(long n) {
+        Storage s = b.allocate(n);
+        float[] v = new float[Math.toIntExact(n)];
+        for (int i = 0; i < v.length; i++) v[i] = rnd.nextFloat() * 2 - 1;
+        b.write(s, 0, v, 0, v.length);
+        return s;
+    }
+
+    BenchCase gemm(int m, int n, int k) {
+        Storage a = random((long) m * k), bm = random((long) k * n), c = b.allocate((long) m * n);
+        return new BenchCase("gemm", m + "x" + n + "x" + k, 2.0 * m * n * k, 4.0 * ((double) m * k + (double) k * n + (double) m * n),
+                () -> b.gemm(false, false, m, n, k, 1f, a, 0, k, bm, 0, n, 0f, c, 0, n));
+    }
+
+    BenchCase conv(String op, ConvGeometry g) {
+        Storage x = random(g.inputSize()), w = random((long) g.kh() * g.kw() * g.cin() * g.cout()), y = b.allocate(g.outputSize());
+        double flops = 2.0 * g.outputSize() * g.kh() * g.kw() * g.cin();
+        double bytes = 4.0 * (g.inputSize() + g.outputSize() + (double) g.kh() * g.kw() * g.cin() * g.cout());
+        String shape = g.h() + "x" + g.w() + "x" + g.cin() + "->" + g.cout() + (g.stride() > 1 ? " s" + g.stride() : "");
+        return new BenchCase(op, shape, flops, bytes, () -> b.conv2d(g, x, w, y));
+    }
+
+    BenchCase depthwise(int size, int c, int stride) {
+        // Keras: stride 2 layers pad (0,1),(0,1) explicitly; stride 1 layers use 'same' (1 on each side).
+        ConvGeometry g = stride == 2
+                ? new ConvGeometry(1, size, size, c, 3, 3, 2, 0, 1, 0, 1, c)
+                : new ConvGeometry(1, size, size, c, 3, 3, 1, 1, 1, 1, 1, c);
+        Storage x = random(g.inputSize()), w = random(9L * c), y = b.allocate(g.outputSize());
+        return new BenchCase("depthwise", size + "x" + size + "x" + c + " s" + stride, 2.0 * 9 * g.outputSize(),
+                4.0 * (g.inputSize() + g.outputSize() + 9.0 * c), () -> b.depthwiseConv2d(g, x, w, y));
+    }
+
+    BenchCase maxPool(ConvGeometry g) {
+        Storage x = random(g.inputSize()), y = b.allocate(g.outputSize());
+        return new BenchCase("maxpool", g.n() + "x" + g.h() + "x" + g.w() + "x" + g.cin() + " k" + g.kh() + " s" + g.stride(),
+                0, 4.0 * (g.inputSize() + g.outputSize()), () -> b.maxPool(g, x, y));
+    }
+
+    BenchCase globalAvgPool(int n, int hw, int c) {
+        Storage x = random((long) n * hw * c), y = b.allocate((long) n * c);
+        return new BenchCase("global_avg_pool", n + "x" + hw + "x" + c, 0, 4.0 * ((double) n * hw * c + n * c),
+                () -> b.globalAvgPool(n, hw, c, x, y));
+    }
+}

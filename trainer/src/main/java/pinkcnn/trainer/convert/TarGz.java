@@ -1,0 +1,150 @@
+package pinkcnn.trainer.convert;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads the regular files of a gzip-compressed tar archive (an npm package tarball): ustar headers, with the long
+ * names of pax ('x') and GNU ('L') entries. Only reading, only what npm writes; no links, no extraction to disk.
+ */
+final class TarGz {
+
+    private static final int BLOCK = 512;
+
+    private TarGz() {}
+
+    /** The names of the regular files, in archive order. */
+    static List<String> list(Path tgz) throws IOException {
+        List<String> names = new ArrayList<>();
+        walk(tgz, name -> {
+            names.add(name);
+            return false;
+        });
+        return names;
+    }
+
+    /** The contents of the regular files whose names {@code wanted} accepts. */
+    static Map<String, byte[]> read(Path tgz, Predicate<String> wanted) throws IOException {
+        return walk(tgz, wanted);
+    }
+
+    private static Map<String, byte[]> walk(Path tgz, Predicate<String> wanted) throws IOException {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try (InputStream in = new BufferedInputStream(new GZIPInputStream(Files.newInputStream(tgz), 1 << 16), 1 << 16)) {
+            String longName = null;
+            byte[] header = new byte[BLOCK];
+            while (true) {
+                int n = in.readNBytes(header, 0, BLOCK);
+                if (n == 0) break; // no end-of-archive blocks: accept, as tar does
+                if (n < BLOCK) throw new IOException(tgz + ": truncated tar archive");
+                if (isZero(header)) break; // end of archive
+                if (!checksumOk(header)) throw new IOException(tgz + ": not a tar archive (bad header checksum)");
+                long size = octal(header, 124, 12);
+                char type = (char) header[156];
+                String name = longName != null ? longName : ustarName(header);
+                longName = null;
+                boolean regular = type == '0' || type == '\0' || type == '7';
+                if (type == 'x' || type == 'L') {
+                    byte[] meta = readFully(in, size, tgz);
+                    longName = type == 'L' ? cString(meta, 0, meta.length) : paxPath(meta);
+                } else if (regular && wanted.test(name)) {
+                    out.put(name, readFully(in, size, tgz));
+                } else {
+                    skipFully(in, size, tgz);
+                }
+                skipFully(in, (BLOCK - size % BLOCK) % BLOCK, tgz);
+            }
+        } catch (ZipException e) {
+            throw new IOException(tgz + ": not a gzip file (" + e.getMessage() + ")", e);
+        } catch (java.io.EOFException e) {
+            throw new IOException(tgz + ": truncated archive", e);
+        }
+        return out;
+    }
+
+    private static String ustarName(byte[] h) {
+        String name = cString(h, 0, 100);
+        boolean ustar = new String(h, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
+        String prefix = ustar ? cString(h, 345, 155) : "";
+        return prefix.isEmpty() ? name : prefix + "/" + name;
+    }
+
+    /** The {@code path} record of a pax header ("LEN path=VALUE\n" records), or null. */
+    private static String paxPath(byte[] meta) {
+        int i = 0;
+        while (i < meta.length) {
+            int space = i;
+            while (space < meta.length && meta[space] != ' ') space++;
+            if (space >= meta.length) break;
+            int len = Integer.parseInt(new String(meta, i, space - i, StandardCharsets.US_ASCII).trim());
+            if (len <= 0 || i + len > meta.length) break;
+            String record = new String(meta, space + 1, i + len - 1 - (space + 1), StandardCharsets.UTF_8);
+            if (record.startsWith("path=")) return record.substring(5);
+            i += len;
+        }
+        return null;
+    }
+
+    private static long octal(byte[] h, int offset, int length) throws IOException {
+        if ((h[offset] & 0x80) != 0) { // base-256 for sizes over 8 GB
+            long v = h[offset] & 0x7f;
+            for (int i = 1; i < length; i++) v = (v << 8) | (h[offset + i] & 0xff);
+            return v;
+        }
+        String s = cString(h, offset, length).trim();
+        if (s.isEmpty()) return 0;
+        try {
+            return Long.parseLong(s, 8);
+        } catch (NumberFormatException e) {
+            throw new IOException("bad tar header field '" + s + "'");
+        }
+    }
+
+    private static boolean checksumOk(byte[] h) throws IOException {
+        long stored = octal(h, 148, 8);
+        long sum = 0;
+        for (int i = 0; i < BLOCK; i++) sum += (i >= 148 && i < 156) ? ' ' : (h[i] & 0xff);
+        return sum == stored;
+    }
+
+    private static boolean isZero(byte[] h) {
+        for (byte b : h) if (b != 0) return false;
+        return true;
+    }
+
+    private static String cString(byte[] b, int offset, int length) {
+        int end = offset;
+        while (end < offset + length && b[end] != 0) end++;
+        return new String(b, offset, end - offset, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readFully(InputStream in, long size, Path tgz) throws IOException {
+        if (size > Integer.MAX_VALUE - 8) throw new IOException(tgz + ": an entry over 2 GB");
+        byte[] b = in.readNBytes((int) size);
+        if (b.length < size) throw new IOException(tgz + ": truncated archive");
+        return b;
+    }
+
+    private static void skipFully(InputStream in, long size, Path tgz) throws IOException {
+        long left = size;
+        while (left > 0) {
+            long s = in.skip(left);
+            if (s <= 0) {
+                if (in.read() < 0) throw new IOException(tgz + ": truncated archive");
+                s = 1;
+            }
+            left -= s;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package pinkcnn.trainer.data;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * How a photo becomes a network input: keep the central {@code cropFraction} of each side, then (with
+ * {@link Crop#CENTER}) the largest centred square of that, and resample it anti-aliased to {@code size × size} RGB.
+ * {@code prepare} writes these settings into each dataset file so {@code predict} can treat new photos the same way.
+ *
+ * @param size         output side in pixels
+ * @param crop         {@link Crop#CENTER} keeps the aspect ratio by cropping, {@link Crop#NONE} squeezes the whole
+ *                     (fraction-cropped) photo into the square
+ * @param cropFraction the central part of each side that is kept before anything else, in (0, 1]
+ */
+public record Preprocessing(int size, Crop crop, double cropFraction) {
+
+    /**
+     * Default for {@code --crop-fraction}. Face photos such as LFW's have the face in about the middle third;
+     * 0.6 keeps the face with its outline and little background. Revisit it by the dev accuracy it gives.
+     */
+    public static final double DEFAULT_CROP_FRACTION = 0.6;
+    public static final int DEFAULT_SIZE = 224;
+
+    public enum Crop {
+        CENTER, NONE;
+
+        public static Crop parse(String s) {
+            return switch (s.trim().toLowerCase(Locale.ROOT)) {
+                case "center", "centre" -> CENTER;
+                case "none" -> NONE;
+                default -> throw new IllegalArgumentException("unknown crop '" + s + "': use center or none");
+            };
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public Preprocessing {
+        if (size < 1) throw new IllegalArgumentException("size must be at least 1, got " + size);
+        if (!(cropFraction > 0 && cropFraction <= 1)) {
+            throw new IllegalArgumentException("crop fraction must be in (0, 1], got " + cropFraction);
+        }
+    }
+
+    public static Preprocessing defaults() {
+        return new Preprocessing(DEFAULT_SIZE, Crop.CENTER, DEFAULT_CROP_FRACTION);
+    }
+
+    /** The {@code size × size} RGB bytes (row-major, interleaved) of a decoded photo. */
+    public byte[] apply(RgbImage image) {
+        double w = image.width() * cropFraction, h = image.height() * cropFraction;
+        if (crop == Crop.CENTER) w = h = Math.min(w, h);
+        double x0 = (image.width() - w) / 2, y0 = (image.height() - h) / 2;
+        return Resizer.resize(image, x0, y0, w, h, size, size);
+    }
+
+    /** Decodes a photo file and preprocesses it. */
+    public byte[] load(Path file) throws UnusableImageException {
+        return apply(ImageDecoder.decode(file));
+    }
+
+    /** The same as a {@link RgbImage}. */
+    public RgbImage applyToImage(RgbImage image) {
+        return new RgbImage(size, size, apply(image));
+    }
+}
