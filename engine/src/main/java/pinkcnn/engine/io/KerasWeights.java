@@ -239,7 +239,8 @@ public final class KerasWeights {
             throw e;
         } catch (RuntimeException e) {
             // jhdf reports damage as unchecked exceptions of several kinds (buffer underflows, HdfException …).
-            throw new WeightFileException(name + ": cannot read this HDF5 file (truncated or damaged?): " + e, e);
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new WeightFileException(name + ": cannot read this HDF5 file (truncated or damaged?): " + why, e);
         }
     }
 

@@ -1,0 +1,157 @@
+package pinkcnn.engine.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import pinkcnn.engine.Tensor;
+
+/**
+ * A Keras-style functional model: named layers in topological order, each applied to the outputs of earlier layers
+ * (one input, or two for {@link Add}). Every named layer's output can be read, and a pass can start in the middle —
+ * from cached activations — and stop at any layer, which is how frozen backbones and fine-tuning share one model.
+ */
+public final class Graph {
+    /** The name of the model input, as Keras names it. */
+    public static final String INPUT = "input_1";
+
+    /** One layer and the names of the layers whose outputs it consumes. */
+    public record Node(Layer layer, List<String> inputs) {
+        public String name() {
+            return layer.name();
+        }
+    }
+
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<String, Integer> index = new HashMap<>();
+    private final Map<String, int[]> shapes = new HashMap<>();
+
+    /** @param inputShape the input's shape without the batch axis (H, W, C) */
+    public Graph(int... inputShape) {
+        int[] s = new int[inputShape.length + 1];
+        s[0] = 1;
+        System.arraycopy(inputShape, 0, s, 1, inputShape.length);
+        shapes.put(INPUT, s);
+    }
+
+    /** Appends a layer fed by the given earlier layers (or {@link #INPUT}); returns its name. */
+    public String add(Layer layer, String... inputs) {
+        if (index.containsKey(layer.name()) || layer.name().equals(INPUT)) {
+            throw new IllegalArgumentException("duplicate layer name " + layer.name());
+        }
+        for (String in : inputs) {
+            if (!shapes.containsKey(in)) throw new IllegalArgumentException(layer.name() + ": unknown input " + in);
+        }
+        index.put(layer.name(), nodes.size());
+        nodes.add(new Node(layer, List.of(inputs)));
+        shapes.put(layer.name(), layer.outputShape(shapes.get(inputs[0])));
+        return layer.name();
+    }
+
+    public List<Node> nodes() {
+        return Collections.unmodifiableList(nodes);
+    }
+
+    public Layer layer(String name) {
+        Integer i = index.get(name);
+        if (i == null) throw new IllegalArgumentException("no layer named '" + name + "'");
+        return nodes.get(i).layer();
+    }
+
+    public boolean has(String name) {
+        return index.containsKey(name);
+    }
+
+    /** Output shape of a layer for batch 1. */
+    public int[] outputShape(String name) {
+        int[] s = shapes.get(name);
+        if (s == null) throw new IllegalArgumentException("no layer named '" + name + "'");
+        return s.clone();
+    }
+
+    public String lastLayer() {
+        return nodes.get(nodes.size() - 1).name();
+    }
+
+    /** Position of a layer in the topological order. */
+    public int position(String name) {
+        layer(name);
+        return index.get(name);
+    }
+
+    public List<Layer> layers() {
+        List<Layer> out = new ArrayList<>();
+        for (Node n : nodes) out.add(n.layer());
+        return out;
+    }
+
+    public List<Parameter> weights() {
+        List<Parameter> out = new ArrayList<>();
+        for (Node n : nodes) out.addAll(n.layer().weights());
+        return out;
+    }
+
+    public void setTraining(boolean training) {
+        for (Node n : nodes) n.layer().setTraining(training);
+    }
+
+    /** The output of layer {@code last} for input x. */
+    public Tensor forward(Tensor x, String last) {
+        return run(Map.of(INPUT, x), 0, position(last), Set.of()).get(last);
+    }
+
+    /**
+     * Runs layers [first, last] by position, given the outputs they need from before {@code first}
+     * ({@link #frontier}), and returns the outputs of {@code last} and of every layer named in {@code keep}.
+     * Intermediate outputs that no later layer needs are dropped as soon as possible.
+     */
+    public Map<String, Tensor> run(Map<String, Tensor> given, int first, int last, Set<String> keep) {
+        Map<String, Integer> lastUse = new HashMap<>();
+        for (int i = first; i <= last; i++) for (String in : nodes.get(i).inputs()) lastUse.put(in, i);
+        Map<String, Tensor> live = new HashMap<>(given);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String k : keep) if (given.containsKey(k)) out.put(k, given.get(k));
+        for (int i = first; i <= last; i++) {
+            Node node = nodes.get(i);
+            Tensor y;
+            if (node.inputs().size() == 2) {
+                y = ((Add) node.layer()).forward(need(live, node, 0), need(live, node, 1));
+            } else {
+                y = node.layer().forward(need(live, node, 0));
+            }
+            live.put(node.name(), y);
+            if (keep.contains(node.name()) || i == last) out.put(node.name(), y);
+            for (String in : node.inputs()) if (lastUse.get(in) == i) live.remove(in);
+        }
+        return out;
+    }
+
+    private static Tensor need(Map<String, Tensor> live, Node node, int k) {
+        Tensor t = live.get(node.inputs().get(k));
+        if (t == null) throw new IllegalStateException(node.name() + " needs the output of " + node.inputs().get(k));
+        return t;
+    }
+
+    /**
+     * The outputs computed before layer {@code start} that layers from {@code start} on consume: what must be
+     * cached to resume a pass there (one tensor for a plain chain; two inside a residual block).
+     */
+    public Set<String> frontier(String start) {
+        int s = position(start);
+        Set<String> f = new LinkedHashSet<>();
+        for (int i = s; i < nodes.size(); i++)
+            for (String in : nodes.get(i).inputs())
+                if (in.equals(INPUT) || index.get(in) < s) f.add(in);
+        return f;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (Node node : nodes) n += node.layer().parameterCount();
+        return n;
+    }
+}
