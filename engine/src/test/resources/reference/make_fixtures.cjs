@@ -6,10 +6,10 @@
 //
 // How to run (Node 18 or newer; tested with Node 20.20 and @tensorflow/tfjs 4.22.0):
 //   mkdir -p /tmp/tfjs-ref && (cd /tmp/tfjs-ref && npm init -y >/dev/null && npm install @tensorflow/tfjs@4.22.0)
-//   npm pack nsfwjs@4.4.0 --pack-destination ~/.cache/pinkcnn/npm        # or: ./pinkcnn convert --from npm:nsfwjs@4.4.0 …
+//   mkdir -p ~/.cache/pinkcnn/npm && (cd ~/.cache/pinkcnn/npm && npm pack nsfwjs@4.4.0)   # or: ./pinkcnn convert --from npm:nsfwjs@4.4.0 …
 //   NODE_PATH=/tmp/tfjs-ref/node_modules node engine/src/test/resources/reference/make_fixtures.cjs \
 //       ~/.cache/pinkcnn/npm/nsfwjs-4.4.0.tgz
-// (the argument may also be an extracted package folder). It takes about a minute and rewrites ./mobilenet_v2/.
+// (the argument may also be an extracted package folder). It takes a few seconds and rewrites ./mobilenet_v2/.
 // @tensorflow/tfjs-node would be faster but needs a native download; the pure-JS cpu backend computes in float32.
 //
 // The cases (each a folder with manifest.json and little-endian float32 NHWC .f32 files):

@@ -14,7 +14,8 @@ import pinkcnn.trainer.bench.BenchCase;
 import pinkcnn.trainer.bench.BenchResult;
 import pinkcnn.trainer.bench.BenchRunner;
 import pinkcnn.trainer.bench.KernelCases;
-import pinkcnn.trainer.bench.KernelTimer;
+import pinkcnn.trainer.bench.ModelBench;
+import pinkcnn.trainer.bench.OpenClBench;
 
 /** {@code pinkcnn bench}: times backend kernels on MobileNetV2's shapes; GFLOP/s, GB/s and the fraction of peak. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -27,6 +28,17 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--op", split = ",", paramLabel = "OP",
             description = "Kernels to time: gemm, conv1x1, depthwise, conv3x3, pool (default: all).")
     List<String> ops;
+
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = "Time a whole network's forward pass instead of kernels: mobilenetv2.")
+    String model;
+
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Batch size for --model (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--variant",
+            description = "OpenCL: also run every numbered version of the GEMM and depthwise kernels side by side.")
+    boolean variant;
 
     @Option(names = "--json", description = "Print one JSON object {\"results\":[…]} instead of a table.")
     boolean json;
@@ -41,13 +53,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (model != null) return benchModel();
         List<String> chosen = ops == null || ops.isEmpty() ? KernelCases.OPS : ops;
         for (String op : chosen) {
             if (!KernelCases.OPS.contains(op)) throw new UserError("unknown --op '" + op + "'; choose from " + KernelCases.OPS);
         }
         List<BenchResult> results = new ArrayList<>();
         try (Backend backend = device.open()) {
-            BenchRunner runner = new BenchRunner(KernelTimer.wallClock(backend), minSeconds);
+            BenchRunner runner = new BenchRunner(OpenClBench.timer(backend), minSeconds);
             KernelCases cases = new KernelCases(backend);
             if (!json) System.out.printf("%-16s %-22s %10s %9s %8s %7s   (%s, %d threads)%n",
                     "op", "shape", "median ms", "GFLOP/s", "GB/s", "%peak", backend.name(), device.threads());
@@ -58,10 +71,41 @@ public final class BenchCommand implements Callable<Integer> {
                     if (!json) print(r);
                 }
             }
+            for (OpenClBench.Timed t : OpenClBench.cases(backend, cases, chosen, variant)) {
+                BenchResult r = BenchResult.of(t.benchCase(), backend.name(), device.threads(),
+                        new BenchRunner(t.timer(), minSeconds).medianMillis(t.benchCase().kernel()), peakGflops);
+                results.add(r);
+                if (!json) print(r);
+            }
         }
         if (json) {
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsString(Map.of("results", results)));
+        }
+        return 0;
+    }
+
+    private Integer benchModel() throws Exception {
+        if (!model.equalsIgnoreCase("mobilenetv2")) throw new UserError("unknown --model '" + model + "': use mobilenetv2");
+        if (batch < 1) throw new UserError("--batch must be at least 1");
+        try (Backend backend = device.open()) {
+            ModelBench.Result r = ModelBench.run(backend, batch, Math.max(minSeconds, 2.0));
+            if (json) {
+                Map<String, Object> row = new java.util.LinkedHashMap<>();
+                row.put("op", "mobilenetv2");
+                row.put("device", backend.name());
+                row.put("batch", batch);
+                row.put("threads", device.threads());
+                row.put("images_per_s", r.imagesPerSecond());
+                row.put("ms_per_image", r.msPerImage());
+                row.put("time_shares", r.shares());
+                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(Map.of("results", List.of(row))));
+            } else {
+                System.out.printf("mobilenetv2 224x224 batch %d on %s (%d threads): %.1f images/s, %.2f ms/image%n",
+                        batch, backend.name(), device.threads(), r.imagesPerSecond(), r.msPerImage());
+                r.shares().forEach((k, v) -> System.out.printf("  %-11s %5.1f%%%n", k, 100 * v));
+            }
         }
         return 0;
     }

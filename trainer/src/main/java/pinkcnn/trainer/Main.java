@@ -15,6 +15,14 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchCommand.class,
                 ConvertCommand.class,
+                pinkcnn.trainer.data.PrepareCommand.class,
+                pinkcnn.trainer.data.CheckCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
+                PredictCommand.class,
+                InspectCommand.class,
+                DemoCommand.class,
+                DevicesCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

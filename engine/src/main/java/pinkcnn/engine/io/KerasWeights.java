@@ -1,15 +1,12 @@
 package pinkcnn.engine.io;
 
 import io.jhdf.HdfFile;
-import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
-import io.jhdf.api.WritableGroup;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Array;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -34,9 +31,11 @@ import java.util.Set;
  * /Conv1/Conv1/kernel:0  float32 dataset, shape 3×3×3×32
  * </pre>
  *
- * Files read from Keras itself (Keras 2 writes the string attributes as fixed-length bytes, h5py 3 as variable-length
- * strings; whole-model files keep the same tree under {@code model_weights}) and files this class writes load in
- * both directions; Keras' {@code load_weights} reads the weights of a layer in {@code weight_names} order.
+ * Reading (with jhdf) accepts what Keras writes: string attributes as fixed-length bytes (Keras 2 with h5py 2) or
+ * variable-length strings (h5py 3), weights of whole-model files under {@code model_weights}, long attributes split
+ * into {@code layer_names0, 1, …}. Writing ({@link Hdf5Writer}) uses the types Keras 2 files have — fixed-length byte
+ * strings, an empty float64 array for a weightless layer — so Keras' {@code load_weights} (which reads a layer's
+ * weights in {@code weight_names} order) and h5py read the result.
  */
 public final class KerasWeights {
 
@@ -393,7 +392,9 @@ public final class KerasWeights {
         Path dir = target.getParent();
         if (dir == null || !Files.isDirectory(dir)) throw new IOException(file + ": the folder does not exist");
         checkAttributeSize();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        // A fresh name beside the target (not Files.createTempFile, whose 0600 permissions the result would keep).
+        Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(System.nanoTime()) + ".tmp");
         try {
             writeLayout(tmp);
             try {
@@ -414,55 +415,28 @@ public final class KerasWeights {
         }
     }
 
-    private void writeLayout(Path tmp) {
-        try (WritableHdfFile h5 = HdfFile.write(tmp)) {
-            h5.removeAttribute("_jHDF"); // jhdf's own signature; Keras files carry only their three attributes
-            h5.putAttribute("layer_names", layers.keySet().toArray(new String[0]));
-            h5.putAttribute("backend", backend);
-            h5.putAttribute("keras_version", kerasVersion);
-            for (Map.Entry<String, List<Weight>> e : layers.entrySet()) {
-                String layer = e.getKey();
-                WritableGroup group = h5.putGroup(layer);
-                List<Weight> weights = e.getValue();
-                if (weights.isEmpty()) {
-                    EmptyWeightNames.putOn(group);
-                    continue;
-                }
-                String[] weightNames = new String[weights.size()];
-                // Keras names a weight "<layer>/<short name>" and stores it at that path under the layer's group.
-                WritableGroup inner = group.putGroup(layer);
-                for (int i = 0; i < weights.size(); i++) {
-                    Weight w = weights.get(i);
-                    if (w.data().length == 0) {
-                        throw new IllegalArgumentException("layer " + layer + ": weight " + w + " is empty; "
-                                + "empty datasets cannot be written");
-                    }
-                    weightNames[i] = layer + "/" + w.name();
-                    inner.putDataset(w.name(), nested(w.data(), w.shape()));
-                }
-                group.putAttribute("weight_names", weightNames);
+    private void writeLayout(Path tmp) throws IOException {
+        Hdf5Writer.Group root = new Hdf5Writer.Group("/");
+        root.strings("layer_names", List.copyOf(layers.keySet()));
+        root.string("backend", backend);
+        root.string("keras_version", kerasVersion);
+        for (Map.Entry<String, List<Weight>> e : layers.entrySet()) {
+            String layer = e.getKey();
+            Hdf5Writer.Group group = root.group(layer);
+            List<Weight> weights = e.getValue();
+            if (weights.isEmpty()) {
+                group.emptyArray("weight_names"); // Keras writes numpy.asarray([]) for a weightless layer
+                continue;
             }
+            // Keras names a weight "<layer>/<short name>" and stores it at that path under the layer's group.
+            List<String> weightNames = new ArrayList<>();
+            Hdf5Writer.Group inner = group.group(layer);
+            for (Weight w : weights) {
+                weightNames.add(layer + "/" + w.name());
+                inner.dataset(w.name(), w.shape(), w.data());
+            }
+            group.strings("weight_names", weightNames);
         }
-    }
-
-    /**
-     * jhdf writes Java arrays of arrays: the flat values are copied into {@code float[d0][d1]…[dn]} (a boxed Float
-     * for a scalar).
-     */
-    static Object nested(float[] flat, int[] shape) {
-        if (shape.length == 0) return flat[0];
-        Object array = Array.newInstance(float.class, shape);
-        fill(array, flat, 0, shape, 0);
-        return array;
-    }
-
-    private static int fill(Object array, float[] flat, int offset, int[] shape, int dim) {
-        if (dim == shape.length - 1) {
-            System.arraycopy(flat, offset, array, 0, shape[dim]);
-            return offset + shape[dim];
-        }
-        Object[] rows = (Object[]) array;
-        for (Object row : rows) offset = fill(row, flat, offset, shape, dim + 1);
-        return offset;
+        Hdf5Writer.write(root, tmp);
     }
 }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -206,7 +207,7 @@ public final class TfjsLayersModel {
         if (layers.containsKey(scope)) return scope;
         String[] parts = scope.split("/");
         for (int i = 1; i < parts.length; i++) {
-            String tail = String.join("/", java.util.Arrays.asList(parts).subList(i, parts.length));
+            String tail = String.join("/", Arrays.asList(parts).subList(i, parts.length));
             if (layers.containsKey(tail)) return tail;
         }
         return null;

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import pinkcnn.engine.Autograd;
 import pinkcnn.engine.Tensor;
 
 /**
@@ -26,7 +27,13 @@ public final class Graph {
         }
     }
 
+    /** Receives each layer's wall time in a pass (for profiles); the backend is synchronised around each layer. */
+    public interface Profiler {
+        void layer(Layer layer, long nanos);
+    }
+
     private final List<Node> nodes = new ArrayList<>();
+    private Profiler profiler;
     private final Map<String, Integer> index = new HashMap<>();
     private final Map<String, int[]> shapes = new HashMap<>();
 
@@ -50,6 +57,11 @@ public final class Graph {
         nodes.add(new Node(layer, List.of(inputs)));
         shapes.put(layer.name(), layer.outputShape(shapes.get(inputs[0])));
         return layer.name();
+    }
+
+    /** Times every layer of later passes (null to stop); costs a backend synchronisation per layer. */
+    public void setProfiler(Profiler profiler) {
+        this.profiler = profiler;
     }
 
     public List<Node> nodes() {
@@ -117,15 +129,26 @@ public final class Graph {
         for (String k : keep) if (given.containsKey(k)) out.put(k, given.get(k));
         for (int i = first; i <= last; i++) {
             Node node = nodes.get(i);
+            long t0 = profiler == null ? 0 : System.nanoTime();
             Tensor y;
             if (node.inputs().size() == 2) {
                 y = ((Add) node.layer()).forward(need(live, node, 0), need(live, node, 1));
             } else {
                 y = node.layer().forward(need(live, node, 0));
             }
+            if (profiler != null) {
+                y.backend().finish();
+                profiler.layer(node.layer(), System.nanoTime() - t0);
+            }
             live.put(node.name(), y);
             if (keep.contains(node.name()) || i == last) out.put(node.name(), y);
-            for (String in : node.inputs()) if (lastUse.get(in) == i) live.remove(in);
+            for (String in : node.inputs()) {
+                if (lastUse.get(in) != i) continue;
+                Tensor dead = live.remove(in);
+                // Without a graph to back-propagate through, a dead activation's buffer goes straight back to the
+                // pool, so a whole pass needs only a few activations' worth of memory (no page faults after it).
+                if (!Autograd.enabled() && dead != null && !given.containsKey(in) && !keep.contains(in)) dead.release();
+            }
         }
         return out;
     }

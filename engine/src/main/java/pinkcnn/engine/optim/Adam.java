@@ -32,6 +32,13 @@ public final class Adam extends Optimizer {
                 value.gradOrNull(), mv[0].storage(), mv[1].storage());
     }
 
+    /** Sets p's moment estimates (resuming from a checkpoint). */
+    public void setMoments(Parameter p, float[] m, float[] v) {
+        Tensor[] mv = state(p, 2);
+        mv[0].backend().write(mv[0].storage(), 0, m, 0, m.length);
+        mv[1].backend().write(mv[1].storage(), 0, v, 0, v.length);
+    }
+
     /** The first and second moment estimates of p (for checkpoints), or null before its first update. */
     public Tensor[] moments(Parameter p) {
         return state.get(p);

@@ -246,7 +246,11 @@ class KerasWeightsTest {
     void writeIsAtomicAndAFailedWriteLeavesTheOldFile() throws IOException {
         Path file = tmp.resolve("weights.h5");
         Files.writeString(file, "previous contents");
-        KerasWeights bad = new KerasWeights().add("dense", List.of(new Weight("kernel:0", new int[] {0, 4}, new float[0])));
+        // 6000 weight names make a weight_names attribute over the 64 KiB an HDF5 header message can hold: the write
+        // fails after it has started.
+        List<Weight> many = new ArrayList<>();
+        for (int i = 0; i < 6000; i++) many.add(new Weight(String.format("w%04d:0", i), new int[] {1}, new float[1]));
+        KerasWeights bad = new KerasWeights().add("dense", many);
         assertThrows(IllegalArgumentException.class, () -> bad.write(file));
         assertEquals("previous contents", Files.readString(file));
         try (Stream<Path> files = Files.list(tmp)) {

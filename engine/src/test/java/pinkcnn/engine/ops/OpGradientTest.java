@@ -144,6 +144,25 @@ class OpGradientTest {
     }
 
     @Test
+    void weightedSoftmaxCrossEntropy() {
+        Tensor logits = leaf(CPU, gaussian(rnd, 5 * 4, 2f), 5, 4);
+        Tensor targets = Tensor.persistent(CPU, SoftmaxCrossEntropy.oneHot(new int[] {0, 3, 1, 2, 2}, 4), 5, 4);
+        check(t -> WeightedSoftmaxCrossEntropy.apply(t[0], targets, new float[] {1f, 2.5f, 0.5f, 1f, 3f}), logits);
+    }
+
+    @Test
+    void softmaxActivityL2() {
+        Tensor logits = leaf(CPU, gaussian(rnd, 6 * 4, 2f), 6, 4);
+        check(t -> SoftmaxActivityL2.apply(t[0], 0.5f), logits);
+    }
+
+    @Test
+    void biasAdd() {
+        Tensor x = leaf(CPU, gaussian(rnd, 2 * 3 * 3 * 5, 1f), 2, 3, 3, 5), bias = leaf(CPU, gaussian(rnd, 5, 1f), 5);
+        check(t -> BiasAdd.apply(t[0], t[1]), x, bias);
+    }
+
+    @Test
     void l2() {
         Tensor x = leaf(CPU, gaussian(rnd, 30, 1f), 5, 6);
         check(t -> L2.apply(t[0], 0.01f), x);

@@ -44,7 +44,7 @@ public final class WeightSources {
             TfjsLayersModel model = TfjsLayersModel.read(path);
             return new Read(model.toKerasWeights(), from + ": " + describe(model));
         }
-        if (lower.endsWith(".h5") || lower.endsWith(".hdf5") || lower.endsWith(".keras")) {
+        if (lower.endsWith(".h5") || lower.endsWith(".hdf5")) {
             KerasWeights w = KerasWeights.read(path);
             return new Read(w, from + ": Keras-layout HDF5 (Keras " + w.kerasVersion() + ")");
         }

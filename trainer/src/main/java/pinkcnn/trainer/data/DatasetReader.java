@@ -128,6 +128,40 @@ public final class DatasetReader implements AutoCloseable {
         }
     }
 
+    /** Name, element type, shape and storage of a dataset in the file. */
+    public record DatasetInfo(String name, String dtype, int[] shape, String storage) {
+        @Override
+        public String toString() {
+            StringBuilder dims = new StringBuilder();
+            for (int d : shape) dims.append(dims.length() == 0 ? "" : "×").append(d);
+            return String.format("%-14s %-7s %-18s %s", name, dtype, dims.length() == 0 ? "scalar" : dims, storage);
+        }
+    }
+
+    /** Every dataset at the root of the file, by name. */
+    public List<DatasetInfo> datasets() {
+        List<DatasetInfo> out = new ArrayList<>();
+        for (Map.Entry<String, Node> e : new TreeMap<>(hdf.getChildren()).entrySet()) {
+            if (!(e.getValue() instanceof Dataset d)) continue;
+            String storage = d.getDataLayout().toString().toLowerCase(java.util.Locale.ROOT);
+            if (d instanceof ChunkedDataset c) {
+                StringBuilder chunk = new StringBuilder();
+                for (int x : c.getChunkDimensions()) chunk.append(chunk.length() == 0 ? "" : "×").append(x);
+                storage += " " + chunk;
+            }
+            for (io.jhdf.filter.PipelineFilterWithData f : d.getFilters()) storage += ", " + f.getName();
+            out.add(new DatasetInfo(e.getKey(), dtype(d.getDataType()), d.getDimensions(), storage));
+        }
+        return out;
+    }
+
+    private static String dtype(io.jhdf.object.datatype.DataType t) {
+        if (t instanceof io.jhdf.object.datatype.FixedPoint f) return (f.isSigned() ? "int" : "uint") + 8 * f.getSize();
+        if (t instanceof io.jhdf.object.datatype.FloatingPoint) return "float" + 8 * t.getSize();
+        if (t instanceof io.jhdf.object.datatype.StringData) return "string";
+        return t.getClass().getSimpleName();
+    }
+
     /** Image {@code i} as H×W×C bytes (RGB, row-major). */
     public byte[] image(int i) {
         byte[] out = new byte[imageBytes()];

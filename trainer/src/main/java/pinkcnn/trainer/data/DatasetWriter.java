@@ -1,5 +1,6 @@
 package pinkcnn.trainer.data;
 
+import java.util.Arrays;
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import java.io.IOException;
@@ -25,8 +26,11 @@ import java.util.zip.Deflater;
  */
 public final class DatasetWriter {
 
-    /** zlib level of the image chunks: 4 compresses photos within a few percent of 9 at a fraction of the time. */
-    public static final int DEFLATE_LEVEL = 4;
+    /**
+     * zlib level of the image chunks. Deflate has no pixel predictor, so photos shrink only to about 77 % whatever the
+     * level (LFW faces at 224²: level 1 → 77.5 %, 6 → 76.4 %); level 1 is the fastest (2.7 ms an image, 6: 3.9 ms).
+     */
+    public static final int DEFLATE_LEVEL = 1;
 
     /** What one split file holds besides the pixels. */
     public record SplitSpec(String split, List<String> classes, int[] labels, int height, int width,
@@ -93,10 +97,10 @@ public final class DatasetWriter {
             byte[] out = new byte[data.length + data.length / 100 + 64];
             int n = 0;
             while (!deflater.finished()) {
-                if (n == out.length) out = java.util.Arrays.copyOf(out, out.length * 2);
+                if (n == out.length) out = Arrays.copyOf(out, out.length * 2);
                 n += deflater.deflate(out, n, out.length - n);
             }
-            return java.util.Arrays.copyOf(out, n);
+            return Arrays.copyOf(out, n);
         } finally {
             deflater.end();
         }

@@ -31,9 +31,10 @@ final class ExifOrientation {
             List<JPEGSegment> segments = JPEGSegmentUtil.readSegments(in, JPEG.APP1, "Exif");
             for (JPEGSegment segment : segments) {
                 try (InputStream data = segment.data()) {
-                    // The segment data starts with "Exif\0" and one pad byte before the TIFF header.
+                    // After the "Exif" identifier come pad byte(s), then the TIFF header ("II*\0" or "MM\0*").
                     byte[] bytes = data.readAllBytes();
-                    int tiffStart = bytes.length > 6 && bytes[0] == 'E' ? 6 : 0;
+                    int tiffStart = tiffHeader(bytes);
+                    if (tiffStart < 0) continue;
                     try (ImageInputStream tiff = new MemoryCacheImageInputStream(
                             new ByteArrayInputStream(bytes, tiffStart, bytes.length - tiffStart))) {
                         Directory ifd = new TIFFReader().read(tiff);
@@ -48,6 +49,16 @@ final class ExifOrientation {
             // A damaged EXIF block does not make the photo unusable: show it as stored.
         }
         return NORMAL;
+    }
+
+    private static int tiffHeader(byte[] b) {
+        for (int i = 0; i + 3 < Math.min(b.length, 8); i++) {
+            if ((b[i] == 'I' && b[i + 1] == 'I' && b[i + 2] == 42 && b[i + 3] == 0)
+                    || (b[i] == 'M' && b[i + 1] == 'M' && b[i + 2] == 0 && b[i + 3] == 42)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The photo as a viewer shows it for the given EXIF orientation. */

@@ -63,10 +63,10 @@ public final class ImageHashes {
                 coeffs[u * LOW + v] = s;
             }
         }
-        // Median without the DC term (the mean brightness would dominate it).
-        double[] sorted = Arrays.copyOfRange(coeffs, 1, coeffs.length);
+        // As the widely used imagehash.phash: threshold the 64 coefficients at their median.
+        double[] sorted = coeffs.clone();
         Arrays.sort(sorted);
-        double median = (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        double median = (sorted[31] + sorted[32]) / 2;
         long hash = 0;
         for (int i = 0; i < coeffs.length; i++) {
             if (coeffs[i] > median) hash |= 1L << i;

@@ -37,13 +37,15 @@ public final class RawDataset {
 
     private final Path root;
     private final List<String> classNames;
+    private final List<Path> classFolders;
     private final List<RawFile> files;
     private final List<Unlisted> unlisted;
     private final int hiddenIgnored;
 
-    private RawDataset(Path root, List<String> classNames, List<RawFile> files, List<Unlisted> unlisted, int hidden) {
+    private RawDataset(Path root, Map<String, Path> classes, List<RawFile> files, List<Unlisted> unlisted, int hidden) {
         this.root = root;
-        this.classNames = List.copyOf(classNames);
+        this.classNames = List.copyOf(classes.keySet());
+        this.classFolders = List.copyOf(classes.values());
         this.files = List.copyOf(files);
         this.unlisted = List.copyOf(unlisted);
         this.hiddenIgnored = hidden;
@@ -96,7 +98,7 @@ public final class RawDataset {
             ofClass.sort(Comparator.comparing(RawFile::relativePath));
             files.addAll(ofClass);
         }
-        return new RawDataset(root, new ArrayList<>(classDirs.keySet()), files, unlisted, hidden[0]);
+        return new RawDataset(root, classDirs, files, unlisted, hidden[0]);
     }
 
     private static Map<String, Path> classFolders(Path root, Path exclude) {
@@ -149,6 +151,9 @@ public final class RawDataset {
 
     /** Class names in label order. */
     public List<String> classNames() { return classNames; }
+
+    /** The folder of each class, in label order. */
+    public List<Path> classFolders() { return classFolders; }
 
     /** All candidate files, by class then by relative path. */
     public List<RawFile> files() { return files; }

@@ -1,5 +1,7 @@
 package pinkcnn.trainer.data;
 
+import java.util.Arrays;
+
 /**
  * Anti-aliased resampling of a rectangle of an RGB photo to {@code outW × outH}, as two separable passes (rows, then
  * columns) of a triangle (bilinear) filter.
@@ -52,7 +54,7 @@ public final class Resizer {
         byte[] out = new byte[outH * rowLen];
         float[] acc = new float[rowLen];
         for (int y = 0; y < outH; y++) {
-            java.util.Arrays.fill(acc, 0f);
+            Arrays.fill(acc, 0f);
             for (int k = rows.start[y]; k < rows.start[y + 1]; k++) {
                 int base = (rows.index[k] - firstRow) * rowLen;
                 float wgt = rows.weight[k];
@@ -85,6 +87,10 @@ public final class Resizer {
         }
 
         static Taps of(double origin, double length, int n, int srcLength) {
+            // Only pixels of the source rectangle are read: beyond its edges the edge pixels repeat.
+            int first = Math.max(0, (int) Math.floor(origin));
+            int last = Math.min(srcLength, (int) Math.ceil(origin + length)) - 1;
+            if (last < first) last = first = Math.min(Math.max(first, 0), srcLength - 1);
             double scale = length / n;
             double radius = Math.max(1.0, scale);
             int maxTaps = (int) Math.ceil(2 * radius) + 2;
@@ -98,25 +104,25 @@ public final class Resizer {
                 int lo = (int) Math.floor(centre - radius), hi = (int) Math.ceil(centre + radius);
                 double sum = 0;
                 int m = 0;
-                int first = k;
+                int from = k;
                 for (int j = lo; j <= hi && m < maxTaps; j++) {
                     double d = Math.abs(j + 0.5 - centre) / radius;
                     if (d >= 1) continue;
                     w[m] = 1 - d;
                     sum += w[m];
-                    index[k + m] = Math.min(Math.max(j, 0), srcLength - 1);
+                    index[k + m] = Math.min(Math.max(j, first), last);
                     m++;
                 }
                 if (m == 0) {   // degenerate (zero-length source): nearest pixel
-                    index[k] = Math.min(Math.max((int) Math.floor(centre), 0), srcLength - 1);
+                    index[k] = Math.min(Math.max((int) Math.floor(centre), first), last);
                     w[0] = sum = 1;
                     m = 1;
                 }
-                for (int t = 0; t < m; t++) weight[first + t] = (float) (w[t] / sum);
+                for (int t = 0; t < m; t++) weight[from + t] = (float) (w[t] / sum);
                 k += m;
                 start[i + 1] = k;
             }
-            return new Taps(start, java.util.Arrays.copyOf(index, k), java.util.Arrays.copyOf(weight, k));
+            return new Taps(start, Arrays.copyOf(index, k), Arrays.copyOf(weight, k));
         }
 
         int minIndex() {

@@ -1,0 +1,152 @@
+package pinkcnn.kernels;
+
+import static org.jocl.CL.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jocl.Pointer;
+import org.jocl.Sizeof;
+import org.jocl.cl_command_queue;
+import org.jocl.cl_context;
+import org.jocl.cl_context_properties;
+import org.jocl.cl_device_id;
+import org.jocl.cl_event;
+import org.jocl.cl_kernel;
+import org.jocl.cl_mem;
+
+/**
+ * One device's OpenCL context: an in-order command queue with profiling enabled, the program cache and the buffer
+ * pool. Kernel launches go through {@link #launch}; while {@link #startRecording() recording}, each launch keeps its
+ * profiling event so that the device time of every kernel can be read afterwards.
+ */
+final class ClContext implements AutoCloseable {
+    /** A {@code __local} memory argument of the given size. */
+    record Local(long bytes) {}
+
+    final DeviceInfo device;
+    final cl_context context;
+    final cl_command_queue queue;
+    final ProgramCache programs;
+    final BufferPool pool;
+    /** Work-group size of one-dimensional elementwise launches. */
+    final long local1;
+    private List<cl_event> events;
+    private List<String> eventNames;
+
+    @SuppressWarnings("deprecation")
+    ClContext(DeviceInfo device) {
+        this.device = device;
+        cl_context_properties props = new cl_context_properties();
+        props.addProperty(CL_CONTEXT_PLATFORM, device.platform());
+        this.context = clCreateContext(props, 1, new cl_device_id[] {device.device()}, null, null, null);
+        // clCreateCommandQueue (OpenCL 1.x) rather than ...WithProperties (2.0+): it exists on every platform.
+        this.queue = clCreateCommandQueue(context, device.device(), CL_QUEUE_PROFILING_ENABLE, null);
+        this.programs = new ProgramCache(context, device.device(), device.name());
+        this.pool = new BufferPool(context);
+        this.local1 = Math.min(256, Math.min(device.maxWorkGroupSize(), device.maxWorkItemSizes()[0]));
+    }
+
+    ClKernel kernel(String file, String name, String options) {
+        return new ClKernel(file, name, programs.kernel(file, name, options));
+    }
+
+    /** The largest work-group this kernel can run with on this device. */
+    long maxWorkGroupSize(ClKernel k) {
+        long[] v = new long[1];
+        clGetKernelWorkGroupInfo(k.handle(), device.device(), CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(v), null);
+        return v[0];
+    }
+
+    /**
+     * Sets the arguments and enqueues {@code k} over {@code global} work-items in groups of {@code local} (null: the
+     * runtime chooses). Arguments: {@link ClStorage}, {@link cl_mem}, {@link Integer}, {@link Float}, {@link Long},
+     * {@link Local}.
+     */
+    synchronized void launch(ClKernel k, long[] global, long[] local, Object... args) {
+        cl_kernel h = k.handle();
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            if (a instanceof ClStorage s) clSetKernelArg(h, i, Sizeof.cl_mem, Pointer.to(s.mem()));
+            else if (a instanceof cl_mem m) clSetKernelArg(h, i, Sizeof.cl_mem, Pointer.to(m));
+            else if (a instanceof Integer v) clSetKernelArg(h, i, Sizeof.cl_int, Pointer.to(new int[] {v}));
+            else if (a instanceof Float v) clSetKernelArg(h, i, Sizeof.cl_float, Pointer.to(new float[] {v}));
+            else if (a instanceof Long v) clSetKernelArg(h, i, Sizeof.cl_long, Pointer.to(new long[] {v}));
+            else if (a instanceof Local l) clSetKernelArg(h, i, l.bytes(), null);
+            else throw new IllegalArgumentException("kernel " + k.name() + ": argument " + i + " of unsupported type " + a);
+        }
+        cl_event event = events == null ? null : new cl_event();
+        clEnqueueNDRangeKernel(queue, h, global.length, null, global, local, 0, null, event);
+        if (event != null) {
+            events.add(event);
+            eventNames.add(k.name());
+        }
+    }
+
+    /** Launches {@code k} over {@code n} work-items (rounded up to whole groups; kernels check their bound). */
+    void launch1(ClKernel k, long n, Object... args) {
+        if (n <= 0) return;
+        launch(k, new long[] {roundUp(n, local1)}, new long[] {local1}, args);
+    }
+
+    /** Device-side copy of {@code bytes} bytes. */
+    synchronized void copy(cl_mem src, long srcOffset, cl_mem dst, long dstOffset, long bytes) {
+        cl_event event = events == null ? null : new cl_event();
+        clEnqueueCopyBuffer(queue, src, dst, srcOffset, dstOffset, bytes, 0, null, event);
+        if (event != null) {
+            events.add(event);
+            eventNames.add("copy_buffer");
+        }
+    }
+
+    synchronized void write(cl_mem dst, long byteOffset, float[] src, int srcOffset, int length) {
+        clEnqueueWriteBuffer(queue, dst, CL_TRUE, byteOffset, 4L * length, Pointer.to(src).withByteOffset(4L * srcOffset),
+                0, null, null);
+    }
+
+    synchronized void read(cl_mem src, long byteOffset, float[] dst, int dstOffset, int length) {
+        clEnqueueReadBuffer(queue, src, CL_TRUE, byteOffset, 4L * length, Pointer.to(dst).withByteOffset(4L * dstOffset),
+                0, null, null);
+    }
+
+    void finish() {
+        clFinish(queue);
+    }
+
+    /** From now on every launch records a profiling event. */
+    synchronized void startRecording() {
+        if (events != null) throw new IllegalStateException("already recording");
+        events = new ArrayList<>();
+        eventNames = new ArrayList<>();
+    }
+
+    /** Waits for the queue and returns the device time of every kernel launched since {@link #startRecording()}. */
+    synchronized List<KernelTime> stopRecording() {
+        if (events == null) throw new IllegalStateException("not recording");
+        clFinish(queue);
+        List<KernelTime> out = new ArrayList<>(events.size());
+        long[] start = new long[1], end = new long[1];
+        for (int i = 0; i < events.size(); i++) {
+            cl_event e = events.get(i);
+            clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_START, Sizeof.cl_ulong, Pointer.to(start), null);
+            clGetEventProfilingInfo(e, CL_PROFILING_COMMAND_END, Sizeof.cl_ulong, Pointer.to(end), null);
+            clReleaseEvent(e);
+            out.add(new KernelTime(eventNames.get(i), end[0] - start[0]));
+        }
+        events = null;
+        eventNames = null;
+        return out;
+    }
+
+    @Override
+    public void close() {
+        clFinish(queue);
+        programs.close();
+        pool.close();
+        clReleaseCommandQueue(queue);
+        clReleaseContext(context);
+    }
+
+    static long roundUp(long n, long multiple) {
+        return (n + multiple - 1) / multiple * multiple;
+    }
+}

@@ -1,0 +1,90 @@
+package pinkcnn.kernels;
+
+import pinkcnn.engine.backend.DropoutMask;
+
+/** The elementwise kernels (elementwise.cl) and the optimizer updates (optimizer.cl). */
+final class ClElementwise {
+    private static final String FILE = "elementwise.cl", OPTIMIZER = "optimizer.cl";
+
+    private final ClContext cl;
+    /** Floats per work-item of the copy kernel: a 64-byte vector on CPUs, float4 on GPUs. */
+    final int copyWidth;
+
+    ClElementwise(ClContext cl) {
+        this.cl = cl;
+        this.copyWidth = cl.device.isGpu() ? 4 : 16;
+    }
+
+    private ClKernel k(String name) {
+        return cl.kernel(FILE, name, "");
+    }
+
+    static int count(long n) {
+        if (n < 0 || n > Integer.MAX_VALUE) throw new IllegalArgumentException("element count out of range: " + n);
+        return (int) n;
+    }
+
+    void fill(long n, float value, ClStorage y) {
+        cl.launch1(k("fill"), n, count(n), value, y);
+    }
+
+    /** The memory-copy kernel, the benchmarks' bandwidth reference (the backend's copy uses clEnqueueCopyBuffer). */
+    void copyKernel(long n, ClStorage x, ClStorage y) {
+        cl.launch1(cl.kernel(FILE, "copy_vec", "-DVW=" + copyWidth), (n + copyWidth - 1) / copyWidth, count(n), x, y);
+    }
+
+    void relu(long n, float cap, ClStorage x, ClStorage y) {
+        cl.launch1(k("relu"), n, count(n), cap, x, y);
+    }
+
+    void reluGrad(long n, float cap, ClStorage x, ClStorage dy, ClStorage dx) {
+        cl.launch1(k("relu_grad"), n, count(n), cap, x, dy, dx);
+    }
+
+    void add(long n, ClStorage a, ClStorage b, ClStorage y) {
+        cl.launch1(k("add"), n, count(n), a, b, y);
+    }
+
+    void mul(long n, ClStorage a, ClStorage b, ClStorage y) {
+        cl.launch1(k("mul"), n, count(n), a, b, y);
+    }
+
+    void mulGrad(long n, ClStorage dy, ClStorage b, ClStorage da) {
+        cl.launch1(k("mul_grad"), n, count(n), dy, b, da);
+    }
+
+    void scale(long n, float alpha, ClStorage x, ClStorage y) {
+        cl.launch1(k("scale"), n, count(n), alpha, x, y);
+    }
+
+    void axpy(long n, float alpha, ClStorage x, ClStorage y) {
+        cl.launch1(k("axpy"), n, count(n), alpha, x, y);
+    }
+
+    void dropout(long n, float rate, long seed, ClStorage x, ClStorage mask, ClStorage y) {
+        // The same threshold and scale as every backend: DropoutMask decides, the kernel repeats its hash.
+        cl.launch1(k("dropout"), n, count(n), DropoutMask.threshold(rate), 1f / (1f - rate), seed, x, mask, y);
+    }
+
+    void pad(int n, int h, int w, int c, int top, int bottom, int left, int right, ClStorage x, ClStorage y) {
+        int ph = h + top + bottom, pw = w + left + right;
+        long total = (long) n * ph * pw * c;
+        cl.launch1(k("pad"), total, count(total), h, w, c, top, left, ph, pw, x, y);
+    }
+
+    void padGrad(int n, int h, int w, int c, int top, int bottom, int left, int right, ClStorage dy, ClStorage dx) {
+        int ph = h + top + bottom, pw = w + left + right;
+        long total = (long) n * h * w * c;
+        cl.launch1(k("pad_grad"), total, count(total), h, w, c, top, left, ph, pw, dy, dx);
+    }
+
+    void sgdMomentum(long n, float lr, float momentum, ClStorage p, ClStorage g, ClStorage v) {
+        cl.launch1(cl.kernel(OPTIMIZER, "sgd_momentum", ""), n, count(n), lr, momentum, p, g, v);
+    }
+
+    void adam(long n, float lr, float beta1, float beta2, float eps, int t, ClStorage p, ClStorage g, ClStorage m,
+              ClStorage v) {
+        float lrT = (float) (lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)));
+        cl.launch1(cl.kernel(OPTIMIZER, "adam", ""), n, count(n), lrT, beta1, beta2, eps, p, g, m, v);
+    }
+}

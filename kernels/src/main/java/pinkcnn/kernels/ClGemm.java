@@ -1,0 +1,100 @@
+package pinkcnn.kernels;
+
+import java.util.List;
+import org.jocl.cl_mem;
+
+/**
+ * GEMM on the device, in the numbered versions of gemm.cl. {@link #VERSIONS} lists them in order; the default is the
+ * fastest measured for the device type (v4 on CPU devices, v3 on GPUs) and {@link #use} switches, for benchmarks.
+ */
+final class ClGemm {
+    static final String FILE = "gemm.cl";
+    static final List<String> VERSIONS = List.of("v1_naive", "v2_tiled", "v3_regblock", "v4_packed");
+
+    private final ClContext cl;
+    private final GemmTiles tiles;
+    private final String options;
+    /** v4 for n ≤ VW: one vector per tile row, so skinny outputs (16 channels) waste no lanes on padding. */
+    private final String narrowOptions;
+    private String version;
+    private final Scratch packed;
+
+    ClGemm(ClContext cl) {
+        this.cl = cl;
+        this.tiles = GemmTiles.forDevice(cl.device, cl.device.maxWorkGroupSize());
+        this.options = tiles.options();
+        this.narrowOptions = tiles.with("NV=1").options();
+        this.version = defaultVersion(cl.device);
+        this.packed = new Scratch(cl.pool);
+    }
+
+    static String defaultVersion(DeviceInfo d) {
+        return d.isGpu() ? "v3_regblock" : "v4_packed";
+    }
+
+    String version() {
+        return version;
+    }
+
+    void use(String v) {
+        if (!VERSIONS.contains(v)) throw new IllegalArgumentException("unknown GEMM version '" + v + "'; choose from " + VERSIONS);
+        version = v;
+    }
+
+    GemmTiles tiles() {
+        return tiles;
+    }
+
+    /** C = alpha·op(A)·op(B) + beta·C with the current version; offsets and leading dimensions in floats. */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, cl_mem a, int offA, int lda,
+              cl_mem b, int offB, int ldb, float beta, cl_mem c, int offC, int ldc) {
+        if (m <= 0 || n <= 0) return;
+        int rsA = transA ? 1 : lda, csA = transA ? lda : 1;
+        int rsB = transB ? 1 : ldb, csB = transB ? ldb : 1;
+        if (k <= 0) { // C = beta·C: the naive kernel's loop is empty, which is exactly that
+            run("v1_naive", m, n, 0, alpha, a, offA, rsA, csA, b, offB, rsB, csB, beta, c, offC, ldc);
+            return;
+        }
+        run(version, m, n, k, alpha, a, offA, rsA, csA, b, offB, rsB, csB, beta, c, offC, ldc);
+    }
+
+    private void run(String v, int m, int n, int k, float alpha, cl_mem a, int offA, int rsA, int csA,
+                     cl_mem b, int offB, int rsB, int csB, float beta, cl_mem c, int offC, int ldc) {
+        switch (v) {
+            case "v1_naive" -> {
+                long[] local = {16, 4};
+                cl.launch(cl.kernel(FILE, "gemm_v1_naive", options),
+                        new long[] {ClContext.roundUp(n, local[0]), ClContext.roundUp(m, local[1])}, local,
+                        m, n, k, alpha, a, offA, rsA, csA, b, offB, rsB, csB, beta, c, offC, ldc);
+            }
+            case "v2_tiled" -> {
+                int ts = tiles.get("TS");
+                cl.launch(cl.kernel(FILE, "gemm_v2_tiled", options),
+                        new long[] {ClContext.roundUp(n, ts), ClContext.roundUp(m, ts)}, new long[] {ts, ts},
+                        m, n, k, alpha, a, offA, rsA, csA, b, offB, rsB, csB, beta, c, offC, ldc);
+            }
+            case "v3_regblock" -> {
+                int tsm = tiles.get("TSM"), tsn = tiles.get("TSN");
+                long[] local = {tsn / tiles.get("WPTN"), tsm / tiles.get("WPTM")};
+                cl.launch(cl.kernel(FILE, "gemm_v3_regblock", options),
+                        new long[] {(n + tsn - 1) / tsn * local[0], (m + tsm - 1) / tsm * local[1]}, local,
+                        m, n, k, alpha, a, offA, rsA, csA, b, offB, rsB, csB, beta, c, offC, ldc);
+            }
+            case "v4_packed" -> {
+                boolean narrow = n <= tiles.get("VW");
+                String opts = narrow ? narrowOptions : options;
+                int nr = tiles.get("VW") * (narrow ? 1 : tiles.get("NV")), mr = tiles.get("MR"), ls = tiles.get("LS");
+                int panels = (n + nr - 1) / nr;
+                cl_mem bp = packed.get((long) panels * k * nr);
+                cl.launch(cl.kernel(FILE, "gemm_pack_b", opts),
+                        new long[] {ClContext.roundUp(k, 16), panels}, new long[] {16, 1},
+                        n, k, b, offB, rsB, csB, bp);
+                long rowBlocks = (m + mr - 1) / mr;
+                cl.launch(cl.kernel(FILE, "gemm_v4_packed", opts),
+                        new long[] {ClContext.roundUp(rowBlocks, ls), panels}, new long[] {ls, 1},
+                        m, n, k, alpha, a, offA, rsA, csA, bp, beta, c, offC, ldc);
+            }
+            default -> throw new IllegalStateException(v);
+        }
+    }
+}

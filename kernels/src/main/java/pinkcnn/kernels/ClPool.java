@@ -1,0 +1,41 @@
+package pinkcnn.kernels;
+
+import pinkcnn.engine.backend.ConvGeometry;
+
+/** Max pooling and global average pooling (pool.cl). */
+final class ClPool {
+    private static final String FILE = "pool.cl";
+    private final ClContext cl;
+
+    ClPool(ClContext cl) {
+        this.cl = cl;
+    }
+
+    private Object[] geometry(ConvGeometry g, Object... buffers) {
+        Object[] head = {g.n(), g.h(), g.w(), g.cin(), g.kh(), g.kw(), g.stride(), g.padTop(), g.padLeft(), g.outH(), g.outW()};
+        Object[] all = new Object[head.length + buffers.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(buffers, 0, all, head.length, buffers.length);
+        return all;
+    }
+
+    void maxPool(ConvGeometry g, ClStorage x, ClStorage y) {
+        cl.launch1(cl.kernel(FILE, "max_pool", ""), ClElementwise.count(g.n() * (long) g.outH() * g.outW() * g.cin()),
+                geometry(g, x, y));
+    }
+
+    void maxPoolGrad(ConvGeometry g, ClStorage x, ClStorage dy, ClStorage dx) {
+        cl.launch1(cl.kernel(FILE, "max_pool_grad", ""), ClElementwise.count(g.inputSize()), geometry(g, x, dy, dx));
+    }
+
+    void globalAvgPool(int n, int hw, int c, ClStorage x, ClStorage y) {
+        long l0 = Math.min(c, 64);
+        cl.launch(cl.kernel(FILE, "global_avg_pool", ""), new long[] {ClContext.roundUp(c, l0), n}, new long[] {l0, 1},
+                n, hw, c, x, y);
+    }
+
+    void globalAvgPoolGrad(int n, int hw, int c, ClStorage dy, ClStorage dx) {
+        long total = (long) n * hw * c;
+        cl.launch1(cl.kernel(FILE, "global_avg_pool_grad", ""), total, ClElementwise.count(total), hw, c, dy, dx);
+    }
+}

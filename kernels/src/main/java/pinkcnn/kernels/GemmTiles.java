@@ -1,0 +1,70 @@
+package pinkcnn.kernels;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Tile sizes and vector widths of the GEMM versions, passed to gemm.cl as {@code -D} options. The defaults depend on
+ * the device type (a CPU device wants one wide-vector micro-kernel per work-item; a GPU wants many work-items sharing
+ * local memory) and can be overridden, e.g. {@code PINKCNN_OPENCL_TILES="MR=6,NV=2"} or the system property
+ * {@code pinkcnn.opencl.tiles}.
+ *
+ * <ul>
+ *   <li>v2: {@code TS} (TS×TS work-group and tiles)</li>
+ *   <li>v3: {@code TSM TSN TSK} (work-group tile), {@code WPTM WPTN} (per-work-item block)</li>
+ *   <li>v4: {@code VW} (vector width 4/8/16), {@code NV} (vectors per tile row), {@code MR} (tile rows), {@code LS}
+ *       (row blocks per work-group)</li>
+ * </ul>
+ */
+record GemmTiles(Map<String, Integer> values) {
+
+    static GemmTiles forDevice(DeviceInfo d, long maxWorkGroup) {
+        Map<String, Integer> v = new LinkedHashMap<>();
+        v.put("TS", maxWorkGroup >= 256 ? 16 : 8);
+        v.put("TSM", 64);
+        v.put("TSN", 64);
+        v.put("TSK", 16);
+        int wpt = maxWorkGroup >= 256 ? 4 : 8; // 64/4 × 64/4 = 256 work-items, or 64 with 8×8 blocks
+        v.put("WPTM", wpt);
+        v.put("WPTN", wpt);
+        if (d.isGpu()) {
+            v.put("VW", 4);
+            v.put("NV", 2);
+            v.put("MR", 4);
+            v.put("LS", 64);
+        } else {
+            // AVX-512: 8 rows × 2 float16 = 16 of the 32 vector registers hold the C block.
+            v.put("VW", 16);
+            v.put("NV", 2);
+            v.put("MR", 8);
+            v.put("LS", 4);
+        }
+        String override = System.getProperty("pinkcnn.opencl.tiles", System.getenv("PINKCNN_OPENCL_TILES"));
+        return new GemmTiles(v).with(override);
+    }
+
+    /** These tiles with {@code "KEY=V,KEY=V"} applied; unknown keys are an error. */
+    GemmTiles with(String overrides) {
+        if (overrides == null || overrides.isBlank()) return this;
+        Map<String, Integer> v = new LinkedHashMap<>(values);
+        for (String kv : overrides.split(",")) {
+            String[] p = kv.trim().split("=");
+            if (p.length != 2 || !v.containsKey(p[0].trim())) {
+                throw new IllegalArgumentException("bad GEMM tile setting '" + kv + "': use KEY=VALUE with KEY in " + v.keySet());
+            }
+            v.put(p[0].trim(), Integer.parseInt(p[1].trim()));
+        }
+        return new GemmTiles(v);
+    }
+
+    int get(String key) {
+        return values.get(key);
+    }
+
+    /** The {@code -D} options for gemm.cl. */
+    String options() {
+        StringBuilder sb = new StringBuilder();
+        values.forEach((k, val) -> sb.append("-D").append(k).append('=').append(val).append(' '));
+        return sb.toString().trim();
+    }
+}

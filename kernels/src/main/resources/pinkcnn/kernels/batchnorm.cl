@@ -1,0 +1,133 @@
+/*
+ * batchnorm.cl: per-channel kernels over an NHWC tensor seen as rows x c (rows = n*h*w): batch norm's affine map,
+ * statistics and gradients, and bias.
+ *
+ * Sums over rows are done in two steps so that every step has plenty of parallel work and no atomics:
+ *   column_partials: work-item (ch, q) sums rows [q*chunk, (q+1)*chunk) of column ch: s0 = sum a, and
+ *                    s1 = sum (a - ca[ch]) * (b - cb[ch])   (centres make the variance a two-pass, cancellation-free sum)
+ *   *_finish:        one work-item per channel adds up the partials of all chunks and writes the result.
+ * Neighbouring work-items take neighbouring channels, so every row read is contiguous across them.
+ */
+
+__kernel void channel_affine(const int total, const int c, __global const float* x, __global const float* scale,
+                             __global const float* shift, __global float* y) {
+    const int i = get_global_id(0);
+    if (i >= total) return;
+    const int ch = i % c;
+    y[i] = x[i] * scale[ch] + shift[ch];
+}
+
+/* dx += dy * scale[ch] */
+__kernel void channel_affine_grad_dx(const int total, const int c, __global const float* dy,
+                                     __global const float* scale, __global float* dx) {
+    const int i = get_global_id(0);
+    if (i >= total) return;
+    dx[i] += dy[i] * scale[i % c];
+}
+
+__kernel void bias_add(const int total, const int c, __global const float* x, __global const float* bias,
+                       __global float* y) {
+    const int i = get_global_id(0);
+    if (i >= total) return;
+    y[i] = x[i] + bias[i % c];
+}
+
+/* flags: bit 0 = use b (else s1 = 0), bit 1 = use ca, bit 2 = use cb. partial[(q*2 + s)*c + ch]. */
+__kernel void column_partials(const int rows, const int c, const int chunk, const int flags,
+                              __global const float* a, __global const float* b, __global const float* ca,
+                              __global const float* cb, __global float* partial) {
+    const int ch = get_global_id(0), q = get_global_id(1);
+    if (ch >= c) return;
+    const int r0 = q * chunk, r1 = min(rows, r0 + chunk);
+    const float ac = (flags & 2) ? ca[ch] : 0.0f, bc = (flags & 4) ? cb[ch] : 0.0f;
+    float s0 = 0.0f, s1 = 0.0f;
+    if (flags & 1) {
+        for (int r = r0; r < r1; r++) {
+            const float av = a[r * c + ch];
+            s0 += av;
+            s1 = fma(av - ac, b[r * c + ch] - bc, s1);
+        }
+    } else {
+        for (int r = r0; r < r1; r++) s0 += a[r * c + ch];
+    }
+    partial[(q * 2) * c + ch] = s0;
+    partial[(q * 2 + 1) * c + ch] = s1;
+}
+
+inline float2 partial_total(const int c, const int chunks, __global const float* partial, const int ch) {
+    float2 s = (float2) (0.0f, 0.0f);
+    for (int q = 0; q < chunks; q++) s += (float2) (partial[(q * 2) * c + ch], partial[(q * 2 + 1) * c + ch]);
+    return s;
+}
+
+/* channelAffineGrad's parameter part: dShift += sum dy, dScale += sum dy*x (flags: bit 0 dScale, bit 1 dShift). */
+__kernel void affine_grad_finish(const int c, const int chunks, const int flags, __global const float* partial,
+                                 __global float* dscale, __global float* dshift) {
+    const int ch = get_global_id(0);
+    if (ch >= c) return;
+    const float2 s = partial_total(c, chunks, partial, ch);
+    if (flags & 1) dscale[ch] += s.y;
+    if (flags & 2) dshift[ch] += s.x;
+}
+
+/* dBias += sum dy */
+__kernel void bias_grad_finish(const int c, const int chunks, __global const float* partial, __global float* dbias) {
+    const int ch = get_global_id(0);
+    if (ch < c) dbias[ch] += partial_total(c, chunks, partial, ch).x;
+}
+
+/* mean = sum x / rows (the first pass of channelMoments). */
+__kernel void mean_finish(const int c, const int chunks, const int rows, __global const float* partial,
+                          __global float* mean) {
+    const int ch = get_global_id(0);
+    if (ch < c) mean[ch] = partial_total(c, chunks, partial, ch).x / rows;
+}
+
+/* var = sum (x - mean)^2 / rows (the second pass). */
+__kernel void var_finish(const int c, const int chunks, const int rows, __global const float* partial,
+                         __global float* var) {
+    const int ch = get_global_id(0);
+    if (ch < c) var[ch] = partial_total(c, chunks, partial, ch).y / rows;
+}
+
+/*
+ * Batch-norm backward, parameter part and the two per-channel sums the input gradient needs:
+ * sums[ch] = sum dy, sums[c + ch] = sum dy*xhat = invStd * sum dy*(x - mean). dGamma += sum dy*xhat, dBeta += sum dy
+ * (flags: bit 0 dGamma, bit 1 dBeta).
+ */
+__kernel void batchnorm_grad_finish(const int c, const int chunks, const int flags, const float eps,
+                                    __global const float* partial, __global const float* var, __global float* sums,
+                                    __global float* dgamma, __global float* dbeta) {
+    const int ch = get_global_id(0);
+    if (ch >= c) return;
+    const float2 s = partial_total(c, chunks, partial, ch);
+    const float sum_dy_xhat = s.y / sqrt(var[ch] + eps);
+    sums[ch] = s.x;
+    sums[c + ch] = sum_dy_xhat;
+    if (flags & 1) dgamma[ch] += sum_dy_xhat;
+    if (flags & 2) dbeta[ch] += s.x;
+}
+
+/* dx += gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat)) */
+__kernel void batchnorm_grad_dx(const int total, const int c, const int rows, const float eps,
+                                __global const float* x, __global const float* dy, __global const float* mean,
+                                __global const float* var, __global const float* gamma, __global const float* sums,
+                                __global float* dx) {
+    const int i = get_global_id(0);
+    if (i >= total) return;
+    const int ch = i % c;
+    const float inv_std = 1.0f / sqrt(var[ch] + eps);
+    const float xhat = (x[i] - mean[ch]) * inv_std;
+    dx[i] += gamma[ch] * inv_std * (dy[i] - sums[ch] / rows - xhat * sums[c + ch] / rows);
+}
+
+/* scale = gamma / sqrt(var + eps), shift = beta - mean * scale */
+__kernel void batchnorm_scale_shift(const int c, const float eps, __global const float* gamma,
+                                    __global const float* beta, __global const float* mean, __global const float* var,
+                                    __global float* scale, __global float* shift) {
+    const int ch = get_global_id(0);
+    if (ch >= c) return;
+    const float s = gamma[ch] / sqrt(var[ch] + eps);
+    scale[ch] = s;
+    shift[ch] = beta[ch] - mean[ch] * s;
+}

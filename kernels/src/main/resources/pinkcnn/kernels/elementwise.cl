@@ -1,0 +1,102 @@
+/*
+ * elementwise.cl: one work-item per element (the runtime maps neighbouring work-items to SIMD lanes or GPU threads).
+ * Kernels named *_grad add into their output, as the backend contract says.
+ */
+
+__kernel void fill(const int n, const float value, __global float* y) {
+    const int i = get_global_id(0);
+    if (i < n) y[i] = value;
+}
+
+/* The bandwidth reference of the benchmarks: each work-item copies one float16 (or VW floats). */
+#ifndef VW
+#define VW 16
+#endif
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+__kernel void copy_vec(const int n, __global const float* x, __global float* y) {
+    const int i = get_global_id(0) * VW;
+    if (i + VW <= n) CAT(vstore, VW)(CAT(vload, VW)(0, x + i), 0, y + i);
+    else for (int j = i; j < n; j++) y[j] = x[j];
+}
+
+/* y = min(max(x, 0), cap) */
+__kernel void relu(const int n, const float cap, __global const float* x, __global float* y) {
+    const int i = get_global_id(0);
+    if (i < n) y[i] = fmin(fmax(x[i], 0.0f), cap);
+}
+
+/* dx += dy where 0 < x < cap */
+__kernel void relu_grad(const int n, const float cap, __global const float* x, __global const float* dy,
+                        __global float* dx) {
+    const int i = get_global_id(0);
+    if (i < n && x[i] > 0.0f && x[i] < cap) dx[i] += dy[i];
+}
+
+__kernel void add(const int n, __global const float* a, __global const float* b, __global float* y) {
+    const int i = get_global_id(0);
+    if (i < n) y[i] = a[i] + b[i];
+}
+
+__kernel void mul(const int n, __global const float* a, __global const float* b, __global float* y) {
+    const int i = get_global_id(0);
+    if (i < n) y[i] = a[i] * b[i];
+}
+
+/* da += dy * b */
+__kernel void mul_grad(const int n, __global const float* dy, __global const float* b, __global float* da) {
+    const int i = get_global_id(0);
+    if (i < n) da[i] += dy[i] * b[i];
+}
+
+/* y = alpha * x (y may be x) */
+__kernel void scale(const int n, const float alpha, __global const float* x, __global float* y) {
+    const int i = get_global_id(0);
+    if (i < n) y[i] = alpha * x[i];
+}
+
+/* y += alpha * x */
+__kernel void axpy(const int n, const float alpha, __global const float* x, __global float* y) {
+    const int i = get_global_id(0);
+    if (i < n) y[i] += alpha * x[i];
+}
+
+/*
+ * Inverted dropout with the counter-based mask every backend shares (pinkcnn.engine.backend.DropoutMask): SplitMix64's
+ * finaliser of seed + (i+1)*phi; element i is kept iff its top 24 bits are >= threshold = floor(rate * 2^24).
+ */
+inline uint dropout_hash(const ulong seed, const ulong i) {
+    ulong z = seed + (i + 1) * 0x9E3779B97F4A7C15UL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+    z ^= z >> 31;
+    return (uint) (z >> 40);
+}
+
+__kernel void dropout(const int n, const int threshold, const float keep_scale, const long seed,
+                      __global const float* x, __global float* mask, __global float* y) {
+    const int i = get_global_id(0);
+    if (i >= n) return;
+    const float m = dropout_hash((ulong) seed, (ulong) i) >= (uint) threshold ? keep_scale : 0.0f;
+    mask[i] = m;
+    y[i] = x[i] * m;
+}
+
+/* Zero padding: y is n x (h+top+bottom) x (w+left+right) x c; one work-item per element of y. */
+__kernel void pad(const int total, const int h, const int w, const int c, const int top, const int left,
+                  const int ph, const int pw, __global const float* x, __global float* y) {
+    const int idx = get_global_id(0);
+    if (idx >= total) return;
+    const int ch = idx % c, pix = idx / c, ow = pix % pw, t = pix / pw, oh = t % ph, img = t / ph;
+    const int ih = oh - top, iw = ow - left;
+    y[idx] = (ih >= 0 && ih < h && iw >= 0 && iw < w) ? x[((img * h + ih) * w + iw) * c + ch] : 0.0f;
+}
+
+/* dx += the interior of dy; one work-item per element of dx. */
+__kernel void pad_grad(const int total, const int h, const int w, const int c, const int top, const int left,
+                       const int ph, const int pw, __global const float* dy, __global float* dx) {
+    const int idx = get_global_id(0);
+    if (idx >= total) return;
+    const int ch = idx % c, pix = idx / c, iw = pix % w, t = pix / w, ih = t % h, img = t / h;
+    dx[idx] += dy[((img * ph + ih + top) * pw + iw + left) * c + ch];
+}

@@ -1,0 +1,102 @@
+package pinkcnn.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import pinkcnn.engine.testing.Assertions2;
+
+/**
+ * Every numbered GEMM version, with all four transpose cases, against the CPU backend and against a plain triple loop
+ * in double: sizes that are multiples of no tile size (and smaller than one tile), offsets, padded leading dimensions,
+ * alpha and beta, and beta = 0 over a C full of NaN (which must be overwritten, not read).
+ */
+class GemmParityTest {
+    static Twins t;
+
+    /** {m, n, k}: below, around and across the tile sizes of every version; n ≤ 16 takes v4's narrow path. */
+    static final int[][] SHAPES = {{1, 1, 1}, {7, 9, 5}, {13, 11, 17}, {37, 29, 23}, {70, 3, 130}, {5, 40, 64},
+            {33, 65, 17}, {9, 16, 3}, {130, 17, 9}, {19, 31, 8}, {3, 15, 40}};
+
+    @BeforeAll
+    static void open() {
+        t = new Twins(GemmParityTest.class, 7);
+    }
+
+    @AfterAll
+    static void close() {
+        if (t != null) t.close();
+    }
+
+    @Test
+    void everyVersionMatchesTheCpuBackendInAllTransposeCases() {
+        for (String version : OpenClBackend.versions(OpenClBackend.GEMM)) {
+            t.raw.useVersion(OpenClBackend.GEMM, version);
+            try {
+                for (int[] s : SHAPES) {
+                    for (int tr = 0; tr < 4; tr++) {
+                        gemmCase(version, s[0], s[1], s[2], (tr & 1) != 0, (tr & 2) != 0, 0.7f, 0.3f);
+                        gemmCase(version, s[0], s[1], s[2], (tr & 1) != 0, (tr & 2) != 0, 1f, 0f);
+                    }
+                }
+            } finally {
+                t.raw.useVersion(OpenClBackend.GEMM, ClGemm.defaultVersion(t.raw.device()));
+            }
+        }
+    }
+
+    /** Stored A is rows×lda with the matrix at offset offA; likewise B and C. */
+    private void gemmCase(String version, int m, int n, int k, boolean transA, boolean transB, float alpha, float beta) {
+        int aRows = transA ? k : m, aCols = transA ? m : k, bRows = transB ? n : k, bCols = transB ? k : n;
+        int lda = aCols + 3, ldb = bCols + 2, ldc = n + 1, offA = 5, offB = 2, offC = 3;
+        Twins.Pair a = t.random(offA + (long) aRows * lda), b = t.random(offB + (long) bRows * ldb);
+        float[] cInit = new float[offC + m * ldc];
+        if (beta == 0f) Arrays.fill(cInit, Float.NaN);
+        else for (int i = 0; i < cInit.length; i++) cInit[i] = t.rnd.nextFloat() * 2 - 1;
+        Twins.Pair c = t.of(cInit);
+        t.run((be, s) -> be.gemm(transA, transB, m, n, k, alpha, s.at(a), offA, lda, s.at(b), offB, ldb, beta, s.at(c), offC, ldc));
+        String what = String.format("gemm %s %dx%dx%d transA=%b transB=%b alpha=%s beta=%s", version, m, n, k, transA,
+                transB, alpha, beta);
+        float[] cpuC = t.cpuValues(c);
+        float[] clC = t.clValues(c);
+        for (int i = 0; i < clC.length; i++) {
+            if (!isInside(i, offC, m, n, ldc)) {
+                assertEquals(Float.floatToIntBits(cInit[i]), Float.floatToIntBits(clC[i]), what + ": wrote outside C at " + i);
+                clC[i] = cpuC[i] = 0f; // compared above; NaN would fail the closeness check
+            }
+        }
+        Assertions2.assertClose(cpuC, clC, Twins.ATOL, Twins.RTOL, what);
+    }
+
+    private static boolean isInside(int idx, int off, int m, int n, int ld) {
+        int r = (idx - off) / ld, col = (idx - off) % ld;
+        return idx >= off && r < m && col < n;
+    }
+
+    @Test
+    void defaultVersionMatchesATripleLoopInDouble() {
+        int m = 45, n = 38, k = 77;
+        float[] a = new float[m * k], b = new float[k * n];
+        for (int i = 0; i < a.length; i++) a[i] = t.rnd.nextFloat() - 0.5f;
+        for (int i = 0; i < b.length; i++) b[i] = t.rnd.nextFloat() - 0.5f;
+        double[] expected = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) s += (double) a[i * k + p] * b[p * n + j];
+                expected[i * n + j] = s;
+            }
+        Twins.Pair pa = t.of(a), pb = t.of(b), pc = t.zeros((long) m * n);
+        t.raw.gemm(false, false, m, n, k, 1f, pa.cl(), 0, k, pb.cl(), 0, n, 0f, pc.cl(), 0, n);
+        Assertions2.assertClose(expected, t.clValues(pc), 1e-5, 1e-5, "gemm " + t.raw.version(OpenClBackend.GEMM) + " vs triple loop");
+    }
+
+    @Test
+    void kZeroScalesC() {
+        Twins.Pair a = t.random(4), b = t.random(4), c = t.random(12);
+        t.run((be, s) -> be.gemm(false, false, 3, 4, 0, 1f, s.at(a), 0, 1, s.at(b), 0, 4, 0.5f, s.at(c), 0, 4));
+        t.assertClose(c, "gemm with k = 0");
+    }
+}

@@ -1,0 +1,55 @@
+package pinkcnn.kernels;
+
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import pinkcnn.engine.backend.ConvGeometry;
+
+/** Max pooling (with many exact ties: the gradient must go to the same first maximum) and global average pooling. */
+class PoolParityTest {
+    static Twins t;
+
+    static final List<ConvGeometry> MAX = List.of(
+            new ConvGeometry(1, 7, 9, 5, 2, 2, 2, 0, 0, 0, 0, 5),
+            new ConvGeometry(3, 13, 11, 17, 3, 3, 2, 0, 1, 0, 1, 17),
+            new ConvGeometry(7, 6, 5, 4, 3, 3, 1, 1, 1, 1, 1, 4),
+            new ConvGeometry(2, 9, 8, 3, 3, 2, 2, 1, 0, 0, 1, 3));
+
+    @BeforeAll
+    static void open() {
+        t = new Twins(PoolParityTest.class, 13);
+    }
+
+    @AfterAll
+    static void close() {
+        if (t != null) t.close();
+    }
+
+    @Test
+    void maxPoolAndGradient() {
+        for (ConvGeometry g : MAX) {
+            for (boolean ties : new boolean[] {false, true}) {
+                Twins.Pair x = ties ? t.ties(g.inputSize(), 3) : t.random(g.inputSize());
+                Twins.Pair y = t.random(g.outputSize()), dy = t.random(g.outputSize()), dx = t.random(g.inputSize());
+                t.run((b, s) -> b.maxPool(g, s.at(x), s.at(y)));
+                t.assertClose(y, 0, 0, "maxPool " + g);
+                t.run((b, s) -> b.maxPoolGrad(g, s.at(x), s.at(dy), s.at(dx)));
+                t.assertClose(dx, "maxPoolGrad " + g + (ties ? " with ties" : ""));
+            }
+        }
+    }
+
+    @Test
+    void globalAveragePoolAndGradient() {
+        int[][] cases = {{1, 63, 5}, {3, 143, 17}, {7, 49, 1280}};
+        for (int[] c : cases) {
+            int n = c[0], hw = c[1], ch = c[2];
+            Twins.Pair x = t.random((long) n * hw * ch), y = t.random((long) n * ch), dx = t.random((long) n * hw * ch);
+            t.run((b, s) -> b.globalAvgPool(n, hw, ch, s.at(x), s.at(y)));
+            t.assertClose(y, "globalAvgPool " + java.util.Arrays.toString(c));
+            t.run((b, s) -> b.globalAvgPoolGrad(n, hw, ch, s.at(y), s.at(dx)));
+            t.assertClose(dx, "globalAvgPoolGrad " + java.util.Arrays.toString(c));
+        }
+    }
+}

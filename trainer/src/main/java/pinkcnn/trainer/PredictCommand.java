@@ -1,0 +1,108 @@
+package pinkcnn.trainer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import pinkcnn.engine.backend.Backend;
+import pinkcnn.trainer.data.Preprocessing;
+import pinkcnn.trainer.data.UnusableImageException;
+import pinkcnn.trainer.train.FeatureExtractor;
+import pinkcnn.trainer.train.FeatureSet;
+import pinkcnn.trainer.train.Predictions;
+import pinkcnn.trainer.train.RunConfig;
+import pinkcnn.trainer.train.RunFolder;
+import pinkcnn.trainer.train.Trainer;
+import pinkcnn.trainer.train.TrainingRun;
+
+/** {@code pinkcnn predict}: classifies photos with a trained run, preprocessing them exactly as in training. */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Classify photos with a trained run (same crop, resize and scaling as its training data).")
+public final class PredictCommand implements Callable<Integer> {
+    @Mixin DeviceOption device;
+
+    @Option(names = "--run", required = true, paramLabel = "runs/NAME", description = "The run folder.")
+    Path run;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Photos (JPEG, PNG, GIF, BMP, WebP).")
+    List<Path> images;
+
+    @Option(names = "--top", defaultValue = "3", description = "How many classes to show per photo. Default: ${DEFAULT-VALUE}.")
+    int top;
+
+    @Option(names = "--json", description = "Print JSON instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        RunFolder folder = RunFolder.existing(run);
+        RunConfig cfg = folder.readConfig();
+        Preprocessing prep = new Preprocessing(cfg.inputSize, Preprocessing.Crop.parse(cfg.crop), cfg.cropFraction);
+        List<Path> ok = new ArrayList<>();
+        List<Map<String, Object>> results = new ArrayList<>();
+        byte[] all = new byte[images.size() * cfg.inputSize * cfg.inputSize * 3];
+        for (Path p : images) {
+            try {
+                byte[] px = prep.load(p);
+                System.arraycopy(px, 0, all, ok.size() * px.length, px.length);
+                ok.add(p);
+            } catch (UnusableImageException e) {
+                System.err.println("skipped " + p + ": " + e.getMessage());
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("image", p.toString());
+                r.put("error", e.getMessage());
+                results.add(r);
+            }
+        }
+        if (!ok.isEmpty()) {
+            try (Backend backend = device.open()) {
+                TrainingRun.Loaded loaded = TrainingRun.load(folder, backend);
+                FeatureExtractor fx = new FeatureExtractor(backend, loaded.backbone(), folder.model(), cfg.batch, false,
+                        pinkcnn.trainer.data.Progress.SILENT);
+                FeatureSet f = fx.extract(all, ok.size(), cfg.inputSize, loaded.model().inputs(), cfg.frozen() ? cfg.pool : "none");
+                Predictions p = new Trainer(backend, loaded.model(), null, cfg.batch, cfg.classes.size(), cfg.seed, null,
+                        pinkcnn.trainer.data.Progress.SILENT).predict(f);
+                for (int i = 0; i < ok.size(); i++) results.add(result(ok.get(i), p.probabilities()[i], cfg.classes));
+            }
+        }
+        if (json) {
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(Map.of("predictions", results)));
+        } else {
+            for (Map<String, Object> r : results) {
+                if (r.containsKey("error")) continue;
+                System.out.printf("%s: %s%n", r.get("image"), r.get("class"));
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> topk = (List<Map<String, Object>>) r.get("top");
+                for (Map<String, Object> t : topk) System.out.printf("    %-24s %5.1f %%%n", t.get("class"), 100 * (Double) t.get("probability"));
+            }
+        }
+        return ok.size() == images.size() ? 0 : 1;
+    }
+
+    private Map<String, Object> result(Path image, float[] probs, List<String> classes) {
+        List<Integer> order = new ArrayList<>();
+        for (int c = 0; c < probs.length; c++) order.add(c);
+        order.sort(Comparator.comparingDouble(c -> -probs[c]));
+        List<Map<String, Object>> topk = new ArrayList<>();
+        for (int k = 0; k < Math.min(top, probs.length); k++) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("class", classes.get(order.get(k)));
+            t.put("probability", (double) probs[order.get(k)]);
+            topk.add(t);
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("image", image.toString());
+        r.put("class", classes.get(order.get(0)));
+        r.put("top", topk);
+        return r;
+    }
+}

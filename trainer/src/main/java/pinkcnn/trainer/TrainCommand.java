@@ -1,0 +1,146 @@
+package pinkcnn.trainer;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import pinkcnn.engine.backend.Backend;
+import pinkcnn.trainer.data.Progress;
+import pinkcnn.trainer.report.Report;
+import pinkcnn.trainer.train.Evaluation;
+import pinkcnn.trainer.train.RunConfig;
+import pinkcnn.trainer.train.RunFolder;
+import pinkcnn.trainer.train.TrainingRun;
+
+/** {@code pinkcnn train}: transfer learning on prepared splits, then evaluation with a report and plots. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train a classifier on MobileNetV2 features (prepared train/dev/test .h5 files), keep the best dev "
+                + "epoch, and write model.h5, metrics.csv, report.json/.md, curves.png and confusion.png into --out."})
+public final class TrainCommand implements Callable<Integer> {
+    @Mixin DeviceOption device;
+
+    @Option(names = "--data", defaultValue = "datasets/prepared", paramLabel = "DIR",
+            description = "Folder with train.h5, dev.h5, test.h5 (from 'pinkcnn prepare'). Default: ${DEFAULT-VALUE}.")
+    Path data;
+
+    @Option(names = "--weights", paramLabel = "FILE.h5", description = "Pretrained MobileNetV2 weights, Keras layout "
+            + "(default: the converted nsfwjs weights in the cache, see 'pinkcnn convert').")
+    Path weights;
+
+    @Option(names = "--out", required = true, paramLabel = "runs/NAME", description = "The run folder to write.")
+    Path out;
+
+    @Option(names = "--alpha", defaultValue = "1.0", description = "MobileNetV2 width multiplier of the weights.")
+    double alpha;
+
+    @Option(names = "--epochs", defaultValue = "60", description = "At most this many epochs. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Mini-batch size. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
+    float lr;
+
+    @Option(names = "--optimizer", defaultValue = "adam", description = "adam or sgd (momentum 0.9). Default: ${DEFAULT-VALUE}.")
+    String optimizer;
+
+    @Option(names = "--head", defaultValue = RunConfig.DEFAULT_HEAD,
+            description = "linear, mlp, or original (the original project's head, on Conv_1_bn). Default: ${DEFAULT-VALUE}.")
+    String head;
+
+    @Option(names = "--dropout", defaultValue = "0.3", description = "Dropout before the head's dense layer(s). Default: ${DEFAULT-VALUE}.")
+    float dropout;
+
+    @Option(names = "--cut-layer", paramLabel = "LAYER",
+            description = "Backbone layer the head sits on. Default: " + RunConfig.DEFAULT_CUT + " (Conv_1_bn for --head original).")
+    String cutLayer;
+
+    @Option(names = "--pool", paramLabel = "POOL",
+            description = "Pooling of frozen features: none, gap, grid2, grid3 … Default: " + RunConfig.DEFAULT_POOL
+                    + " (none for --head original).")
+    String pool;
+
+    @Option(names = "--fine-tune-from", paramLabel = "LAYER",
+            description = "Train this backbone layer and all after it (up to the cut) with the head.")
+    String fineTuneFrom;
+
+    @Option(names = "--bn-train", description = "Fine-tuned batch norms use batch statistics and update their moving ones.")
+    boolean bnTrain;
+
+    @Option(names = "--class-weights", defaultValue = "auto", description = "auto (balanced) or none. Default: ${DEFAULT-VALUE}.")
+    String classWeights;
+
+    @Option(names = "--patience", defaultValue = "15", description = "Stop after this many epochs without a better dev accuracy. Default: ${DEFAULT-VALUE}.")
+    int patience;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed for initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (with its own settings; --epochs may raise the limit).")
+    boolean resume;
+
+    @Option(names = "--force", description = "Replace an existing run in --out.")
+    boolean force;
+
+    @Option(names = "--quiet", description = "No progress bars.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        RunFolder run = new RunFolder(out);
+        RunConfig cfg;
+        if (resume) {
+            cfg = RunFolder.existingConfig(out);
+            cfg.epochs = Math.max(cfg.epochs, epochs);
+        } else {
+            if (Files.exists(run.config()) && !force) {
+                throw new UserError(out + " already holds a run; use --resume to continue it or --force to replace it");
+            }
+            cfg = config();
+        }
+        try (Backend backend = device.open()) {
+            Progress.Factory progress = quiet ? Progress.SILENT : Progress.BARS;
+            long t0 = System.nanoTime();
+            int best = new TrainingRun(cfg, run, backend, progress, System.out).train(resume);
+            double trainSeconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("best dev epoch: %d; model saved to %s (%.1f s)%n", best, run.model(), trainSeconds);
+            Report report = Evaluation.ofRun(run, backend, progress);
+            report.timing("train", trainSeconds);
+            report.write(run.dir());
+            report.printSummary(new PrintWriter(System.out, true));
+            System.out.println("report: " + run.dir().resolve(Report.MARKDOWN_FILE));
+        }
+        return 0;
+    }
+
+    private RunConfig config() {
+        RunConfig c = new RunConfig();
+        c.data = data.toString();
+        c.weights = (weights != null ? weights : DefaultWeights.path()).toString();
+        if (!Files.isRegularFile(Path.of(c.weights))) {
+            throw new UserError(c.weights + ": no such weights file; make it with 'pinkcnn convert --from npm:nsfwjs@4.4.0 --out "
+                    + c.weights + "' or pass --weights");
+        }
+        c.alpha = alpha;
+        c.head = head;
+        boolean original = head.equals("original");
+        c.cutLayer = cutLayer != null ? cutLayer : original ? "Conv_1_bn" : RunConfig.DEFAULT_CUT;
+        c.pool = pool != null ? pool : original ? "none" : RunConfig.DEFAULT_POOL;
+        c.fineTuneFrom = fineTuneFrom;
+        c.bnTrain = bnTrain;
+        c.dropout = dropout;
+        c.epochs = epochs;
+        c.batch = batch;
+        c.lr = lr;
+        c.optimizer = optimizer;
+        c.classWeights = classWeights;
+        c.patience = patience;
+        c.seed = seed;
+        c.device = device.device;
+        return c;
+    }
+}

@@ -1,0 +1,80 @@
+package pinkcnn.trainer.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.backend.Storage;
+import pinkcnn.kernels.OpenClBackend;
+import pinkcnn.trainer.UserError;
+
+/**
+ * What {@code pinkcnn bench} adds on an OpenCL device: device-side timing from profiling events, every numbered
+ * version of a kernel side by side ({@code --variant}), the memory-copy kernel as the bandwidth reference for the
+ * memory-bound kernels, and the launch overhead of one kernel.
+ */
+public final class OpenClBench {
+    private OpenClBench() {}
+
+    /** A case and the clock that times it. */
+    public record Timed(BenchCase benchCase, KernelTimer timer) {}
+
+    /**
+     * On OpenCL, the device time of the kernels one run launched (the sum of their profiling events: what the device
+     * spent, without the host's enqueue cost); elsewhere the wall clock.
+     */
+    public static KernelTimer timer(Backend b) {
+        if (b instanceof OpenClBackend cl) return kernel -> cl.deviceNanos(kernel) / 1e6;
+        return KernelTimer.wallClock(b);
+    }
+
+    /** Which family of numbered kernels each benchmarked op runs on. */
+    private static String family(String op) {
+        return switch (op) {
+            case "gemm", "conv1x1", "conv3x3" -> OpenClBackend.GEMM;
+            case "depthwise" -> OpenClBackend.DEPTHWISE;
+            default -> null;
+        };
+    }
+
+    /**
+     * The extra cases for the chosen ops: with {@code variants}, each case of a GEMM- or depthwise-based op once per
+     * numbered version (op {@code gemm.v1_naive} ...); a memory copy of each depthwise input size; the launch
+     * overhead (a 1-element kernel, by device time and by wall clock including the wait). None on other backends.
+     */
+    public static List<Timed> cases(Backend b, KernelCases cases, List<String> ops, boolean variants) {
+        if (!(b instanceof OpenClBackend cl)) {
+            if (variants) throw new UserError("--variant compares OpenCL kernel versions: use --device opencl");
+            return List.of();
+        }
+        KernelTimer device = timer(cl);
+        List<Timed> out = new ArrayList<>();
+        if (variants) {
+            for (String op : ops) {
+                String family = family(op);
+                if (family == null) continue;
+                for (String version : OpenClBackend.versions(family)) {
+                    for (BenchCase c : cases.cases(op)) {
+                        Runnable kernel = c.kernel();
+                        out.add(new Timed(new BenchCase(op + "." + version, c.shape(), c.flops(), c.bytes(), () -> {
+                            cl.useVersion(family, version);
+                            kernel.run();
+                        }), device));
+                    }
+                }
+            }
+        }
+        if (ops.contains("depthwise")) {
+            for (int[] d : KernelCases.DEPTHWISE) {
+                long n = (long) d[0] * d[0] * d[1];
+                Storage x = cl.allocate(n), y = cl.allocate(n);
+                out.add(new Timed(new BenchCase("memcopy", d[0] + "x" + d[0] + "x" + d[1], 0, 8.0 * n,
+                        () -> cl.memoryCopyKernel(n, x, y)), device));
+            }
+        }
+        Storage one = cl.allocate(1);
+        BenchCase launch = new BenchCase("launch", "1 element", 0, 0, () -> cl.scale(1, 1f, one, one));
+        out.add(new Timed(launch, device));
+        out.add(new Timed(new BenchCase("launch+wait", "1 element", 0, 0, launch.kernel()), KernelTimer.wallClock(cl)));
+        return out;
+    }
+}

@@ -1,0 +1,298 @@
+package pinkcnn.trainer.data;
+
+import io.jhdf.exceptions.HdfException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import pinkcnn.trainer.UserError;
+import pinkcnn.trainer.data.PhotoScan.Outcome;
+import pinkcnn.trainer.data.PhotoScan.ScannedPhoto;
+
+/**
+ * The work of {@code pinkcnn prepare}, in phases:
+ * <ol>
+ *   <li><b>scan</b> every candidate file in parallel: read, decode, fingerprint (nothing but hashes is kept);</li>
+ *   <li><b>de-duplicate</b> and <b>split</b> per class (or reuse a manifest's split), and check that every class can be
+ *       split, all before any output is written;</li>
+ *   <li><b>write</b> each split: decode again, crop and resize, add augmented variants (training only), compress and
+ *       stream into a temporary file, in parallel and in order, so memory holds a few photos, not the dataset;</li>
+ *   <li>write the manifest, then rename the temporary files to {@code train.h5}, {@code dev.h5}, {@code test.h5} and
+ *       {@code manifest.csv} together. An interrupted run leaves only hidden {@code .partial} files, removed on exit
+ *       or by the next run.</li>
+ * </ol>
+ */
+public final class PrepareJob {
+
+    private static final String PARTIAL_SUFFIX = ".partial";
+
+    /** Everything {@code prepare} can be told. */
+    public record Options(Path raw, Path out, Preprocessing preprocessing, StratifiedSplit.Ratios ratios, int augment,
+                          long seed, Augmentation augmentation, Deduplicator.Mode dedupe, int nearDistance,
+                          Path manifest, int minSide, int threads, boolean force) {
+
+        public Options {
+            if (augment < 1) throw new IllegalArgumentException("--augment must be at least 1 (1 = no augmentation)");
+            if (minSide < 1) throw new IllegalArgumentException("--min-side must be at least 1");
+            if (nearDistance < 0 || nearDistance > 64) throw new IllegalArgumentException("--near-distance must be in 0..64");
+        }
+
+        int threadCount() {
+            return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        }
+    }
+
+    private final Options o;
+    private final Progress.Factory progress;
+
+    private PrepareJob(Options options, Progress.Factory progress) {
+        this.o = options;
+        this.progress = progress;
+    }
+
+    /** Runs {@code prepare}; user-fixable problems are {@link UserError}s thrown before any output is written. */
+    public static PrepareReport run(Options options, Progress.Factory progress) {
+        return new PrepareJob(options, progress).run();
+    }
+
+    private PrepareReport run() {
+        long start = System.nanoTime();
+        Map<Split, Path> outputs = new EnumMap<>(Split.class);
+        for (Split s : Split.values()) outputs.put(s, o.out().resolve(s.fileName()));
+        Path manifestOut = o.out().resolve(Manifest.FILE_NAME);
+        checkOutputs(outputs, manifestOut);
+        Map<String, Split> reused = o.manifest() == null ? null : Manifest.splitsByHash(o.manifest());
+        RawDataset raw = RawDataset.scan(o.raw(), o.out());
+        if (raw.files().isEmpty()) {
+            List<String> folders = new ArrayList<>();
+            for (Path f : raw.classFolders()) folders.add(String.valueOf(f.getFileName()));
+            throw new UserError("no photos under " + o.raw() + ": put each class's photos in its folder ("
+                    + String.join(", ", folders) + ")");
+        }
+
+        ExecutorService pool = newPool(o.threadCount());
+        try {
+            List<Outcome> outcomes = scanAll(raw.files(), pool);
+            List<ScannedPhoto> usable = new ArrayList<>();
+            for (Outcome oc : outcomes) if (oc.usable()) usable.add(oc.photo());
+            Deduplicator.Result dedupe = Deduplicator.run(usable, o.dedupe(), o.nearDistance());
+
+            Map<ScannedPhoto, Split> assignment = new LinkedHashMap<>();
+            List<ScannedPhoto> notInManifest = new ArrayList<>();
+            if (reused == null) assignSplits(raw, dedupe.kept(), assignment);
+            else reuseSplits(dedupe.kept(), reused, assignment, notInManifest);
+            checkSplittable(raw, outcomes, dedupe, assignment);
+
+            PrepareReport report = new PrepareReport(o, raw, outcomes, dedupe, assignment, notInManifest);
+            writeOutputs(report, outputs, manifestOut, pool);
+            report.finished(System.nanoTime() - start);
+            return report;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void checkOutputs(Map<Split, Path> outputs, Path manifestOut) {
+        if (Files.exists(o.out()) && !Files.isDirectory(o.out())) throw new UserError(o.out() + " exists and is not a folder");
+        if (o.force()) return;
+        List<Path> all = new ArrayList<>(outputs.values());
+        all.add(manifestOut);
+        for (Path p : all) {
+            if (Files.exists(p)) throw new UserError(p + " already exists: add --force to replace it");
+        }
+    }
+
+    private List<Outcome> scanAll(List<RawDataset.RawFile> files, ExecutorService pool) {
+        List<Outcome> out = new ArrayList<>(files.size());
+        try (Progress bar = progress.phase("scan", files.size());
+             OrderedParallel<RawDataset.RawFile, Outcome> scans = new OrderedParallel<>(files.iterator(),
+                     f -> PhotoScan.scan(f, o.minSide()), pool, 4 * o.threadCount())) {
+            while (scans.hasNext()) {
+                out.add(scans.next());
+                bar.step();
+            }
+        }
+        return out;
+    }
+
+    private void assignSplits(RawDataset raw, List<ScannedPhoto> kept, Map<ScannedPhoto, Split> assignment) {
+        for (int label = 0; label < raw.classNames().size(); label++) {
+            List<ScannedPhoto> ofClass = new ArrayList<>();
+            for (ScannedPhoto p : kept) if (p.label() == label) ofClass.add(p);
+            Split[] splits = StratifiedSplit.assign(ofClass.size(), o.ratios(), o.seed(), label);
+            for (int i = 0; i < splits.length; i++) assignment.put(ofClass.get(i), splits[i]);
+        }
+    }
+
+    private static void reuseSplits(List<ScannedPhoto> kept, Map<String, Split> reused, Map<ScannedPhoto, Split> assignment,
+                                    List<ScannedPhoto> notInManifest) {
+        for (ScannedPhoto p : kept) {
+            Split s = reused.get(p.sha256());
+            if (s == null) notInManifest.add(p);
+            else assignment.put(p, s);
+        }
+    }
+
+    /** Every class needs photos, and enough for one in every split: say which class lacks them, before writing. */
+    private void checkSplittable(RawDataset raw, List<Outcome> outcomes, Deduplicator.Result dedupe,
+                                 Map<ScannedPhoto, Split> assignment) {
+        List<String> problems = new ArrayList<>();
+        int minimum = StratifiedSplit.minimumPerClass(o.ratios());
+        for (int label = 0; label < raw.classNames().size(); label++) {
+            final int l = label;
+            long found = outcomes.stream().filter(oc -> (oc.usable() ? oc.photo().label() : oc.rejected().raw().label()) == l).count();
+            long skipped = outcomes.stream().filter(oc -> !oc.usable() && oc.rejected().raw().label() == l).count();
+            long duplicates = dedupe.dropped().stream().filter(d -> d.photo().label() == l).count();
+            long kept = assignment.keySet().stream().filter(p -> p.label() == l).count();
+            String name = "class '" + raw.classNames().get(label) + "'";
+            if (found == 0) {
+                problems.add(name + " has no photos: put them in " + raw.classFolders().get(label));
+            } else if (kept == 0) {
+                problems.add(name + " has no usable photo (" + found + " files found, " + skipped + " unusable, "
+                        + duplicates + " duplicates)");
+            } else if (o.manifest() == null && kept < minimum) {
+                problems.add(name + " has " + kept + " usable photo" + (kept == 1 ? "" : "s") + ", too few for a "
+                        + o.ratios() + " split (each class needs at least " + minimum + ")");
+            }
+        }
+        if (o.manifest() != null) {
+            for (Split s : Split.values()) {
+                if (!assignment.containsValue(s)) problems.add("no photo here is in the " + s + " split of " + o.manifest());
+            }
+        }
+        if (!problems.isEmpty()) throw new UserError(String.join("; ", problems) + ". Nothing was written.");
+    }
+
+    private void writeOutputs(PrepareReport report, Map<Split, Path> outputs, Path manifestOut, ExecutorService pool) {
+        Map<Path, Path> partials = new LinkedHashMap<>();     // temporary → final
+        for (Path f : outputs.values()) partials.put(partialOf(f), f);
+        partials.put(partialOf(manifestOut), manifestOut);
+        Thread cleanup = new Thread(() -> partials.keySet().forEach(DatasetWriter::deleteQuietly), "prepare-cleanup");
+        try {
+            Files.createDirectories(o.out());
+            deleteStalePartials(o.out());
+            Runtime.getRuntime().addShutdownHook(cleanup);   // Ctrl-C: leave no half-written file behind
+            for (Split split : Split.values()) {
+                writeSplit(split, report.photosIn(split), partialOf(outputs.get(split)), report, pool);
+            }
+            Manifest.write(partialOf(manifestOut), report.manifestRows());
+            for (Map.Entry<Path, Path> e : partials.entrySet()) {
+                Files.move(e.getKey(), e.getValue(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException | UncheckedIOException | HdfException e) {
+            throw new UserError("cannot write to " + o.out() + ": " + e.getMessage(), e);
+        } finally {
+            partials.keySet().forEach(DatasetWriter::deleteQuietly);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // shutting down already (the hook runs), or it was never added
+            }
+        }
+    }
+
+    private void writeSplit(Split split, List<ScannedPhoto> photos, Path file, PrepareReport report, ExecutorService pool) {
+        List<ScannedPhoto> order = new ArrayList<>(photos);
+        int[] perm = StratifiedSplit.shuffled(order.size(), new SplittableRandom(Seeds.mix(o.seed(), 0x0DE4L, split.ordinal())));
+        List<ScannedPhoto> shuffled = new ArrayList<>(order.size());
+        for (int i : perm) shuffled.add(order.get(i));
+        int copies = split == Split.TRAIN ? o.augment() : 1;
+        int[] labels = new int[shuffled.size() * copies];
+        for (int i = 0; i < labels.length; i++) labels[i] = shuffled.get(i / copies).label();
+        int size = o.preprocessing().size();
+        DatasetWriter.SplitSpec spec = new DatasetWriter.SplitSpec(split.id(), report.classNames(), labels, size, size,
+                attributes(copies));
+        try (Progress bar = progress.phase(split.id(), labels.length);
+             OrderedParallel<ScannedPhoto, List<byte[]>> rendered = new OrderedParallel<>(shuffled.iterator(),
+                     p -> render(p, copies), pool, 2 * o.threadCount())) {
+            DatasetWriter.write(file, spec, flatten(rendered, bar), pool);
+        }
+        report.wrote(split, labels.length);
+    }
+
+    /** The photo, preprocessed, followed by {@code copies − 1} augmented variants of it. */
+    private List<byte[]> render(ScannedPhoto p, int copies) {
+        RgbImage image;
+        try {
+            byte[] bytes = ImageDecoder.readBytes(p.raw().file());
+            if (!ImageHashes.sha256(bytes).equals(p.sha256())) {
+                throw new UserError(p.raw().file() + " changed while prepare was running; run it again");
+            }
+            image = ImageDecoder.decode(bytes);
+        } catch (UnusableImageException e) {
+            throw new UserError(p.raw().file() + " became unreadable while prepare was running: " + e.reason());
+        }
+        byte[] base = o.preprocessing().apply(image);
+        List<byte[]> out = new ArrayList<>(copies);
+        out.add(base);
+        long photoSeed = Seeds.fromHex(p.sha256());
+        for (int v = 1; v < copies; v++) {
+            out.add(o.augmentation().apply(base, o.preprocessing().size(), Seeds.mix(o.seed(), photoSeed, v)));
+        }
+        return out;
+    }
+
+    private Map<String, String> attributes(int copies) {
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put("preprocess_crop", o.preprocessing().crop().toString());
+        a.put("preprocess_crop_fraction", Double.toString(o.preprocessing().cropFraction()));
+        a.put("preprocess_resize", "antialiased bilinear");
+        a.put("augment_copies", Integer.toString(copies));
+        a.put("split_ratios", o.ratios().toString());
+        a.put("seed", Long.toString(o.seed()));
+        return a;
+    }
+
+    private static Iterator<byte[]> flatten(Iterator<List<byte[]>> groups, Progress bar) {
+        return new Iterator<>() {
+            private Iterator<byte[]> current = List.<byte[]>of().iterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && groups.hasNext()) current = groups.next().iterator();
+                return current.hasNext();
+            }
+
+            @Override
+            public byte[] next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                bar.step();
+                return current.next();
+            }
+        };
+    }
+
+    static Path partialOf(Path file) {
+        return file.resolveSibling("." + file.getFileName() + PARTIAL_SUFFIX);
+    }
+
+    private static void deleteStalePartials(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            files.filter(f -> f.getFileName().toString().startsWith(".") && f.getFileName().toString().endsWith(PARTIAL_SUFFIX))
+                    .forEach(DatasetWriter::deleteQuietly);
+        }
+    }
+
+    private static ExecutorService newPool(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "prepare-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+}

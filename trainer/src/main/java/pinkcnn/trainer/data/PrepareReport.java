@@ -1,0 +1,190 @@
+package pinkcnn.trainer.data;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import pinkcnn.trainer.data.Deduplicator.Duplicate;
+import pinkcnn.trainer.data.Deduplicator.NearPair;
+import pinkcnn.trainer.data.PhotoScan.Outcome;
+import pinkcnn.trainer.data.PhotoScan.Rejected;
+import pinkcnn.trainer.data.PhotoScan.ScannedPhoto;
+
+/** What {@code prepare} found and did: the summary table, the lists of skipped and duplicate files, the manifest rows. */
+public final class PrepareReport {
+
+    /** Lists in the summary show this many entries; the manifest has them all. */
+    private static final int LISTED = 25;
+
+    private final PrepareJob.Options options;
+    private final RawDataset raw;
+    private final List<Outcome> outcomes;
+    private final Deduplicator.Result dedupe;
+    private final Map<ScannedPhoto, Split> assignment;
+    private final List<ScannedPhoto> notInManifest;
+    private final Map<Split, Integer> imagesWritten = new EnumMap<>(Split.class);
+    private long elapsedNanos;
+
+    PrepareReport(PrepareJob.Options options, RawDataset raw, List<Outcome> outcomes, Deduplicator.Result dedupe,
+                  Map<ScannedPhoto, Split> assignment, List<ScannedPhoto> notInManifest) {
+        this.options = options;
+        this.raw = raw;
+        this.outcomes = outcomes;
+        this.dedupe = dedupe;
+        this.assignment = assignment;
+        this.notInManifest = notInManifest;
+    }
+
+    public List<String> classNames() {
+        return raw.classNames();
+    }
+
+    /** The kept photos of one split, in class then path order. */
+    public List<ScannedPhoto> photosIn(Split split) {
+        List<ScannedPhoto> out = new ArrayList<>();
+        assignment.forEach((p, s) -> {
+            if (s == split) out.add(p);
+        });
+        return out;
+    }
+
+    /** Photos per class (rows) and split (columns). */
+    public int[][] photoCounts() {
+        int[][] counts = new int[raw.classNames().size()][Split.values().length];
+        assignment.forEach((p, s) -> counts[p.label()][s.ordinal()]++);
+        return counts;
+    }
+
+    public int imagesWritten(Split split) {
+        return imagesWritten.getOrDefault(split, 0);
+    }
+
+    public List<Rejected> rejected() {
+        List<Rejected> out = new ArrayList<>();
+        for (Outcome oc : outcomes) if (!oc.usable()) out.add(oc.rejected());
+        return out;
+    }
+
+    public List<Duplicate> duplicates() {
+        return dedupe.dropped();
+    }
+
+    public List<NearPair> nearPairs() {
+        return dedupe.nearPairs();
+    }
+
+    public double seconds() {
+        return elapsedNanos / 1e9;
+    }
+
+    void wrote(Split split, int images) {
+        imagesWritten.put(split, images);
+    }
+
+    void finished(long nanos) {
+        elapsedNanos = nanos;
+    }
+
+    /** One row per file found, in class then path order. */
+    List<Manifest.Row> manifestRows() {
+        Map<ScannedPhoto, Duplicate> dropped = new HashMap<>();
+        for (Duplicate d : dedupe.dropped()) dropped.put(d.photo(), d);
+        List<Manifest.Row> rows = new ArrayList<>();
+        for (Outcome oc : outcomes) {
+            if (!oc.usable()) {
+                RawDataset.RawFile f = oc.rejected().raw();
+                rows.add(new Manifest.Row(f.relativePath(), className(f.label()), f.label(), "", "skipped", "", "",
+                        oc.rejected().reason()));
+                continue;
+            }
+            ScannedPhoto p = oc.photo();
+            String phash = HexFormat.of().toHexDigits(p.perceptualHash());
+            Duplicate d = dropped.get(p);
+            Split s = assignment.get(p);
+            String status = d != null ? (d.kind() == Deduplicator.Kind.NEAR ? "near-duplicate" : "duplicate")
+                    : s != null ? "kept" : "not-in-manifest";
+            String note = d != null ? d.kind().phrase + " " + d.keptCopy().relativePath() : "";
+            rows.add(new Manifest.Row(p.relativePath(), className(p.label()), p.label(), s == null ? "" : s.id(), status,
+                    p.sha256(), phash, note));
+        }
+        return rows;
+    }
+
+    private String className(int label) {
+        return raw.classNames().get(label);
+    }
+
+    /** The end-of-run summary. */
+    public void print(PrintWriter out) {
+        int classes = raw.classNames().size();
+        int[] found = new int[classes], decoded = new int[classes], skipped = new int[classes], dups = new int[classes];
+        for (Outcome oc : outcomes) {
+            if (oc.usable()) {
+                found[oc.photo().label()]++;
+                decoded[oc.photo().label()]++;
+            } else {
+                found[oc.rejected().raw().label()]++;
+                skipped[oc.rejected().raw().label()]++;
+            }
+        }
+        for (Duplicate d : dedupe.dropped()) dups[d.photo().label()]++;
+        int[][] perSplit = photoCounts();
+
+        Preprocessing pre = options.preprocessing();
+        out.printf(Locale.ROOT, "Prepared %s -> %s in %.1f s: %d×%d, crop %s %.2f, train ×%d (original + %d variants), "
+                        + "split %s, seed %d%n%n", raw.root(), options.out(), seconds(), pre.size(), pre.size(), pre.crop(),
+                pre.cropFraction(), options.augment(), options.augment() - 1, options.ratios(), options.seed());
+        int nameWidth = Math.max(5, raw.classNames().stream().mapToInt(String::length).max().orElse(5));
+        String row = "%-" + nameWidth + "s %7s %8s %8s %11s %7s %6s %6s%n";
+        out.printf(row, "class", "files", "decoded", "skipped", "duplicates", "train", "dev", "test");
+        int[] totals = new int[7];
+        for (int c = 0; c < classes; c++) {
+            int[] v = {found[c], decoded[c], skipped[c], dups[c], perSplit[c][0], perSplit[c][1], perSplit[c][2]};
+            out.printf(row, raw.classNames().get(c), v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+            for (int i = 0; i < 7; i++) totals[i] += v[i];
+        }
+        out.printf(row, "total", totals[0], totals[1], totals[2], totals[3], totals[4], totals[5], totals[6]);
+        out.println();
+        for (Split s : Split.values()) {
+            Path file = options.out().resolve(s.fileName());
+            int photos = totals[4 + s.ordinal()];
+            out.printf(Locale.ROOT, "  %-9s %6d images%s%n", s.fileName(), imagesWritten(s),
+                    s == Split.TRAIN && options.augment() > 1 ? " (" + photos + " photos × " + options.augment() + ")" : "");
+        }
+        out.println("  " + Manifest.FILE_NAME + "  every file and what became of it (split, hashes, reasons)");
+        if (raw.hiddenIgnored() > 0) out.println("  (" + raw.hiddenIgnored() + " hidden files or folders ignored)");
+
+        List<String> lines = new ArrayList<>();
+        for (Rejected r : rejected()) lines.add(r.raw().relativePath() + ": " + r.reason());
+        for (RawDataset.Unlisted u : raw.unlisted()) lines.add(u.relativePath() + ": " + u.reason());
+        list(out, "Skipped (unusable)", lines);
+        lines.clear();
+        for (Duplicate d : dedupe.dropped()) {
+            lines.add(d.photo().relativePath() + ": " + d.kind().phrase + " " + d.keptCopy().relativePath());
+        }
+        list(out, "Duplicates (dropped before splitting)", lines);
+        if (options.dedupe() == Deduplicator.Mode.EXACT) {
+            lines.clear();
+            for (NearPair p : dedupe.nearPairs()) {
+                lines.add(p.first().relativePath() + " ~ " + p.second().relativePath() + " (distance " + p.distance() + ")");
+            }
+            list(out, "Near-duplicates (kept; --dedupe near drops them)", lines);
+        }
+        lines.clear();
+        for (ScannedPhoto p : notInManifest) lines.add(p.relativePath());
+        list(out, "Not in " + options.manifest() + " (left out)", lines);
+    }
+
+    private static void list(PrintWriter out, String title, List<String> lines) {
+        if (lines.isEmpty()) return;
+        out.println();
+        out.println(title + ": " + lines.size());
+        for (int i = 0; i < Math.min(LISTED, lines.size()); i++) out.println("  " + lines.get(i));
+        if (lines.size() > LISTED) out.println("  ... and " + (lines.size() - LISTED) + " more (see " + Manifest.FILE_NAME + ")");
+    }
+}

@@ -1,0 +1,70 @@
+package pinkcnn.trainer.train;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything that defines a training run, saved as {@code run.json} in the run folder so that {@code evaluate},
+ * {@code predict} and {@code --resume} rebuild exactly the same model and preprocessing.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public final class RunConfig {
+    /** Defaults: chosen by dev accuracy on face photos (see the README's "Choosing the defaults"). */
+    public static final String DEFAULT_CUT = "block_13_expand_relu";
+    public static final String DEFAULT_HEAD = "linear";
+    public static final String DEFAULT_POOL = "grid2";
+
+    // data and weights
+    public String data;
+    public String weights;
+    public double alpha = 1.0;
+    public List<String> classes = new ArrayList<>();
+    public int inputSize = 224;
+    public String crop = "center";
+    public double cropFraction = 0.6;
+
+    // model
+    public String cutLayer = DEFAULT_CUT;
+    /** First backbone layer that trains (null: the backbone is frozen and its features are cached). */
+    public String fineTuneFrom;
+    public boolean bnTrain;
+    /** Host-side pooling of frozen features: none, gap (global average), grid2 (2×2 grid average). */
+    public String pool = DEFAULT_POOL;
+    public String head = DEFAULT_HEAD;
+    public float dropout = 0.2f;
+
+    // optimisation
+    public int epochs = 20;
+    public int batch = 32;
+    public float lr = 1e-3f;
+    public String optimizer = "adam";
+    public float weightDecay = 0f;
+    public String classWeights = "auto";
+    public int patience = 5;
+    public long seed = 42;
+    public String device = "auto";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public void write(Path file) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        JSON.writeValue(tmp.toFile(), this);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public static RunConfig read(Path file) throws IOException {
+        return JSON.readValue(file.toFile(), RunConfig.class);
+    }
+
+    /** True when the backbone is frozen entirely (features computed once and cached). */
+    public boolean frozen() {
+        return fineTuneFrom == null || fineTuneFrom.isBlank();
+    }
+}

@@ -1,0 +1,55 @@
+package pinkcnn.trainer.train;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import pinkcnn.trainer.UserError;
+
+/**
+ * The files of one training run. A run folder is self-contained: {@code evaluate} and {@code predict} need nothing
+ * else.
+ * <pre>
+ *   run.json        the configuration: data, classes, preprocessing, cut, head, optimiser…
+ *   model.h5        the trained model (backbone up to the cut + head), Keras layout, best dev epoch
+ *   metrics.csv     one row per epoch
+ *   report.json/.md accuracy, macro-F1, per-class precision/recall, confusion matrices, baselines
+ *   curves.png, confusion.png
+ *   checkpoint/     the last finished epoch (model, optimiser moments, state), for --resume
+ * </pre>
+ */
+public record RunFolder(Path dir) {
+    public Path config() { return dir.resolve("run.json"); }
+
+    public Path model() { return dir.resolve("model.h5"); }
+
+    public Path metrics() { return dir.resolve("metrics.csv"); }
+
+    public Path curves() { return dir.resolve("curves.png"); }
+
+    public Path confusion() { return dir.resolve("confusion.png"); }
+
+    public Path checkpoint() { return dir.resolve("checkpoint"); }
+
+    /** An existing run (run.json and model.h5 present), or a clear error. */
+    public static RunFolder existing(Path dir) {
+        RunFolder r = new RunFolder(dir);
+        if (!Files.isRegularFile(r.config())) throw new UserError(dir + ": not a run folder (no run.json); train one with 'pinkcnn train'");
+        if (!Files.isRegularFile(r.model())) throw new UserError(dir + ": the run has no model.h5 yet (did training finish an epoch?)");
+        return r;
+    }
+
+    /** The configuration of an existing run in dir, or a clear error. */
+    public static RunConfig existingConfig(Path dir) {
+        RunFolder r = new RunFolder(dir);
+        if (!Files.isRegularFile(r.config())) throw new UserError(dir + ": nothing to resume (no run.json)");
+        return r.readConfig();
+    }
+
+    public RunConfig readConfig() {
+        try {
+            return RunConfig.read(config());
+        } catch (IOException e) {
+            throw new UserError(config() + ": unreadable run configuration: " + e.getMessage());
+        }
+    }
+}

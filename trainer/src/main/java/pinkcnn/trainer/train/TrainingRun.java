@@ -1,0 +1,206 @@
+package pinkcnn.trainer.train;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.io.KerasWeights;
+import pinkcnn.engine.io.Weight;
+import pinkcnn.engine.io.WeightFileException;
+import pinkcnn.engine.nn.Graph;
+import pinkcnn.engine.optim.Adam;
+import pinkcnn.engine.optim.Optimizer;
+import pinkcnn.engine.optim.Sgd;
+import pinkcnn.trainer.UserError;
+import pinkcnn.trainer.data.DatasetReader;
+import pinkcnn.trainer.data.Progress;
+import pinkcnn.trainer.report.EpochRow;
+import pinkcnn.trainer.report.MetricsCsv;
+
+/**
+ * One training run end to end: read the prepared splits, compute (or load cached) frozen-backbone features, train
+ * the classifier epoch by epoch with checkpoints, keep the best dev epoch's weights as {@code model.h5}, then
+ * evaluate ({@link Evaluation}).
+ */
+public final class TrainingRun {
+    private final RunConfig cfg;
+    private final RunFolder run;
+    private final Backend backend;
+    private final Progress.Factory progress;
+    private final PrintStream out;
+
+    public TrainingRun(RunConfig cfg, RunFolder run, Backend backend, Progress.Factory progress, PrintStream out) {
+        this.cfg = cfg;
+        this.run = run;
+        this.backend = backend;
+        this.progress = progress;
+        this.out = out;
+    }
+
+    /** The prepared split files of a data folder, checked to exist. */
+    public static Path split(String dataDir, String split) {
+        Path f = Path.of(dataDir).resolve(split + ".h5");
+        if (!Files.isRegularFile(f)) {
+            throw new UserError(f + ": missing; make the splits with 'pinkcnn prepare --out " + dataDir + "'");
+        }
+        return f;
+    }
+
+    /** Trains (or, with resume, continues) and returns the best dev epoch. */
+    public int train(boolean resume) throws IOException {
+        Files.createDirectories(run.dir());
+        FeatureSet train, dev;
+        Classifier model;
+        Graph backbone;
+        try (DatasetReader trainData = DatasetReader.open(split(cfg.data, "train"));
+             DatasetReader devData = DatasetReader.open(split(cfg.data, "dev"))) {
+            if (trainData.height() != trainData.width() || devData.height() != trainData.height()) {
+                throw new UserError(cfg.data + ": images must be square and of one size in every split (prepare makes them so)");
+            }
+            if (resume && cfg.inputSize != trainData.height()) {
+                throw new UserError(trainData.file() + ": images are " + trainData.height() + " pixels, the run was trained on " + cfg.inputSize);
+            }
+            cfg.inputSize = trainData.height();
+            backbone = Backbones.pretrained(backend, cfg.alpha, cfg.inputSize, Path.of(cfg.weights));
+            cfg.classes = trainData.classes();
+            trainData.preprocessing().ifPresent(p -> {
+                cfg.crop = p.crop().toString();
+                cfg.cropFraction = p.cropFraction();
+            });
+            model = classifier(backbone, cfg);
+            FeatureExtractor fx = new FeatureExtractor(backend, backbone, Path.of(cfg.weights), cfg.batch, true, progress);
+            String pool = cfg.frozen() ? cfg.pool : "none";
+            train = fx.extract(trainData, model.inputs(), pool, "train");
+            dev = fx.extract(devData, model.inputs(), pool, "dev");
+        }
+        // The head is built for the feature shape, so it is (re)made once features exist.
+        model = classifier(backend, backbone, cfg, train);
+        if (!resume) cfg.write(run.config());
+
+        Optimizer optimizer = optimizer(cfg);
+        float[] weights = cfg.classWeights.equals("auto") ? Trainer.balancedClassWeights(train.labels(), cfg.classes.size()) : null;
+        Trainer trainer = new Trainer(backend, model, optimizer, cfg.batch, cfg.classes.size(), cfg.seed, weights, progress);
+        int first = 1;
+        if (resume) {
+            @SuppressWarnings("unchecked")
+            Map<String, List<Weight>>[] best = new Map[1];
+            Checkpoint.State s = Checkpoint.read(run.checkpoint(), model, optimizer, best);
+            trainer.setBest(s.bestEpoch(), s.bestDevAccuracy(), s.bestDevLoss(), best[0]);
+            MetricsCsv.truncateAfter(run.metrics(), s.epoch());
+            first = s.epoch() + 1;
+            out.printf("resuming after epoch %d (best so far: epoch %d, dev accuracy %.1f %%)%n", s.epoch(), s.bestEpoch(),
+                    100 * s.bestDevAccuracy());
+        } else {
+            Files.deleteIfExists(run.metrics());
+        }
+        Classifier m = model;
+        Thread hook = new Thread(() -> System.err.println(
+                "\ninterrupted: the last finished epoch's checkpoint is kept; continue with 'pinkcnn train --resume --out " + run.dir() + "'"));
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            trainer.fit(train, dev, first, cfg.epochs, cfg.patience, (row, improved) -> {
+                try {
+                    MetricsCsv.append(run.metrics(), row);
+                    out.println(row.describe() + (improved ? "  *" : ""));
+                    if (improved) m.modelWeights().write(run.model());
+                    Checkpoint.write(run.checkpoint(), m, trainer.bestWeights(), optimizer, new Checkpoint.State(row.epoch(),
+                            optimizer.steps(), trainer.bestEpoch(), trainer.bestDevAccuracy(), trainer.bestDevLoss()));
+                } catch (IOException e) {
+                    throw new UserError("cannot write to " + run.dir() + ": " + e.getMessage());
+                }
+                return true;
+            });
+        } catch (Trainer.DivergedException e) {
+            throw new UserError(e.getMessage() + "; the last good weights are in " + run.model(), 3);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down
+            }
+        }
+        return trainer.bestEpoch();
+    }
+
+    /** The classifier for a configuration, before the feature shape is known (only its inputs are used). */
+    static Classifier classifier(Graph backbone, RunConfig cfg) {
+        return new Classifier(backbone, cfg.cutLayer, cfg.frozen() ? null : cfg.fineTuneFrom, cfg.bnTrain, List.of(), 0f);
+    }
+
+    /** The full classifier, its head sized for the features. */
+    static Classifier classifier(Backend backend, Graph backbone, RunConfig cfg, FeatureSet features) {
+        int[] shape;
+        if (cfg.frozen()) {
+            shape = features.sampleShape(cfg.cutLayer);
+        } else {
+            int[] s = backbone.outputShape(cfg.cutLayer);
+            shape = java.util.Arrays.copyOfRange(s, 1, s.length);
+        }
+        return new Classifier(backbone, cfg.cutLayer, cfg.frozen() ? null : cfg.fineTuneFrom, cfg.bnTrain,
+                Heads.build(backend, cfg.head, shape,
+                        cfg.classes.size(), cfg.dropout, cfg.seed),
+                Heads.activityL2(cfg.head));
+    }
+
+    static Optimizer optimizer(RunConfig cfg) {
+        return switch (cfg.optimizer) {
+            case "adam" -> new Adam(cfg.lr);
+            case "sgd" -> new Sgd(cfg.lr, 0.9f);
+            default -> throw new UserError("unknown --optimizer '" + cfg.optimizer + "': use adam or sgd");
+        };
+    }
+
+    /** Loads a finished run's model for evaluation or prediction. */
+    public static Loaded load(RunFolder run, Backend backend) {
+        RunConfig cfg = run.readConfig();
+        Graph backbone = Backbones.build(backend, cfg.alpha, cfg.inputSize);
+        int[] shape;
+        if (cfg.frozen()) {
+            int[] s = backbone.outputShape(cfg.cutLayer);
+            int grid = GridPool.gridSize(cfg.pool);
+            shape = grid > 0 ? new int[] {grid, grid, s[3]} : java.util.Arrays.copyOfRange(s, 1, s.length);
+        } else {
+            int[] s = backbone.outputShape(cfg.cutLayer);
+            shape = java.util.Arrays.copyOfRange(s, 1, s.length);
+        }
+        Classifier model = new Classifier(backbone, cfg.cutLayer, cfg.frozen() ? null : cfg.fineTuneFrom, cfg.bnTrain,
+                Heads.build(backend, cfg.head, shape, cfg.classes.size(), cfg.dropout, cfg.seed), Heads.activityL2(cfg.head));
+        try {
+            model.load(KerasWeights.read(run.model()));
+        } catch (WeightFileException e) {
+            throw new UserError(e.getMessage());
+        }
+        return new Loaded(cfg, backbone, model);
+    }
+
+    /** A run's configuration, backbone and trained classifier. */
+    public record Loaded(RunConfig cfg, Graph backbone, Classifier model) {
+        /** Features for a data file, as in training (cached by the run's model file). */
+        public FeatureSet features(Backend backend, RunFolder run, DatasetReader data, String label, Progress.Factory progress)
+                throws IOException {
+            FeatureExtractor fx = new FeatureExtractor(backend, backbone, run.model(), cfg.batch, true, progress);
+            return fx.extract(data, model.inputs(), cfg.frozen() ? cfg.pool : "none", label);
+        }
+    }
+
+    static Map<String, Object> settings(RunConfig cfg) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cut_layer", cfg.cutLayer);
+        m.put("fine_tune_from", cfg.fineTuneFrom == null ? "none (frozen backbone)" : cfg.fineTuneFrom);
+        m.put("pool", cfg.frozen() ? cfg.pool : "none");
+        m.put("head", cfg.head);
+        m.put("dropout", cfg.dropout);
+        m.put("epochs", cfg.epochs);
+        m.put("batch", cfg.batch);
+        m.put("optimizer", cfg.optimizer + " lr " + cfg.lr);
+        m.put("class_weights", cfg.classWeights);
+        m.put("seed", cfg.seed);
+        m.put("crop", cfg.crop + " " + cfg.cropFraction);
+        m.put("input_size", cfg.inputSize);
+        return m;
+    }
+}

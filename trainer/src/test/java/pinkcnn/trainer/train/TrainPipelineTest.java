@@ -1,0 +1,166 @@
+package pinkcnn.trainer.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pinkcnn.engine.io.KerasWeights;
+import pinkcnn.engine.io.Weight;
+import pinkcnn.trainer.Main;
+
+/**
+ * The training pipeline through the CLI, in-process, on a few real photos per class at 96×96:
+ * prepare → train → evaluate → predict; the feature cache on a second run; resume after an interruption gives the
+ * same result as an uninterrupted run; a corrupt checkpoint is refused.
+ */
+class TrainPipelineTest {
+    @TempDir
+    static Path tmp;
+    static Path data, weights;
+
+    /** ../shared beside the repository root. */
+    static Path shared() {
+        for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("pom.xml")) && Files.isDirectory(p.resolve("engine"))) return p.resolveSibling("shared");
+        }
+        return Paths.get("..", "shared");
+    }
+
+    @BeforeAll
+    static void prepare() throws IOException {
+        Path lfw = shared().resolve("datasets/lfw-demo");
+        weights = shared().resolve("weights/mobilenet_v2_nsfwjs_no_top.h5");
+        assumeTrue(Files.isDirectory(lfw) && Files.isRegularFile(weights), "../shared photos and weights are needed");
+        System.setProperty("pinkcnn.cache", tmp.resolve("cache").toString());
+        Path raw = tmp.resolve("raw");
+        try (Stream<Path> classes = Files.list(lfw)) {
+            for (Path c : classes.filter(Files::isDirectory).sorted().toList()) {
+                Path dst = Files.createDirectories(raw.resolve(c.getFileName().toString()));
+                try (Stream<Path> photos = Files.list(c)) {
+                    for (Path p : photos.sorted().limit(10).toList()) Files.copy(p, dst.resolve(p.getFileName()));
+                }
+            }
+        }
+        data = tmp.resolve("data");
+        assertEquals(0, cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "96", "--augment", "2",
+                "--no-progress").rc);
+    }
+
+    record Result(int rc, String out, String err) {}
+
+    static Result cli(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int rc = Main.commandLine().execute(args);
+            return new Result(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static List<String> train(Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", "--data", data.toString(), "--weights", weights.toString(),
+                "--out", out.toString(), "--batch", "8", "--quiet", "--device", "cpu", "--patience", "50"));
+        a.addAll(Arrays.asList(extra));
+        return a;
+    }
+
+    @Test
+    void trainEvaluatePredictAndCache() throws IOException {
+        Path run = tmp.resolve("run");
+        Result r = cli(train(run, "--epochs", "3").toArray(String[]::new));
+        assertEquals(0, r.rc, r.err);
+        for (String f : List.of("run.json", "model.h5", "metrics.csv", "report.json", "report.md", "curves.png", "confusion.png")) {
+            assertTrue(Files.isRegularFile(run.resolve(f)), f + " missing");
+        }
+        assertEquals(4, Files.readAllLines(run.resolve("metrics.csv")).size(), "a header and 3 epochs");
+        JsonNode report = new ObjectMapper().readTree(run.resolve("report.json").toFile());
+        for (String split : List.of("dev", "test")) {
+            double acc = report.get(split).get("accuracy").asDouble();
+            assertTrue(acc >= 0 && acc <= 1, split + " accuracy " + acc);
+            assertTrue(report.get(split).has("macro_f1"));
+        }
+        assertEquals(4, report.get("test").get("confusion").get("matrix").size());
+        assertTrue(ImageIO.read(run.resolve("confusion.png").toFile()).getWidth() > 100);
+
+        Result eval = cli("evaluate", "--run", run.toString(), "--quiet", "--device", "cpu");
+        assertEquals(0, eval.rc, eval.err);
+        assertTrue(eval.out.contains("raw-pixel"), eval.out);
+
+        Path photo;
+        try (Stream<Path> s = Files.walk(tmp.resolve("raw"))) {
+            photo = s.filter(p -> p.toString().endsWith(".jpg")).sorted().findFirst().orElseThrow();
+        }
+        Path broken = Files.writeString(tmp.resolve("broken.jpg"), "not a photo");
+        Result pred = cli("predict", "--run", run.toString(), "--device", "cpu", photo.toString(), broken.toString());
+        assertEquals(1, pred.rc, "one photo was unusable");
+        assertTrue(pred.err.contains("broken.jpg"), pred.err);
+        String person = photo.getParent().getFileName().toString();
+        assertTrue(pred.out.contains(photo.toString()) && pred.out.contains("%"), pred.out);
+        assertTrue(List.of("Ariel_Sharon", "Gerhard_Schroeder", "Hugo_Chavez", "Junichiro_Koizumi").stream().anyMatch(pred.out::contains),
+                "predict names a class: " + pred.out + " (photo of " + person + ")");
+
+        // a second run with another head reuses the cached features
+        Result again = cli(train(tmp.resolve("run-mlp"), "--epochs", "1", "--head", "mlp").toArray(String[]::new));
+        assertEquals(0, again.rc, again.err);
+        assertTrue(again.err.contains("features from the cache"), again.err);
+    }
+
+    @Test
+    void resumedRunEqualsUninterruptedRun() throws IOException {
+        Path straight = tmp.resolve("straight"), resumed = tmp.resolve("resumed");
+        assertEquals(0, cli(train(straight, "--epochs", "4").toArray(String[]::new)).rc);
+        assertEquals(0, cli(train(resumed, "--epochs", "2").toArray(String[]::new)).rc);
+        Result r = cli(train(resumed, "--epochs", "4", "--resume").toArray(String[]::new));
+        assertEquals(0, r.rc, r.err);
+        assertTrue(r.out.contains("resuming after epoch 2"), r.out);
+        assertEquals(Files.readAllLines(straight.resolve("metrics.csv")).stream().map(TrainPipelineTest::withoutTime).toList(),
+                Files.readAllLines(resumed.resolve("metrics.csv")).stream().map(TrainPipelineTest::withoutTime).toList());
+        KerasWeights a = KerasWeights.read(straight.resolve("model.h5")), b = KerasWeights.read(resumed.resolve("model.h5"));
+        assertEquals(a.layerNames(), b.layerNames());
+        for (String layer : a.layerNames()) {
+            List<Weight> wa = a.weights(layer), wb = b.weights(layer);
+            for (int i = 0; i < wa.size(); i++) assertTrue(Arrays.equals(wa.get(i).data(), wb.get(i).data()), layer);
+        }
+    }
+
+    /** A metrics.csv row without its wall-time column. */
+    private static String withoutTime(String line) {
+        List<String> cells = new ArrayList<>(Arrays.asList(line.split(",")));
+        cells.remove(5);
+        return String.join(",", cells);
+    }
+
+    @Test
+    void corruptCheckpointIsRefused() throws IOException {
+        Path run = tmp.resolve("corrupt");
+        assertEquals(0, cli(train(run, "--epochs", "1").toArray(String[]::new)).rc);
+        Path model = run.resolve("checkpoint/model.h5");
+        byte[] bytes = Files.readAllBytes(model);
+        Files.write(model, Arrays.copyOf(bytes, bytes.length / 3));
+        Result r = cli(train(run, "--epochs", "2", "--resume").toArray(String[]::new));
+        assertEquals(2, r.rc);
+        assertTrue(r.err.contains("corrupt checkpoint"), r.err);
+    }
+}
