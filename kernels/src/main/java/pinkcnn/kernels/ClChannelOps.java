@@ -51,14 +51,12 @@ final class ClChannelOps {
     }
 
     void affine(int rows, int c, ClStorage x, ClStorage scale, ClStorage shift, ClStorage y) {
-        long total = (long) rows * c;
-        cl.launch1(k("channel_affine"), total, ClElementwise.count(total), c, x, scale, shift, y);
+        cl.launchGrid(k("channel_affine"), c, rows, 1, rows, c, x, scale, shift, y);
     }
 
     void affineGrad(int rows, int c, ClStorage x, ClStorage dy, ClStorage scale, ClStorage dx, ClStorage dScale,
                     ClStorage dShift) {
-        long total = (long) rows * c;
-        if (dx != null) cl.launch1(k("channel_affine_grad_dx"), total, ClElementwise.count(total), c, dy, scale, dx);
+        if (dx != null) cl.launchGrid(k("channel_affine_grad_dx"), c, rows, 1, rows, c, dy, scale, dx);
         if (dScale == null && dShift == null) return;
         cl_mem p = partialBuffer(rows, c);
         int chunks = columnPartials(rows, c, dy, x, null, null, p);
@@ -84,11 +82,7 @@ final class ClChannelOps {
         int flags = (dGamma != null ? 1 : 0) | (dBeta != null ? 2 : 0);
         cl.launch1(k("batchnorm_grad_finish"), c, c, chunks, flags, eps, p, var, s,
                 dGamma != null ? dGamma : unused, dBeta != null ? dBeta : unused);
-        if (dx != null) {
-            long total = (long) rows * c;
-            cl.launch1(k("batchnorm_grad_dx"), total, ClElementwise.count(total), c, rows, eps, x, dy, mean, var, gamma,
-                    s, dx);
-        }
+        if (dx != null) cl.launchGrid(k("batchnorm_grad_dx"), c, rows, 1, rows, c, eps, x, dy, mean, var, gamma, s, dx);
     }
 
     void scaleShift(int c, ClStorage gamma, ClStorage beta, ClStorage mean, ClStorage var, float eps, ClStorage scale,
@@ -97,8 +91,7 @@ final class ClChannelOps {
     }
 
     void biasAdd(int rows, int c, ClStorage x, ClStorage bias, ClStorage y) {
-        long total = (long) rows * c;
-        cl.launch1(k("bias_add"), total, ClElementwise.count(total), c, x, bias, y);
+        cl.launchGrid(k("bias_add"), c, rows, 1, rows, c, x, bias, y);
     }
 
     void biasGrad(int rows, int c, ClStorage dy, ClStorage dBias) {

@@ -88,6 +88,26 @@ final class ClContext implements AutoCloseable {
         launch(k, new long[] {roundUp(n, local1)}, new long[] {local1}, args);
     }
 
+    /**
+     * Launches {@code k} over a d0 × d1 × d2 grid whose first axis is the contiguous one (channels, or a row of
+     * floats). Work-groups span up to 256 work-items, as many of them along d0 as divides it well, so that neighbouring
+     * work-items touch neighbouring addresses (SIMD lanes on a CPU, coalesced loads on a GPU). Kernels index with
+     * get_global_id instead of dividing a flat index (integer division is slow, and does not vectorise, on CPUs) and
+     * check all three bounds.
+     */
+    void launchGrid(ClKernel k, long d0, long d1, long d2, Object... args) {
+        if (d0 <= 0 || d1 <= 0 || d2 <= 0) return;
+        long l0 = groupWidth(d0, local1), l1 = Math.max(1, Math.min(d1, local1 / l0));
+        launch(k, new long[] {roundUp(d0, l0), roundUp(d1, l1), d2}, new long[] {l0, l1, 1}, args);
+    }
+
+    /** d0 itself when it fits a group; else its largest divisor in [32, max]; else max (the last group is partial). */
+    static long groupWidth(long d0, long max) {
+        if (d0 <= max) return d0;
+        for (long l = max; l >= 32; l--) if (d0 % l == 0) return l;
+        return max;
+    }
+
     /** Device-side copy of {@code bytes} bytes. */
     synchronized void copy(cl_mem src, long srcOffset, cl_mem dst, long dstOffset, long bytes) {
         cl_event event = events == null ? null : new cl_event();

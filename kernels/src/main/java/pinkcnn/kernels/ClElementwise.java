@@ -68,14 +68,14 @@ final class ClElementwise {
 
     void pad(int n, int h, int w, int c, int top, int bottom, int left, int right, ClStorage x, ClStorage y) {
         int ph = h + top + bottom, pw = w + left + right;
-        long total = (long) n * ph * pw * c;
-        cl.launch1(k("pad"), total, count(total), h, w, c, top, left, ph, pw, x, y);
+        count((long) n * ph * pw * c);
+        cl.launchGrid(k("pad"), (long) pw * c, ph, n, n, h, w, c, top, left, ph, pw, x, y);
     }
 
     void padGrad(int n, int h, int w, int c, int top, int bottom, int left, int right, ClStorage dy, ClStorage dx) {
         int ph = h + top + bottom, pw = w + left + right;
-        long total = (long) n * h * w * c;
-        cl.launch1(k("pad_grad"), total, count(total), h, w, c, top, left, ph, pw, dy, dx);
+        count((long) n * ph * pw * c);
+        cl.launchGrid(k("pad_grad"), (long) w * c, h, n, n, h, w, c, top, left, ph, pw, dy, dx);
     }
 
     void sgdMomentum(long n, float lr, float momentum, ClStorage p, ClStorage g, ClStorage v) {

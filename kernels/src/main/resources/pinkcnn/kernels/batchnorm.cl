@@ -9,27 +9,27 @@
  * Neighbouring work-items take neighbouring channels, so every row read is contiguous across them.
  */
 
-__kernel void channel_affine(const int total, const int c, __global const float* x, __global const float* scale,
+/* The elementwise per-channel kernels run on a (channel, row) grid: no division by c per element. */
+__kernel void channel_affine(const int rows, const int c, __global const float* x, __global const float* scale,
                              __global const float* shift, __global float* y) {
-    const int i = get_global_id(0);
-    if (i >= total) return;
-    const int ch = i % c;
-    y[i] = x[i] * scale[ch] + shift[ch];
+    const int ch = get_global_id(0), r = get_global_id(1);
+    if (ch >= c || r >= rows) return;
+    y[r * c + ch] = x[r * c + ch] * scale[ch] + shift[ch];
 }
 
 /* dx += dy * scale[ch] */
-__kernel void channel_affine_grad_dx(const int total, const int c, __global const float* dy,
+__kernel void channel_affine_grad_dx(const int rows, const int c, __global const float* dy,
                                      __global const float* scale, __global float* dx) {
-    const int i = get_global_id(0);
-    if (i >= total) return;
-    dx[i] += dy[i] * scale[i % c];
+    const int ch = get_global_id(0), r = get_global_id(1);
+    if (ch >= c || r >= rows) return;
+    dx[r * c + ch] += dy[r * c + ch] * scale[ch];
 }
 
-__kernel void bias_add(const int total, const int c, __global const float* x, __global const float* bias,
+__kernel void bias_add(const int rows, const int c, __global const float* x, __global const float* bias,
                        __global float* y) {
-    const int i = get_global_id(0);
-    if (i >= total) return;
-    y[i] = x[i] + bias[i % c];
+    const int ch = get_global_id(0), r = get_global_id(1);
+    if (ch >= c || r >= rows) return;
+    y[r * c + ch] = x[r * c + ch] + bias[ch];
 }
 
 /* flags: bit 0 = use b (else s1 = 0), bit 1 = use ca, bit 2 = use cb. partial[(q*2 + s)*c + ch]. */
@@ -109,13 +109,12 @@ __kernel void batchnorm_grad_finish(const int c, const int chunks, const int fla
 }
 
 /* dx += gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat)) */
-__kernel void batchnorm_grad_dx(const int total, const int c, const int rows, const float eps,
-                                __global const float* x, __global const float* dy, __global const float* mean,
-                                __global const float* var, __global const float* gamma, __global const float* sums,
-                                __global float* dx) {
-    const int i = get_global_id(0);
-    if (i >= total) return;
-    const int ch = i % c;
+__kernel void batchnorm_grad_dx(const int rows, const int c, const float eps, __global const float* x,
+                                __global const float* dy, __global const float* mean, __global const float* var,
+                                __global const float* gamma, __global const float* sums, __global float* dx) {
+    const int ch = get_global_id(0), r = get_global_id(1);
+    if (ch >= c || r >= rows) return;
+    const int i = r * c + ch;
     const float inv_std = 1.0f / sqrt(var[ch] + eps);
     const float xhat = (x[i] - mean[ch]) * inv_std;
     dx[i] += gamma[ch] * inv_std * (dy[i] - sums[ch] / rows - xhat * sums[c + ch] / rows);

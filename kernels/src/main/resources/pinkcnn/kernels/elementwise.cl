@@ -82,21 +82,22 @@ __kernel void dropout(const int n, const int threshold, const float keep_scale, 
     y[i] = x[i] * m;
 }
 
-/* Zero padding: y is n x (h+top+bottom) x (w+left+right) x c; one work-item per element of y. */
-__kernel void pad(const int total, const int h, const int w, const int c, const int top, const int left,
-                  const int ph, const int pw, __global const float* x, __global float* y) {
-    const int idx = get_global_id(0);
-    if (idx >= total) return;
-    const int ch = idx % c, pix = idx / c, ow = pix % pw, t = pix / pw, oh = t % ph, img = t / ph;
-    const int ih = oh - top, iw = ow - left;
-    y[idx] = (ih >= 0 && ih < h && iw >= 0 && iw < w) ? x[((img * h + ih) * w + iw) * c + ch] : 0.0f;
+/*
+ * Zero padding, on a (position in a row of floats, row, image) grid: an output row of pw*c floats is zeros, then the
+ * input row's w*c floats (at left*c), then zeros again; no per-element division.
+ */
+__kernel void pad(const int n, const int h, const int w, const int c, const int top, const int left, const int ph,
+                  const int pw, __global const float* x, __global float* y) {
+    const int i = get_global_id(0), oh = get_global_id(1), img = get_global_id(2);
+    if (i >= pw * c || oh >= ph || img >= n) return;
+    const int ih = oh - top, k = i - left * c;
+    y[(img * ph + oh) * pw * c + i] = (ih >= 0 && ih < h && k >= 0 && k < w * c) ? x[(img * h + ih) * w * c + k] : 0.0f;
 }
 
-/* dx += the interior of dy; one work-item per element of dx. */
-__kernel void pad_grad(const int total, const int h, const int w, const int c, const int top, const int left,
+/* dx += the interior of dy; grid (position in an input row of floats, input row, image). */
+__kernel void pad_grad(const int n, const int h, const int w, const int c, const int top, const int left,
                        const int ph, const int pw, __global const float* dy, __global float* dx) {
-    const int idx = get_global_id(0);
-    if (idx >= total) return;
-    const int ch = idx % c, pix = idx / c, iw = pix % w, t = pix / w, ih = t % h, img = t / h;
-    dx[idx] += dy[((img * ph + ih + top) * pw + iw + left) * c + ch];
+    const int i = get_global_id(0), ih = get_global_id(1), img = get_global_id(2);
+    if (i >= w * c || ih >= h || img >= n) return;
+    dx[(img * h + ih) * w * c + i] += dy[(img * ph + ih + top) * pw * c + left * c + i];
 }

@@ -10,10 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import pinkcnn.engine.backend.Backend;
-import pinkcnn.trainer.bench.BenchCase;
+import pinkcnn.engine.bench.BenchCase;
 import pinkcnn.trainer.bench.BenchResult;
 import pinkcnn.trainer.bench.BenchRunner;
-import pinkcnn.trainer.bench.KernelCases;
+import pinkcnn.engine.bench.KernelCases;
 import pinkcnn.trainer.bench.ModelBench;
 import pinkcnn.trainer.bench.OpenClBench;
 

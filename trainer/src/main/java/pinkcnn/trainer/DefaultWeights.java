@@ -1,7 +1,7 @@
 package pinkcnn.trainer;
 
 import java.nio.file.Path;
-import pinkcnn.trainer.train.Cache;
+import pinkcnn.trainer.Cache;
 
 /** Where pinkcnn keeps the pretrained backbone it converts from the nsfwjs npm package. */
 public final class DefaultWeights {

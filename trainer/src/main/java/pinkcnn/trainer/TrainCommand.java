@@ -52,7 +52,7 @@ public final class TrainCommand implements Callable<Integer> {
             description = "linear, mlp, or original (the original project's head, on Conv_1_bn). Default: ${DEFAULT-VALUE}.")
     String head;
 
-    @Option(names = "--dropout", defaultValue = "0.3", description = "Dropout before the head's dense layer(s). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dropout", defaultValue = "0.5", description = "Dropout before the head's dense layer(s). Default: ${DEFAULT-VALUE}.")
     float dropout;
 
     @Option(names = "--cut-layer", paramLabel = "LAYER",

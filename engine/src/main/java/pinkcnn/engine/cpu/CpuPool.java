@@ -10,6 +10,7 @@ final class CpuPool {
         this.parallel = parallel;
     }
 
+    /** Each output pixel starts as its first in-bounds tap and takes the vectorised maximum with the others. */
     void maxPool(ConvGeometry g, float[] x, float[] y) {
         int c = g.cin(), oh_ = g.outH(), ow_ = g.outW();
         parallel.forRange(g.n() * oh_, 2, (from, to) -> {
@@ -17,7 +18,19 @@ final class CpuPool {
                 int n = r / oh_, oh = r % oh_;
                 for (int ow = 0; ow < ow_; ow++) {
                     int yb = ((n * oh_ + oh) * ow_ + ow) * c;
-                    for (int ch = 0; ch < c; ch++) y[yb + ch] = x[argmax(g, x, n, oh, ow, ch)];
+                    boolean first = true;
+                    for (int i = 0; i < g.kh(); i++) {
+                        int ih = oh * g.stride() + i - g.padTop();
+                        if (ih < 0 || ih >= g.h()) continue;
+                        for (int j = 0; j < g.kw(); j++) {
+                            int iw = ow * g.stride() + j - g.padLeft();
+                            if (iw < 0 || iw >= g.w()) continue;
+                            int xb = ((n * g.h() + ih) * g.w() + iw) * c;
+                            if (first) System.arraycopy(x, xb, y, yb, c);
+                            else VectorMath.max(y, yb, x, xb, c);
+                            first = false;
+                        }
+                    }
                 }
             }
         });

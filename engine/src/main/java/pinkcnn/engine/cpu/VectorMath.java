@@ -33,4 +33,33 @@ final class VectorMath {
         }
         for (; c < len; c++) y[yi + c] += x[xi + c];
     }
+
+    /** y[yi + k] = Σ_t x[xs[t] + k]·w[ws[t] + k] for k in [0, len): a register accumulator per vector of channels. */
+    static void sumOfProducts(float[] y, int yi, float[] x, int[] xs, float[] w, int[] ws, int taps, int len) {
+        int c = 0;
+        for (; c + L <= len; c += L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int t = 0; t < taps; t++) {
+                acc = FloatVector.fromArray(S, x, xs[t] + c).fma(FloatVector.fromArray(S, w, ws[t] + c), acc);
+            }
+            acc.intoArray(y, yi + c);
+        }
+        if (c < len) {
+            VectorMask<Float> m = S.indexInRange(c, len);
+            FloatVector acc = FloatVector.zero(S);
+            for (int t = 0; t < taps; t++) {
+                acc = FloatVector.fromArray(S, x, xs[t] + c, m).fma(FloatVector.fromArray(S, w, ws[t] + c, m), acc);
+            }
+            acc.intoArray(y, yi + c, m);
+        }
+    }
+
+    /** y[yi..yi+len) = max(y[yi..], x[xi..]) */
+    static void max(float[] y, int yi, float[] x, int xi, int len) {
+        int c = 0;
+        for (; c + L <= len; c += L) {
+            FloatVector.fromArray(S, y, yi + c).max(FloatVector.fromArray(S, x, xi + c)).intoArray(y, yi + c);
+        }
+        for (; c < len; c++) y[yi + c] = Math.max(y[yi + c], x[xi + c]);
+    }
 }

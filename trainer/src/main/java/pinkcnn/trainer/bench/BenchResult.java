@@ -1,5 +1,6 @@
 package pinkcnn.trainer.bench;
 
+import pinkcnn.engine.bench.BenchCase;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** The measured speed of one {@link BenchCase}: the JSON row of {@code pinkcnn bench --json}. */

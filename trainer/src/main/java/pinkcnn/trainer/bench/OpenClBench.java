@@ -1,5 +1,7 @@
 package pinkcnn.trainer.bench;
 
+import pinkcnn.engine.bench.BenchCase;
+import pinkcnn.engine.bench.KernelCases;
 import java.util.ArrayList;
 import java.util.List;
 import pinkcnn.engine.backend.Backend;

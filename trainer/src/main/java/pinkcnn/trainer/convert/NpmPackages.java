@@ -1,5 +1,7 @@
 package pinkcnn.trainer.convert;
 
+import pinkcnn.trainer.Cache;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -28,11 +30,7 @@ public final class NpmPackages {
 
     /** pinkcnn's cache folder for npm tarballs (not created). */
     public static Path cacheDir() {
-        String env = System.getenv("PINKCNN_CACHE");
-        if (env != null && !env.isBlank()) return Paths.get(env).resolve("npm");
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Paths.get(xdg) : Paths.get(System.getProperty("user.home"), ".cache");
-        return base.resolve("pinkcnn").resolve("npm");
+        return Cache.dir().resolve("npm");
     }
 
     /** The file name npm pack gives the tarball of an exact version ("@scope/name" → "scope-name-1.2.3.tgz"). */

@@ -12,6 +12,7 @@ import pinkcnn.engine.TensorScope;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.io.Npy;
 import pinkcnn.engine.nn.Graph;
+import pinkcnn.trainer.Cache;
 import pinkcnn.trainer.data.DatasetReader;
 import pinkcnn.trainer.data.Progress;
 

@@ -19,7 +19,7 @@ public final class RunConfig {
     /** Defaults: chosen by dev accuracy on face photos (see the README's "Choosing the defaults"). */
     public static final String DEFAULT_CUT = "block_13_expand_relu";
     public static final String DEFAULT_HEAD = "linear";
-    public static final String DEFAULT_POOL = "grid2";
+    public static final String DEFAULT_POOL = "grid3";
 
     // data and weights
     public String data;

@@ -182,7 +182,10 @@ public final class TrainingRun {
         /** Features for a data file, as in training (cached by the run's model file). */
         public FeatureSet features(Backend backend, RunFolder run, DatasetReader data, String label, Progress.Factory progress)
                 throws IOException {
-            FeatureExtractor fx = new FeatureExtractor(backend, backbone, run.model(), cfg.batch, true, progress);
+            // The frozen part of the model is the pretrained backbone unchanged, so the features training cached
+            // are found again under the pretrained file's key; without that file, the run's own model is the key.
+            Path key = cfg.weights != null && Files.isRegularFile(Path.of(cfg.weights)) ? Path.of(cfg.weights) : run.model();
+            FeatureExtractor fx = new FeatureExtractor(backend, backbone, key, cfg.batch, true, progress);
             return fx.extract(data, model.inputs(), cfg.frozen() ? cfg.pool : "none", label);
         }
     }

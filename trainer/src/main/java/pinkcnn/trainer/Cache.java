@@ -1,4 +1,4 @@
-package pinkcnn.trainer.train;
+package pinkcnn.trainer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * pinkcnn's cache folder, outside the repository: the system property {@code pinkcnn.cache}, else
- * {@code $PINKCNN_CACHE}, else {@code ~/.cache/pinkcnn}. Holds the
+ * {@code $PINKCNN_CACHE}, else {@code $XDG_CACHE_HOME/pinkcnn}, else {@code ~/.cache/pinkcnn}. Holds the
  * converted weights, the npm package they come from, and backbone features keyed by content hashes.
  */
 public final class Cache {
@@ -24,8 +24,10 @@ public final class Cache {
 
     public static Path dir() {
         String env = System.getProperty("pinkcnn.cache", System.getenv("PINKCNN_CACHE"));
-        Path d = env != null && !env.isBlank() ? Paths.get(env) : Paths.get(System.getProperty("user.home"), ".cache", "pinkcnn");
-        return d.toAbsolutePath();
+        if (env != null && !env.isBlank()) return Paths.get(env).toAbsolutePath();
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Paths.get(xdg) : Paths.get(System.getProperty("user.home"), ".cache");
+        return base.resolve("pinkcnn").toAbsolutePath();
     }
 
     public static Path dir(String sub) throws IOException {

@@ -1,4 +1,4 @@
-package pinkcnn.trainer.bench;
+package pinkcnn.engine.bench;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +15,11 @@ public final class KernelCases {
     public static final List<String> OPS = List.of("gemm", "conv1x1", "depthwise", "conv3x3", "pool");
 
     /** MobileNetV2's pointwise convolutions at 224×224: {spatial size, cin, cout}. */
-    static final int[][] CONV1X1 = {
+    public static final int[][] CONV1X1 = {
             {112, 32, 16}, {112, 16, 96}, {56, 144, 24}, {28, 192, 32}, {14, 384, 64}, {14, 576, 96}, {7, 960, 160},
             {7, 320, 1280}};
     /** Depthwise 3×3 layers: {input size, channels, stride}. */
-    static final int[][] DEPTHWISE = {{112, 96, 2}, {56, 144, 1}, {14, 576, 1}};
+    public static final int[][] DEPTHWISE = {{112, 96, 2}, {56, 144, 1}, {14, 576, 1}};
 
     private final Backend b;
     private final Random rnd = new Random(1);
@@ -57,13 +57,13 @@ public final class KernelCases {
         return s;
     }
 
-    BenchCase gemm(int m, int n, int k) {
+    public BenchCase gemm(int m, int n, int k) {
         Storage a = random((long) m * k), bm = random((long) k * n), c = b.allocate((long) m * n);
         return new BenchCase("gemm", m + "x" + n + "x" + k, 2.0 * m * n * k, 4.0 * ((double) m * k + (double) k * n + (double) m * n),
                 () -> b.gemm(false, false, m, n, k, 1f, a, 0, k, bm, 0, n, 0f, c, 0, n));
     }
 
-    BenchCase conv(String op, ConvGeometry g) {
+    public BenchCase conv(String op, ConvGeometry g) {
         Storage x = random(g.inputSize()), w = random((long) g.kh() * g.kw() * g.cin() * g.cout()), y = b.allocate(g.outputSize());
         double flops = 2.0 * g.outputSize() * g.kh() * g.kw() * g.cin();
         double bytes = 4.0 * (g.inputSize() + g.outputSize() + (double) g.kh() * g.kw() * g.cin() * g.cout());
@@ -71,7 +71,7 @@ public final class KernelCases {
         return new BenchCase(op, shape, flops, bytes, () -> b.conv2d(g, x, w, y));
     }
 
-    BenchCase depthwise(int size, int c, int stride) {
+    public BenchCase depthwise(int size, int c, int stride) {
         // Keras: stride 2 layers pad (0,1),(0,1) explicitly; stride 1 layers use 'same' (1 on each side).
         ConvGeometry g = stride == 2
                 ? new ConvGeometry(1, size, size, c, 3, 3, 2, 0, 1, 0, 1, c)
@@ -81,13 +81,13 @@ public final class KernelCases {
                 4.0 * (g.inputSize() + g.outputSize() + 9.0 * c), () -> b.depthwiseConv2d(g, x, w, y));
     }
 
-    BenchCase maxPool(ConvGeometry g) {
+    public BenchCase maxPool(ConvGeometry g) {
         Storage x = random(g.inputSize()), y = b.allocate(g.outputSize());
         return new BenchCase("maxpool", g.n() + "x" + g.h() + "x" + g.w() + "x" + g.cin() + " k" + g.kh() + " s" + g.stride(),
                 0, 4.0 * (g.inputSize() + g.outputSize()), () -> b.maxPool(g, x, y));
     }
 
-    BenchCase globalAvgPool(int n, int hw, int c) {
+    public BenchCase globalAvgPool(int n, int hw, int c) {
         Storage x = random((long) n * hw * c), y = b.allocate((long) n * c);
         return new BenchCase("global_avg_pool", n + "x" + hw + "x" + c, 0, 4.0 * ((double) n * hw * c + n * c),
                 () -> b.globalAvgPool(n, hw, c, x, y));
