@@ -43,7 +43,7 @@ final class ClContext implements AutoCloseable {
         this.queue = clCreateCommandQueue(context, device.device(), CL_QUEUE_PROFILING_ENABLE, null);
         this.programs = new ProgramCache(context, device.device(), device.name());
         this.pool = new BufferPool(context);
-        this.local1 = Math.min(256, Math.min(device.maxWorkGroupSize(), device.maxWorkItemSizes()[0]));
+        this.local1 = Math.min(Long.getLong("pinkcnn.opencl.local", 256), Math.min(device.maxWorkGroupSize(), device.maxWorkItemSizes()[0]));
     }
 
     ClKernel kernel(String file, String name, String options) {

@@ -53,8 +53,8 @@ final class ClConv {
             cl_mem col = columns.get((long) count * pixels * k);
             gemm.gemm(false, true, count * pixels, k, cout, 1f, dy.mem(), img0 * pixels * cout, cout, w.mem(), 0, cout,
                     0f, col, 0, k);
-            long total = ClElementwise.count((long) count * g.h() * g.w() * g.cin());
-            cl.launch1(cl.kernel(FILE, "col2im_add", ""), total, geometry(g, img0, count, col, dx));
+            ClElementwise.count((long) g.n() * g.h() * g.w() * g.cin());
+            cl.launchGrid(cl.kernel(FILE, "col2im_add", ""), g.w(), (long) count * g.h(), 1, geometry(g, img0, count, col, dx));
         }
     }
 
@@ -85,9 +85,8 @@ final class ClConv {
     }
 
     private cl_mem im2col(ConvGeometry g, ClStorage x, int img0, int count) {
-        long total = ClElementwise.count((long) count * g.outH() * g.outW() * kdim(g));
-        cl_mem col = columns.get(total);
-        cl.launch1(cl.kernel(FILE, "im2col", ""), total, geometry(g, img0, count, x, col));
+        cl_mem col = columns.get(ClElementwise.count((long) count * g.outH() * g.outW() * kdim(g)));
+        cl.launchGrid(cl.kernel(FILE, "im2col", ""), g.outW(), (long) count * g.outH(), 1, geometry(g, img0, count, x, col));
         return col;
     }
 

@@ -50,7 +50,8 @@ final class ClDepthwise {
 
     void forward(ConvGeometry g, ClStorage x, ClStorage w, ClStorage y) {
         if (version.equals("v1_direct")) {
-            cl.launch1(cl.kernel(FILE, "depthwise_v1_direct", ""), ClElementwise.count(g.outputSize()), args(g, x, w, y));
+            ClElementwise.count(g.outputSize());
+            cl.launchGrid(cl.kernel(FILE, "depthwise_v1_direct", ""), g.cin(), g.outW(), (long) g.n() * g.outH(), args(g, x, w, y));
             return;
         }
         int vw = vectorWidth(g.cin(), maxVw);
@@ -66,7 +67,8 @@ final class ClDepthwise {
     }
 
     void inputGrad(ConvGeometry g, ClStorage dy, ClStorage w, ClStorage dx) {
-        cl.launch1(cl.kernel(FILE, "depthwise_input_grad", ""), ClElementwise.count(g.inputSize()), args(g, dy, w, dx));
+        ClElementwise.count(g.inputSize());
+        cl.launchGrid(cl.kernel(FILE, "depthwise_input_grad", ""), g.cin(), g.w(), (long) g.n() * g.h(), args(g, dy, w, dx));
     }
 
     void weightGrad(ConvGeometry g, ClStorage x, ClStorage dy, ClStorage dw) {

@@ -20,12 +20,13 @@ final class ClPool {
     }
 
     void maxPool(ConvGeometry g, ClStorage x, ClStorage y) {
-        cl.launch1(cl.kernel(FILE, "max_pool", ""), ClElementwise.count(g.n() * (long) g.outH() * g.outW() * g.cin()),
-                geometry(g, x, y));
+        ClElementwise.count(g.outputSize());
+        cl.launchGrid(cl.kernel(FILE, "max_pool", ""), g.cin(), g.outW(), (long) g.n() * g.outH(), geometry(g, x, y));
     }
 
     void maxPoolGrad(ConvGeometry g, ClStorage x, ClStorage dy, ClStorage dx) {
-        cl.launch1(cl.kernel(FILE, "max_pool_grad", ""), ClElementwise.count(g.inputSize()), geometry(g, x, dy, dx));
+        ClElementwise.count(g.inputSize());
+        cl.launchGrid(cl.kernel(FILE, "max_pool_grad", ""), g.cin(), g.w(), (long) g.n() * g.h(), geometry(g, x, dy, dx));
     }
 
     void globalAvgPool(int n, int hw, int c, ClStorage x, ClStorage y) {
@@ -35,7 +36,7 @@ final class ClPool {
     }
 
     void globalAvgPoolGrad(int n, int hw, int c, ClStorage dy, ClStorage dx) {
-        long total = (long) n * hw * c;
-        cl.launch1(cl.kernel(FILE, "global_avg_pool_grad", ""), total, ClElementwise.count(total), hw, c, dy, dx);
+        ClElementwise.count((long) n * hw * c);
+        cl.launchGrid(cl.kernel(FILE, "global_avg_pool_grad", ""), c, hw, n, n, hw, c, dy, dx);
     }
 }

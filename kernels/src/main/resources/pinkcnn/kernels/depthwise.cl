@@ -9,14 +9,15 @@
                 const int stride, const int pt, const int pl, const int oh_, const int ow_
 
 /*
- * v1 direct: one work-item per output element, looping over the kh x kw taps. Simple and correct for any channel
- * count; neighbouring work-items read neighbouring channels, so loads are contiguous across them. Each work-item
- * re-reads its taps' weights and nothing is kept between neighbouring output pixels.
+ * v1 direct: one work-item per output element (grid: channel, output column, image * oh_ + output row), looping over
+ * the kh x kw taps. Simple and correct for any channel count; neighbouring work-items read neighbouring channels, so
+ * loads are contiguous across them. Each work-item re-reads its taps' weights and nothing is kept between neighbouring
+ * output pixels; how the runtime vectorises it across work-items is up to the compiler.
  */
 __kernel void depthwise_v1_direct(DW_ARGS, __global const float* x, __global const float* wt, __global float* y) {
-    const int idx = get_global_id(0);
-    if (idx >= n * oh_ * ow_ * c) return;
-    const int ch = idx % c, pix = idx / c, ow = pix % ow_, t = pix / ow_, oh = t % oh_, img = t / oh_;
+    const int ch = get_global_id(0), ow = get_global_id(1), row = get_global_id(2);
+    if (ch >= c || ow >= ow_ || row >= n * oh_) return;
+    const int img = row / oh_, oh = row % oh_;
     float acc = 0.0f;
     for (int i = 0; i < kh; i++) {
         const int ih = oh * stride + i - pt;
@@ -27,7 +28,7 @@ __kernel void depthwise_v1_direct(DW_ARGS, __global const float* x, __global con
             acc = fma(x[((img * h + ih) * w + iw) * c + ch], wt[(i * kw + j) * c + ch], acc);
         }
     }
-    y[idx] = acc;
+    y[(row * ow_ + ow) * c + ch] = acc;
 }
 
 /*
@@ -132,11 +133,12 @@ __kernel void depthwise_v3_window(DW_ARGS, __global const float* x, __global con
         if (ow0 + o < ow_) VSTORE(acc[o], 0, y + (row * ow_ + ow0 + o) * c + c0);
 }
 
-/* dx[img,ih,iw,ch] += sum over the taps whose output pixel exists of dy[img,oh,ow,ch] * w[i,j,ch] (a gather). */
+/* dx[img,ih,iw,ch] += sum over the taps whose output pixel exists of dy[img,oh,ow,ch] * w[i,j,ch] (a gather);
+   grid (channel, input column, image * h + input row). */
 __kernel void depthwise_input_grad(DW_ARGS, __global const float* dy, __global const float* wt, __global float* dx) {
-    const int idx = get_global_id(0);
-    if (idx >= n * h * w * c) return;
-    const int ch = idx % c, pix = idx / c, iw = pix % w, t = pix / w, ih = t % h, img = t / h;
+    const int ch = get_global_id(0), iw = get_global_id(1), row = get_global_id(2);
+    if (ch >= c || iw >= w || row >= n * h) return;
+    const int img = row / h, ih = row % h;
     float acc = 0.0f;
     for (int i = 0; i < kh; i++) {
         const int th = ih + pt - i;
@@ -147,7 +149,7 @@ __kernel void depthwise_input_grad(DW_ARGS, __global const float* dy, __global c
             acc = fma(dy[((img * oh_ + th / stride) * ow_ + tw / stride) * c + ch], wt[(i * kw + j) * c + ch], acc);
         }
     }
-    dx[idx] += acc;
+    dx[(row * w + iw) * c + ch] += acc;
 }
 
 /*

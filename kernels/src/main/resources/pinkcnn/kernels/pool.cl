@@ -28,22 +28,23 @@ inline int window_argmax(POOL_ARGS, __global const float* x, const int img, cons
     return best;
 }
 
-/* One work-item per output element. */
+/* Grid (channel, output column, image * oh_ + output row). */
 __kernel void max_pool(POOL_ARGS, __global const float* x, __global float* y) {
-    const int idx = get_global_id(0);
-    if (idx >= n * oh_ * ow_ * c) return;
-    const int ch = idx % c, pix = idx / c, ow = pix % ow_, t = pix / ow_, oh = t % oh_, img = t / oh_;
-    y[idx] = x[window_argmax(n, h, w, c, kh, kw, stride, pt, pl, oh_, ow_, x, img, oh, ow, ch)];
+    const int ch = get_global_id(0), ow = get_global_id(1), row = get_global_id(2);
+    if (ch >= c || ow >= ow_ || row >= n * oh_) return;
+    const int img = row / oh_, oh = row % oh_;
+    y[(row * ow_ + ow) * c + ch] = x[window_argmax(n, h, w, c, kh, kw, stride, pt, pl, oh_, ow_, x, img, oh, ow, ch)];
 }
 
 /*
  * dx += dy routed to each window's first maximum, written as a gather: the work-item of input element (ih, iw)
  * visits the windows that cover it and takes dy from those whose maximum it is. Overlapping windows need no atomics.
+ * Grid (channel, input column, image * h + input row).
  */
 __kernel void max_pool_grad(POOL_ARGS, __global const float* x, __global const float* dy, __global float* dx) {
-    const int idx = get_global_id(0);
-    if (idx >= n * h * w * c) return;
-    const int ch = idx % c, pix = idx / c, iw = pix % w, t = pix / w, ih = t % h, img = t / h;
+    const int ch = get_global_id(0), iw = get_global_id(1), row = get_global_id(2);
+    if (ch >= c || iw >= w || row >= n * h) return;
+    const int img = row / h, ih = row % h, idx = (row * w + iw) * c + ch;
     // windows oh with oh*stride - pt <= ih <= oh*stride - pt + kh - 1
     const int oh_lo = max(0, (ih + pt - kh + stride) / stride), oh_hi = min(oh_ - 1, (ih + pt) / stride);
     const int ow_lo = max(0, (iw + pl - kw + stride) / stride), ow_hi = min(ow_ - 1, (iw + pl) / stride);
@@ -64,11 +65,10 @@ __kernel void global_avg_pool(const int n, const int hw, const int c, __global c
     y[img * c + ch] = s / hw;
 }
 
-/* dx[img, p, ch] += dy[img, ch] / hw */
-__kernel void global_avg_pool_grad(const int total, const int hw, const int c, __global const float* dy,
+/* dx[img, p, ch] += dy[img, ch] / hw; grid (channel, position, image). */
+__kernel void global_avg_pool_grad(const int n, const int hw, const int c, __global const float* dy,
                                    __global float* dx) {
-    const int i = get_global_id(0);
-    if (i >= total) return;
-    const int ch = i % c, img = i / (hw * c);
-    dx[i] += dy[img * c + ch] / hw;
+    const int ch = get_global_id(0), p = get_global_id(1), img = get_global_id(2);
+    if (ch >= c || p >= hw || img >= n) return;
+    dx[(img * hw + p) * c + ch] += dy[img * c + ch] / hw;
 }

@@ -12,7 +12,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pinkcnn.engine.io.KerasWeights;
 import pinkcnn.engine.io.Weight;
+import pinkcnn.engine.reference.SharedData;
 import pinkcnn.trainer.Main;
 
 /**
@@ -35,18 +35,10 @@ class TrainPipelineTest {
     static Path tmp;
     static Path data, weights;
 
-    /** ../shared beside the repository root. */
-    static Path shared() {
-        for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("pom.xml")) && Files.isDirectory(p.resolve("engine"))) return p.resolveSibling("shared");
-        }
-        return Paths.get("..", "shared");
-    }
-
     @BeforeAll
     static void prepare() throws IOException {
-        Path lfw = shared().resolve("datasets/lfw-demo");
-        weights = shared().resolve("weights/mobilenet_v2_nsfwjs_no_top.h5");
+        Path lfw = SharedData.dir().resolve("datasets/lfw-demo");
+        weights = SharedData.dir().resolve("weights/mobilenet_v2_nsfwjs_no_top.h5");
         assumeTrue(Files.isDirectory(lfw) && Files.isRegularFile(weights), "../shared photos and weights are needed");
         System.setProperty("pinkcnn.cache", tmp.resolve("cache").toString());
         Path raw = tmp.resolve("raw");
@@ -150,6 +142,24 @@ class TrainPipelineTest {
         List<String> cells = new ArrayList<>(Arrays.asList(line.split(",")));
         cells.remove(5);
         return String.join(",", cells);
+    }
+
+    /** Fine-tuning trains backbone layers: their weights in model.h5 differ from the pretrained ones, earlier ones do not. */
+    @Test
+    void fineTuningTrainsTheBackboneFromTheGivenLayer() throws IOException {
+        Path run = tmp.resolve("finetune");
+        Result r = cli(train(run, "--epochs", "2", "--fine-tune-from", "block_12_expand", "--cut-layer", "block_13_expand_relu",
+                "--lr", "1e-2").toArray(String[]::new));
+        assertEquals(0, r.rc, r.err);
+        KerasWeights pre = KerasWeights.read(weights), tuned = KerasWeights.read(run.resolve("model.h5"));
+        assertTrue(!Arrays.equals(pre.weight("block_12_expand", "kernel:0").data(), tuned.weight("block_12_expand", "kernel:0").data()),
+                "block_12_expand trained");
+        assertTrue(!Arrays.equals(pre.weight("block_12_project_BN", "gamma:0").data(), tuned.weight("block_12_project_BN", "gamma:0").data()),
+                "trained batch norm's gamma");
+        assertTrue(Arrays.equals(pre.weight("block_12_project_BN", "moving_mean:0").data(), tuned.weight("block_12_project_BN", "moving_mean:0").data()),
+                "moving statistics stay without --bn-train");
+        assertTrue(Arrays.equals(pre.weight("block_11_project", "kernel:0").data(), tuned.weight("block_11_project", "kernel:0").data()),
+                "layers before --fine-tune-from stay frozen");
     }
 
     @Test
