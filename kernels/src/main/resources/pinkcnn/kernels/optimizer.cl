@@ -1,13 +1,31 @@
-/* optimizer.cl: parameter updates, one work-item per parameter. */
+/*
+ * optimizer.cl: parameter updates, VW parameters per work-item (see elementwise.cl for the EACH pattern). Each update
+ * is written once, as a function of vectors (the scalar tail calls it with VEC built from one lane).
+ */
+#ifndef VW
+#define VW 16
+#endif
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define VEC CAT(float, VW)
+#define LD(p) CAT(vload, VW)(0, (p) + i)
+#define ST(v, p) CAT(vstore, VW)((v), 0, (p) + i)
 
 /* Keras SGD: v = momentum * v - lr * g; p += v */
 __kernel void sgd_momentum(const int n, const float lr, const float momentum, __global float* p,
                            __global const float* g, __global float* v) {
-    const int i = get_global_id(0);
-    if (i >= n) return;
-    const float vi = momentum * v[i] - lr * g[i];
-    v[i] = vi;
-    p[i] += vi;
+    const int i = get_global_id(0) * VW;
+    if (i + VW <= n) {
+        const VEC vi = momentum * LD(v) - lr * LD(g);
+        ST(vi, v);
+        ST(LD(p) + vi, p);
+    } else {
+        for (int j = i; j < n; j++) {
+            const float vj = momentum * v[j] - lr * g[j];
+            v[j] = vj;
+            p[j] += vj;
+        }
+    }
 }
 
 /*
@@ -16,12 +34,22 @@ __kernel void sgd_momentum(const int n, const float lr, const float momentum, __
  */
 __kernel void adam(const int n, const float lr_t, const float beta1, const float beta2, const float eps,
                    __global float* p, __global const float* g, __global float* m, __global float* v) {
-    const int i = get_global_id(0);
-    if (i >= n) return;
-    const float gi = g[i];
-    const float mi = beta1 * m[i] + (1.0f - beta1) * gi;
-    const float vi = beta2 * v[i] + (1.0f - beta2) * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    p[i] -= lr_t * mi / (sqrt(vi) + eps);
+    const int i = get_global_id(0) * VW;
+    if (i + VW <= n) {
+        const VEC gi = LD(g);
+        const VEC mi = beta1 * LD(m) + (1.0f - beta1) * gi;
+        const VEC vi = beta2 * LD(v) + (1.0f - beta2) * gi * gi;
+        ST(mi, m);
+        ST(vi, v);
+        ST(LD(p) - lr_t * mi / (sqrt(vi) + eps), p);
+    } else {
+        for (int j = i; j < n; j++) {
+            const float gj = g[j];
+            const float mj = beta1 * m[j] + (1.0f - beta1) * gj;
+            const float vj = beta2 * v[j] + (1.0f - beta2) * gj * gj;
+            m[j] = mj;
+            v[j] = vj;
+            p[j] -= lr_t * mj / (sqrt(vj) + eps);
+        }
+    }
 }

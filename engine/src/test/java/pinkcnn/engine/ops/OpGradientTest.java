@@ -72,6 +72,24 @@ class OpGradientTest {
         check(t -> MaxPool.apply(t[0], k, s, padding), x);
     }
 
+    @ParameterizedTest(name = "grid average pool {0}x{1} -> {2}x{2}")
+    @CsvSource({"7, 9, 3", "14, 14, 3", "6, 6, 2", "5, 5, 1"})
+    void gridAvgPool(int h, int w, int grid) {
+        Tensor x = leaf(CPU, gaussian(rnd, 2 * h * w * 5, 1f), 2, h, w, 5);
+        check(t -> GridAvgPool.apply(t[0], grid), x);
+    }
+
+    @Test
+    void gridAvgPoolOfOneCellIsTheGlobalAverage() {
+        Tensor x = leaf(CPU, gaussian(rnd, 3 * 7 * 9 * 5, 1f), 3, 7, 9, 5);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(GlobalAvgPool.apply(x).toArray(), GridAvgPool.apply(x, 1).toArray(), 1e-6f);
+        // 14 → 3 cells: rows [0,4), [4,9), [9,14)
+        float[] ones = new float[14 * 14];
+        for (int i = 0; i < 14; i++) for (int j = 0; j < 14; j++) ones[i * 14 + j] = i;
+        float[] p = GridAvgPool.pool(ones, 1, 14, 14, 1, 3);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1.5f, 1.5f, 1.5f, 6f, 6f, 6f, 11f, 11f, 11f}, p, 1e-6f);
+    }
+
     @Test
     void globalAvgPool() {
         Tensor x = leaf(CPU, gaussian(rnd, 3 * 7 * 9 * 5, 1f), 3, 7, 9, 5);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,8 @@ import pinkcnn.engine.io.KerasWeights;
 import pinkcnn.engine.io.Weight;
 import pinkcnn.engine.io.WeightFileException;
 import pinkcnn.engine.nn.Graph;
+import pinkcnn.engine.nn.GridAveragePool2d;
+import pinkcnn.engine.nn.Layer;
 import pinkcnn.engine.optim.Adam;
 import pinkcnn.engine.optim.Optimizer;
 import pinkcnn.engine.optim.Sgd;
@@ -133,16 +136,30 @@ public final class TrainingRun {
 
     /** The full classifier, its head sized for the features. */
     static Classifier classifier(Backend backend, Graph backbone, RunConfig cfg, FeatureSet features) {
+        int[] shape = cfg.frozen() ? features.sampleShape(cfg.cutLayer) : null;
+        return classifier(backend, backbone, cfg, shape);
+    }
+
+    /**
+     * The classifier of a configuration. A frozen run's features were pooled on the host before caching
+     * ({@code frozenShape}); a fine-tuned run pools inside the model, with a {@link GridAveragePool2d} before the head.
+     */
+    private static Classifier classifier(Backend backend, Graph backbone, RunConfig cfg, int[] frozenShape) {
+        List<Layer> head = new ArrayList<>();
         int[] shape;
         if (cfg.frozen()) {
-            shape = features.sampleShape(cfg.cutLayer);
+            shape = frozenShape;
         } else {
             int[] s = backbone.outputShape(cfg.cutLayer);
             shape = java.util.Arrays.copyOfRange(s, 1, s.length);
+            int grid = GridPool.gridSize(cfg.pool);
+            if (grid > 0) {
+                head.add(new GridAveragePool2d("grid_average_pooling2d", grid));
+                shape = new int[] {grid, grid, shape[2]};
+            }
         }
-        return new Classifier(backbone, cfg.cutLayer, cfg.frozen() ? null : cfg.fineTuneFrom, cfg.bnTrain,
-                Heads.build(backend, cfg.head, shape,
-                        cfg.classes.size(), cfg.dropout, cfg.seed),
+        head.addAll(Heads.build(backend, cfg.head, shape, cfg.classes.size(), cfg.dropout, cfg.seed));
+        return new Classifier(backbone, cfg.cutLayer, cfg.frozen() ? null : cfg.fineTuneFrom, cfg.bnTrain, head,
                 Heads.activityL2(cfg.head));
     }
 
@@ -158,17 +175,10 @@ public final class TrainingRun {
     public static Loaded load(RunFolder run, Backend backend) {
         RunConfig cfg = run.readConfig();
         Graph backbone = Backbones.build(backend, cfg.alpha, cfg.inputSize);
-        int[] shape;
-        if (cfg.frozen()) {
-            int[] s = backbone.outputShape(cfg.cutLayer);
-            int grid = GridPool.gridSize(cfg.pool);
-            shape = grid > 0 ? new int[] {grid, grid, s[3]} : java.util.Arrays.copyOfRange(s, 1, s.length);
-        } else {
-            int[] s = backbone.outputShape(cfg.cutLayer);
-            shape = java.util.Arrays.copyOfRange(s, 1, s.length);
-        }
-        Classifier model = new Classifier(backbone, cfg.cutLayer, cfg.frozen() ? null : cfg.fineTuneFrom, cfg.bnTrain,
-                Heads.build(backend, cfg.head, shape, cfg.classes.size(), cfg.dropout, cfg.seed), Heads.activityL2(cfg.head));
+        int[] s = backbone.outputShape(cfg.cutLayer);
+        int grid = GridPool.gridSize(cfg.pool);
+        int[] frozenShape = grid > 0 ? new int[] {grid, grid, s[3]} : java.util.Arrays.copyOfRange(s, 1, s.length);
+        Classifier model = classifier(backend, backbone, cfg, frozenShape);
         try {
             model.load(KerasWeights.read(run.model()));
         } catch (WeightFileException e) {
@@ -194,7 +204,7 @@ public final class TrainingRun {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cut_layer", cfg.cutLayer);
         m.put("fine_tune_from", cfg.fineTuneFrom == null ? "none (frozen backbone)" : cfg.fineTuneFrom);
-        m.put("pool", cfg.frozen() ? cfg.pool : "none");
+        m.put("pool", cfg.pool);
         m.put("head", cfg.head);
         m.put("dropout", cfg.dropout);
         m.put("epochs", cfg.epochs);
