@@ -30,7 +30,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--raw", paramLabel = "DIR", description = "Class folders of photos (default: see above).")
     Path raw;
 
-    @Option(names = "--epochs", defaultValue = "60", description = "Training epochs at most. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", defaultValue = "30", description = "Training epochs at most. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Override

@@ -17,6 +17,7 @@ import pinkcnn.engine.Autograd;
 import pinkcnn.engine.Tensor;
 import pinkcnn.engine.TensorScope;
 import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.io.AtomicFiles;
 import pinkcnn.engine.io.Npy;
 import pinkcnn.engine.nn.Graph;
 import pinkcnn.engine.nn.Layer;
@@ -146,8 +147,6 @@ public final class InspectCommand implements Callable<Integer> {
                     img.setRGB(x0 + x, y0 + y, grey * 0x010101);
                 }
         }
-        Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
-        ImageIO.write(img, "png", tmp.toFile());
-        Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(png, out -> ImageIO.write(img, "png", out));
     }
 }

@@ -36,7 +36,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--alpha", defaultValue = "1.0", description = "MobileNetV2 width multiplier of the weights.")
     double alpha;
 
-    @Option(names = "--epochs", defaultValue = "60", description = "At most this many epochs. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", defaultValue = "30", description = "At most this many epochs. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(names = "--batch", defaultValue = "32", description = "Mini-batch size. Default: ${DEFAULT-VALUE}.")
@@ -64,8 +64,9 @@ public final class TrainCommand implements Callable<Integer> {
                     + " (none for --head original).")
     String pool;
 
-    @Option(names = "--fine-tune-from", paramLabel = "LAYER",
-            description = "Train this backbone layer and all after it (up to the cut) with the head.")
+    @Option(names = "--fine-tune-from", defaultValue = RunConfig.DEFAULT_FINE_TUNE_FROM, paramLabel = "LAYER|none",
+            description = "Train this backbone layer and all after it (up to the cut) with the head; none freezes the "
+                    + "whole backbone (features cached, only the head trains). Default: ${DEFAULT-VALUE} (with --head original: none).")
     String fineTuneFrom;
 
     @Option(names = "--bn-train", description = "Fine-tuned batch norms use batch statistics and update their moving ones.")
@@ -74,7 +75,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--class-weights", defaultValue = "auto", description = "auto (balanced) or none. Default: ${DEFAULT-VALUE}.")
     String classWeights;
 
-    @Option(names = "--patience", defaultValue = "15", description = "Stop after this many epochs without a better dev accuracy. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--patience", defaultValue = "10", description = "Stop after this many epochs without a better dev accuracy. Default: ${DEFAULT-VALUE}.")
     int patience;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed for initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.")
@@ -130,7 +131,8 @@ public final class TrainCommand implements Callable<Integer> {
         boolean original = head.equals("original");
         c.cutLayer = cutLayer != null ? cutLayer : original ? "Conv_1_bn" : RunConfig.DEFAULT_CUT;
         c.pool = pool != null ? pool : original ? "none" : RunConfig.DEFAULT_POOL;
-        c.fineTuneFrom = fineTuneFrom;
+        c.fineTuneFrom = fineTuneFrom.equals("none") || (original && fineTuneFrom.equals(RunConfig.DEFAULT_FINE_TUNE_FROM))
+                ? null : fineTuneFrom;
         c.bnTrain = bnTrain;
         c.dropout = dropout;
         c.epochs = epochs;

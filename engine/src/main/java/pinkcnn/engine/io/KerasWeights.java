@@ -8,10 +8,8 @@ import io.jhdf.api.Node;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -388,23 +386,8 @@ public final class KerasWeights {
      * reader never sees half a file and a failed write leaves any previous file as it was.
      */
     public void write(Path file) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        if (dir == null || !Files.isDirectory(dir)) throw new IOException(file + ": the folder does not exist");
         checkAttributeSize();
-        // A fresh name beside the target (not Files.createTempFile, whose 0600 permissions the result would keep).
-        Path tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-"
-                + Long.toHexString(System.nanoTime()) + ".tmp");
-        try {
-            writeLayout(tmp);
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeAt(file, this::writeLayout);
     }
 
     private void checkAttributeSize() throws IOException {

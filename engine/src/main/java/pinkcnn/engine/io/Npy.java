@@ -3,13 +3,11 @@ package pinkcnn.engine.io;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,8 +29,7 @@ public final class Npy {
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + s + ", }";
         int unpadded = MAGIC.length + 4 + dict.length() + 1;
         String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
+        AtomicFiles.write(file, out -> {
             out.write(MAGIC);
             out.write(new byte[] {1, 0, (byte) header.length(), (byte) (header.length() >> 8)});
             out.write(header.getBytes(StandardCharsets.US_ASCII));
@@ -45,8 +42,7 @@ public final class Npy {
                 buf.putFloat(v);
             }
             out.write(buf.array(), 0, buf.position());
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
     }
 
     public static Array read(Path file) throws IOException {

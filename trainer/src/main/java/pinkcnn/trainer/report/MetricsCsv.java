@@ -1,5 +1,7 @@
 package pinkcnn.trainer.report;
 
+import pinkcnn.engine.io.AtomicFiles;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;

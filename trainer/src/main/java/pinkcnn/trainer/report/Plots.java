@@ -1,5 +1,7 @@
 package pinkcnn.trainer.report;
 
+import pinkcnn.engine.io.AtomicFiles;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

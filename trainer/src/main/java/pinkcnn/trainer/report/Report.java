@@ -1,5 +1,7 @@
 package pinkcnn.trainer.report;
 
+import pinkcnn.engine.io.AtomicFiles;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

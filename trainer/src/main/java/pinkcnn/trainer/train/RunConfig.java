@@ -4,11 +4,10 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import pinkcnn.engine.io.AtomicFiles;
 
 /**
  * Everything that defines a training run, saved as {@code run.json} in the run folder so that {@code evaluate},
@@ -20,6 +19,7 @@ public final class RunConfig {
     public static final String DEFAULT_CUT = "block_13_expand_relu";
     public static final String DEFAULT_HEAD = "linear";
     public static final String DEFAULT_POOL = "grid3";
+    public static final String DEFAULT_FINE_TUNE_FROM = "block_12_expand";
 
     // data and weights
     public String data;
@@ -54,9 +54,7 @@ public final class RunConfig {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public void write(Path file) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        JSON.writeValue(tmp.toFile(), this);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.writeString(file, JSON.writeValueAsString(this));
     }
 
     public static RunConfig read(Path file) throws IOException {
