@@ -1,7 +1,6 @@
 package pinkcnn.engine.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -185,10 +184,10 @@ final class CpuGemm {
                 if (lanes >= L) {
                     FloatVector.fromArray(S, c, ci + v * L).add(FloatVector.fromArray(S, tile, ti).mul(alpha))
                             .intoArray(c, ci + v * L);
-                } else if (lanes > 0) {
-                    VectorMask<Float> m = S.indexInRange(0, lanes);
-                    FloatVector.fromArray(S, c, ci + v * L, m).add(FloatVector.fromArray(S, tile, ti).mul(alpha))
-                            .intoArray(c, ci + v * L, m);
+                } else {
+                    // A partial vector at the right edge of C: scalar (masked vector loads and stores are not
+                    // compiled to AVX-512 masks by every JDK 17 and then cost more than the multiply itself).
+                    for (int k = 0; k < lanes; k++) c[ci + v * L + k] += alpha * tile[ti + k];
                 }
             }
         }
