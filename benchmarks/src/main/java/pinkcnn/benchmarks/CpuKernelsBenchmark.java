@@ -29,7 +29,8 @@ import pinkcnn.engine.cpu.CpuBackend;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g", "-XX:CompileCommand=quiet",
+        "-XX:CompileCommand=dontinline,pinkcnn.engine.cpu.CpuGemm::tile*", "-XX:CompileCommand=dontinline,pinkcnn.engine.cpu.CpuGemm::row"})
 public class CpuKernelsBenchmark {
     @Param({"gemm:0", "conv1x1:0", "conv1x1:1", "conv1x1:2", "conv1x1:3", "conv1x1:4", "conv1x1:5", "conv1x1:6",
             "conv1x1:7", "depthwise:0", "depthwise:1", "depthwise:2", "conv3x3:0", "pool:0", "pool:1", "pool:2"})

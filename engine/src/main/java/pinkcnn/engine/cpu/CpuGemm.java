@@ -16,6 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
  * </ol>
  * A narrow last panel (≤ one vector of valid columns, e.g. the 16-channel outputs of MobileNetV2) uses a 12×1-vector
  * kernel so that half the flops are not spent on padding.
+ *
+ * <p>JIT caveat (JDK 17 C2): the micro-kernels hold 12 vectors in registers only when each is compiled on its own. When
+ * C2 inlines them into a long-running caller (an on-stack-replaced task loop on one thread), it exhausts its node
+ * budget (NodeCountInliningCutoff), leaves Vector API calls un-inlined and boxes every vector: 100× slower. The
+ * launcher, the tests and the JMH benchmarks therefore run with
+ * {@code -XX:CompileCommand=dontinline,pinkcnn.engine.cpu.CpuGemm::tile*} (and {@code ::row}); embedders should too.
  */
 final class CpuGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
