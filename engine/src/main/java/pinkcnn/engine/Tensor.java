@@ -37,12 +37,20 @@ public final class Tensor {
         return TensorScope.track(new Tensor(backend, backend.allocate(sizeOf(shape)), shape));
     }
 
+    /**
+     * A tensor whose contents are undefined until written: for op outputs that a forward kernel overwrites entirely
+     * (saves the zero-filling pass over every activation). Owned by the current {@link TensorScope}.
+     */
+    public static Tensor empty(Backend backend, int... shape) {
+        return TensorScope.track(new Tensor(backend, backend.allocateUninitialized(sizeOf(shape)), shape));
+    }
+
     /** A tensor holding a copy of {@code data}. */
     public static Tensor of(Backend backend, float[] data, int... shape) {
         if (data.length != sizeOf(shape)) {
             throw new IllegalArgumentException(data.length + " values for shape " + Arrays.toString(shape));
         }
-        Tensor t = zeros(backend, shape);
+        Tensor t = empty(backend, shape);
         backend.write(t.storage, 0, data, 0, data.length);
         return t;
     }
@@ -112,7 +120,7 @@ public final class Tensor {
     /** The same values with another shape of equal size; gradients flow through. */
     public Tensor reshape(int... newShape) {
         int[] resolved = resolve(newShape);
-        Tensor y = zeros(backend, resolved);
+        Tensor y = empty(backend, resolved);
         backend.copy(storage(), 0, y.storage, 0, size());
         Autograd.record(y, new Tensor[] {this}, () -> backend.axpy(size(), 1f, y.grad, gradStorage()));
         return y;
@@ -143,7 +151,7 @@ public final class Tensor {
         long row = size() / shape[0];
         int[] s = shape.clone();
         s[0] = count;
-        Tensor y = zeros(backend, s);
+        Tensor y = empty(backend, s);
         backend.copy(storage(), start * row, y.storage, 0, count * row);
         return y;
     }

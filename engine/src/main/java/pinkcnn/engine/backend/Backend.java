@@ -20,6 +20,14 @@ public interface Backend extends AutoCloseable {
     /** A zero-filled storage of {@code size} floats (from the pool when one of that size is free). */
     Storage allocate(long size);
 
+    /**
+     * A storage whose contents are undefined, for outputs a kernel overwrites entirely. Backends that recycle buffers
+     * skip the zero fill; the default is {@link #allocate}.
+     */
+    default Storage allocateUninitialized(long size) {
+        return allocate(size);
+    }
+
     /** Copies {@code src[srcOffset, srcOffset+length)} into {@code dst} at {@code dstOffset}. */
     void write(Storage dst, long dstOffset, float[] src, int srcOffset, int length);
 

@@ -60,15 +60,25 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage allocate(long size) {
-        if (size < 0 || size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("cannot allocate " + size + " floats");
-        float[] data = null;
-        synchronized (free) {
-            ArrayDeque<float[]> q = free.get((int) size);
-            if (q != null) data = q.poll();
-        }
+        float[] data = take(size);
         if (data == null) data = new float[(int) size];
         else Arrays.fill(data, 0f);
         return new CpuStorage(this, data);
+    }
+
+    @Override
+    public Storage allocateUninitialized(long size) {
+        float[] data = take(size);
+        return new CpuStorage(this, data != null ? data : new float[(int) size]);
+    }
+
+    /** A released array of exactly this length, or null. */
+    private float[] take(long size) {
+        if (size < 0 || size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("cannot allocate " + size + " floats");
+        synchronized (free) {
+            ArrayDeque<float[]> q = free.get((int) size);
+            return q == null ? null : q.poll();
+        }
     }
 
     void recycle(float[] data) {

@@ -11,7 +11,7 @@ public final class Add {
     public static Tensor apply(Tensor a, Tensor b) {
         Shapes.requireSameShape(a, b, "add");
         Backend be = a.backend();
-        Tensor y = Tensor.zeros(be, a.shape());
+        Tensor y = Tensor.empty(be, a.shape());
         be.add(a.size(), a.storage(), b.storage(), y.storage());
         Autograd.record(y, new Tensor[] {a, b}, () -> {
             if (a.requiresGrad()) be.axpy(a.size(), 1f, y.gradStorage(), a.gradStorage());

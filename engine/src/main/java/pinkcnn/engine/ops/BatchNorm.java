@@ -23,10 +23,10 @@ public final class BatchNorm {
     public static Tensor inference(Tensor x, Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVar, float eps) {
         int c = x.dim(-1), rows = (int) (x.size() / c);
         Backend b = x.backend();
-        Tensor scale = Tensor.zeros(b, c), shift = Tensor.zeros(b, c);
+        Tensor scale = Tensor.empty(b, c), shift = Tensor.empty(b, c);
         b.batchNormScaleShift(c, gamma.storage(), beta.storage(), movingMean.storage(), movingVar.storage(), eps,
                 scale.storage(), shift.storage());
-        Tensor y = Tensor.zeros(b, x.shape());
+        Tensor y = Tensor.empty(b, x.shape());
         b.channelAffine(rows, c, x.storage(), scale.storage(), shift.storage(), y.storage());
         Autograd.record(y, new Tensor[] {x, gamma, beta}, () -> {
             Storage dy = y.gradStorage();
@@ -51,12 +51,12 @@ public final class BatchNorm {
                                   float momentum, float eps) {
         int c = x.dim(-1), rows = (int) (x.size() / c);
         Backend b = x.backend();
-        Tensor mean = Tensor.zeros(b, c), var = Tensor.zeros(b, c);
+        Tensor mean = Tensor.empty(b, c), var = Tensor.empty(b, c);
         b.channelMoments(rows, c, x.storage(), mean.storage(), var.storage());
-        Tensor scale = Tensor.zeros(b, c), shift = Tensor.zeros(b, c);
+        Tensor scale = Tensor.empty(b, c), shift = Tensor.empty(b, c);
         b.batchNormScaleShift(c, gamma.storage(), beta.storage(), mean.storage(), var.storage(), eps,
                 scale.storage(), shift.storage());
-        Tensor y = Tensor.zeros(b, x.shape());
+        Tensor y = Tensor.empty(b, x.shape());
         b.channelAffine(rows, c, x.storage(), scale.storage(), shift.storage(), y.storage());
         updateMoving(b, c, momentum, movingMean.storage(), mean.storage(), 1f);
         updateMoving(b, c, momentum, movingVar.storage(), var.storage(), rows > 1 ? rows / (rows - 1f) : 1f);

@@ -12,7 +12,7 @@ public final class BiasAdd {
         int c = x.dim(-1), rows = (int) (x.size() / c);
         if (bias.size() != c) throw new IllegalArgumentException("bias of " + bias.size() + " for " + c + " channels");
         Backend b = x.backend();
-        Tensor y = Tensor.zeros(b, x.shape());
+        Tensor y = Tensor.empty(b, x.shape());
         b.biasAdd(rows, c, x.storage(), bias.storage(), y.storage());
         Autograd.record(y, new Tensor[] {x, bias}, () -> {
             if (x.requiresGrad()) b.axpy(x.size(), 1f, y.gradStorage(), x.gradStorage());

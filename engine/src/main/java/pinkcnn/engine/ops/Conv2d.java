@@ -18,7 +18,7 @@ public final class Conv2d {
         }
         ConvGeometry g = ConvGeometry.of(x.dim(0), x.dim(1), x.dim(2), x.dim(3), kernel.dim(0), stride, padding, kernel.dim(3));
         Backend b = x.backend();
-        Tensor y = Tensor.zeros(b, g.n(), g.outH(), g.outW(), g.cout());
+        Tensor y = Tensor.empty(b, g.n(), g.outH(), g.outW(), g.cout());
         b.conv2d(g, x.storage(), kernel.storage(), y.storage());
         Autograd.record(y, new Tensor[] {x, kernel}, () -> {
             if (x.requiresGrad()) b.conv2dInputGrad(g, y.gradStorage(), kernel.storage(), x.gradStorage());

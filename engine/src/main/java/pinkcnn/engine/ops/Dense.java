@@ -13,7 +13,7 @@ public final class Dense {
         int n = x.dim(0), in = x.dim(1), out = kernel.dim(1);
         if (kernel.dim(0) != in) throw new IllegalArgumentException("dense kernel expects " + kernel.dim(0) + " inputs, got " + in);
         Backend b = x.backend();
-        Tensor y = Tensor.zeros(b, n, out);
+        Tensor y = Tensor.empty(b, n, out);
         b.gemm(false, false, n, out, in, 1f, x.storage(), 0, in, kernel.storage(), 0, out, 0f, y.storage(), 0, out);
         if (bias != null) b.biasAdd(n, out, y.storage(), bias.storage(), y.storage());
         Autograd.record(y, new Tensor[] {x, kernel, bias}, () -> {

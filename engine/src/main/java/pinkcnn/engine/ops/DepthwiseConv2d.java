@@ -18,7 +18,7 @@ public final class DepthwiseConv2d {
         }
         ConvGeometry g = ConvGeometry.of(x.dim(0), x.dim(1), x.dim(2), c, k, stride, padding, c);
         Backend b = x.backend();
-        Tensor y = Tensor.zeros(b, g.n(), g.outH(), g.outW(), c);
+        Tensor y = Tensor.empty(b, g.n(), g.outH(), g.outW(), c);
         b.depthwiseConv2d(g, x.storage(), kernel.storage(), y.storage());
         Autograd.record(y, new Tensor[] {x, kernel}, () -> {
             if (x.requiresGrad()) b.depthwiseConv2dInputGrad(g, y.gradStorage(), kernel.storage(), x.gradStorage());

@@ -14,8 +14,8 @@ public final class Dropout {
     public static Tensor apply(Tensor x, float rate, long seed) {
         if (rate < 0f || rate >= 1f) throw new IllegalArgumentException("dropout rate must be in [0, 1): " + rate);
         Backend b = x.backend();
-        Tensor y = Tensor.zeros(b, x.shape());
-        Tensor mask = Tensor.zeros(b, x.shape());
+        Tensor y = Tensor.empty(b, x.shape());
+        Tensor mask = Tensor.empty(b, x.shape());
         b.dropout(x.size(), rate, seed, x.storage(), mask.storage(), y.storage());
         Autograd.record(y, new Tensor[] {x}, () -> b.mulGrad(x.size(), y.gradStorage(), mask.storage(), x.gradStorage()));
         return y;

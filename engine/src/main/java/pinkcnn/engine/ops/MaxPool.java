@@ -13,7 +13,7 @@ public final class MaxPool {
         Shapes.requireRank(x, 4, "max pooling input");
         ConvGeometry g = ConvGeometry.of(x.dim(0), x.dim(1), x.dim(2), x.dim(3), k, stride, padding, x.dim(3));
         Backend b = x.backend();
-        Tensor y = Tensor.zeros(b, g.n(), g.outH(), g.outW(), g.cout());
+        Tensor y = Tensor.empty(b, g.n(), g.outH(), g.outW(), g.cout());
         b.maxPool(g, x.storage(), y.storage());
         Autograd.record(y, new Tensor[] {x}, () -> b.maxPoolGrad(g, x.storage(), y.gradStorage(), x.gradStorage()));
         return y;

@@ -11,7 +11,7 @@ public final class Multiply {
     public static Tensor apply(Tensor a, Tensor b) {
         Shapes.requireSameShape(a, b, "multiply");
         Backend be = a.backend();
-        Tensor y = Tensor.zeros(be, a.shape());
+        Tensor y = Tensor.empty(be, a.shape());
         be.mul(a.size(), a.storage(), b.storage(), y.storage());
         Autograd.record(y, new Tensor[] {a, b}, () -> {
             if (a.requiresGrad()) be.mulGrad(a.size(), y.gradStorage(), b.storage(), a.gradStorage());

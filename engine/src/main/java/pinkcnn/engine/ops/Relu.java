@@ -10,7 +10,7 @@ public final class Relu {
 
     public static Tensor apply(Tensor x, float cap) {
         Backend b = x.backend();
-        Tensor y = Tensor.zeros(b, x.shape());
+        Tensor y = Tensor.empty(b, x.shape());
         b.relu(x.size(), cap, x.storage(), y.storage());
         Autograd.record(y, new Tensor[] {x}, () -> b.reluGrad(x.size(), cap, x.storage(), y.gradStorage(), x.gradStorage()));
         return y;

@@ -10,7 +10,7 @@ public final class Scale {
 
     public static Tensor apply(Tensor x, float alpha) {
         Backend b = x.backend();
-        Tensor y = Tensor.zeros(b, x.shape());
+        Tensor y = Tensor.empty(b, x.shape());
         b.scale(x.size(), alpha, x.storage(), y.storage());
         Autograd.record(y, new Tensor[] {x}, () -> b.axpy(x.size(), alpha, y.gradStorage(), x.gradStorage()));
         return y;

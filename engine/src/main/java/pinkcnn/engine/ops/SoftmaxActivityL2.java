@@ -16,7 +16,7 @@ public final class SoftmaxActivityL2 {
         Shapes.requireRank(logits, 2, "logits");
         int rows = logits.dim(0), classes = logits.dim(1);
         Backend b = logits.backend();
-        Tensor probs = Tensor.zeros(b, rows, classes);
+        Tensor probs = Tensor.empty(b, rows, classes);
         b.softmax(rows, classes, logits.storage(), probs.storage());
         float[] p = probs.toArray();
         double sq = 0;

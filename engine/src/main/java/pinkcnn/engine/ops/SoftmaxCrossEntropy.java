@@ -17,7 +17,7 @@ public final class SoftmaxCrossEntropy {
         Shapes.requireSameShape(logits, targets, "softmax cross-entropy");
         int rows = logits.dim(0), classes = logits.dim(1);
         Backend b = logits.backend();
-        Tensor probs = Tensor.zeros(b, rows, classes);
+        Tensor probs = Tensor.empty(b, rows, classes);
         float total = b.softmaxCrossEntropy(rows, classes, logits.storage(), targets.storage(), probs.storage());
         Tensor loss = Tensor.scalar(b, total / rows);
         Autograd.record(loss, new Tensor[] {logits}, () -> {

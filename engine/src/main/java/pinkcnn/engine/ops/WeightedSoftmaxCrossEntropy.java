@@ -18,7 +18,7 @@ public final class WeightedSoftmaxCrossEntropy {
         int rows = logits.dim(0), classes = logits.dim(1);
         if (rowWeights.length != rows) throw new IllegalArgumentException(rowWeights.length + " weights for " + rows + " rows");
         Backend b = logits.backend();
-        Tensor probs = Tensor.zeros(b, rows, classes);
+        Tensor probs = Tensor.empty(b, rows, classes);
         b.softmax(rows, classes, logits.storage(), probs.storage());
         float[] p = probs.toArray(), t = targets.toArray();
         double total = 0, weightSum = 0;

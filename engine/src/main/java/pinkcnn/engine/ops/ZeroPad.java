@@ -12,7 +12,7 @@ public final class ZeroPad {
         Shapes.requireRank(x, 4, "zero padding input");
         int n = x.dim(0), h = x.dim(1), w = x.dim(2), c = x.dim(3);
         Backend b = x.backend();
-        Tensor y = Tensor.zeros(b, n, h + top + bottom, w + left + right, c);
+        Tensor y = Tensor.empty(b, n, h + top + bottom, w + left + right, c);
         b.pad(n, h, w, c, top, bottom, left, right, x.storage(), y.storage());
         Autograd.record(y, new Tensor[] {x},
                 () -> b.padGrad(n, h, w, c, top, bottom, left, right, y.gradStorage(), x.gradStorage()));
