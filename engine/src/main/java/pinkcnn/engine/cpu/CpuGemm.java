@@ -32,6 +32,11 @@ final class CpuGemm {
     static final int KC = 256;
     static final int MC = 96;   // rows per task: a multiple of MR and of MR_NARROW
     static final int NC = 2048; // columns per packed block
+    /**
+     * Below this many flops (≈ 0.15 ms on one core) a GEMM runs on the calling thread: waking the pool's workers costs
+     * more than the second core gives back (measured on the 2-vCPU development machine).
+     */
+    static final double PARALLEL_FLOPS = 1.6e7;
 
     private final Parallel parallel;
     private float[] packedB = new float[0];
@@ -49,16 +54,17 @@ final class CpuGemm {
         // A(i,p) = a[offA + i·rsA + p·csA]; B(p,j) = b[offB + p·rsB + j·csB]
         int rsA = transA ? 1 : lda, csA = transA ? lda : 1;
         int rsB = transB ? 1 : ldb, csB = transB ? ldb : 1;
+        int grain = 2.0 * m * n * k < PARALLEL_FLOPS ? Integer.MAX_VALUE : 1;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int panels = (nc + NR - 1) / NR;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                float[] pb = packB(b, offB + pc * rsB + jc * csB, rsB, csB, kc, nc, panels);
+                float[] pb = packB(b, offB + pc * rsB + jc * csB, rsB, csB, kc, nc, panels, grain);
                 int rowBlocks = (m + MC - 1) / MC;
                 int aBase = offA + pc * csA;
                 int cBase = offC + jc;
-                parallel.forRange(rowBlocks * panels, 1, (from, to) -> {
+                parallel.forRange(rowBlocks * panels, grain, (from, to) -> {
                     float[] tile = new float[MR_NARROW * NR];
                     for (int t = from; t < to; t++) {
                         int q = t % panels, rb = t / panels;
@@ -96,11 +102,11 @@ final class CpuGemm {
     }
 
     /** Packs B(0..kc, 0..nc) into panels: pb[q·kc·NR + p·NR + jj] = B(p, q·NR + jj), zero beyond nc. */
-    private float[] packB(float[] b, int base, int rsB, int csB, int kc, int nc, int panels) {
+    private float[] packB(float[] b, int base, int rsB, int csB, int kc, int nc, int panels, int grain) {
         int need = panels * kc * NR;
         if (packedB.length < need) packedB = new float[need];
         float[] pb = packedB;
-        parallel.forRange(panels, 1, (from, to) -> {
+        parallel.forRange(panels, grain, (from, to) -> {
             for (int q = from; q < to; q++) {
                 int j0 = q * NR, width = Math.min(NR, nc - j0);
                 int dst = q * kc * NR;

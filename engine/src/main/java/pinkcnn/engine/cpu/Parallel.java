@@ -43,10 +43,11 @@ final class Parallel implements AutoCloseable {
             return;
         }
         List<ForkJoinTask<?>> tasks = new ArrayList<>(parts);
-        for (int p = 0; p < parts; p++) {
+        for (int p = 1; p < parts; p++) {
             int from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
             tasks.add(pool.submit(() -> body.run(from, to)));
         }
+        body.run(0, (int) ((long) n / parts)); // the caller works too instead of sleeping in join()
         for (ForkJoinTask<?> t : tasks) t.join();
     }
 
@@ -58,10 +59,11 @@ final class Parallel implements AutoCloseable {
             return;
         }
         List<ForkJoinTask<?>> tasks = new ArrayList<>(parts);
-        for (int p = 0; p < parts; p++) {
+        for (int p = 1; p < parts; p++) {
             int chunk = p, from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
             tasks.add(pool.submit(() -> body.run(chunk, from, to)));
         }
+        body.run(0, 0, (int) ((long) n / parts));
         for (ForkJoinTask<?> t : tasks) t.join();
     }
 
