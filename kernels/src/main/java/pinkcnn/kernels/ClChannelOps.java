@@ -5,7 +5,8 @@ import org.jocl.cl_mem;
 /**
  * Per-channel kernels over rows×c (batchnorm.cl): the affine map, its gradient, batch statistics, the batch-norm
  * backward pass, and bias. Column sums run in two steps (partials over row chunks, then a finish kernel per channel);
- * the chunk count gives about {@link #TARGET_ITEMS} work-items whatever the channel count.
+ * the chunk count gives about {@link #TARGET_ITEMS} work-items (each summing a vector of channels) whatever the
+ * channel count.
  */
 final class ClChannelOps {
     private static final String FILE = "batchnorm.cl";
@@ -26,9 +27,15 @@ final class ClChannelOps {
         return cl.kernel(FILE, name, "");
     }
 
+    /** Channels summed per work-item of column_partials: the widest vector that divides c. */
+    private int width(int c) {
+        return cl.vectorWidth(c);
+    }
+
     /** Rows per chunk for a column reduction over {@code rows} rows of {@code c} channels. */
-    static int chunkRows(int rows, int c) {
-        int chunks = Math.max(1, Math.min(rows, (TARGET_ITEMS + c - 1) / c));
+    private int chunkRows(int rows, int c) {
+        int vectors = c / width(c);
+        int chunks = Math.max(1, Math.min(rows, (TARGET_ITEMS + vectors - 1) / vectors));
         return (rows + chunks - 1) / chunks;
     }
 
@@ -37,11 +44,10 @@ final class ClChannelOps {
      * {@code b}, {@code ca}, {@code cb} may be null.
      */
     private int columnPartials(int rows, int c, Object a, Object b, Object ca, Object cb, cl_mem out) {
-        int chunk = chunkRows(rows, c), chunks = (rows + chunk - 1) / chunk;
+        int chunk = chunkRows(rows, c), chunks = (rows + chunk - 1) / chunk, vw = width(c);
         int flags = (b != null ? 1 : 0) | (ca != null ? 2 : 0) | (cb != null ? 4 : 0);
-        long l0 = Math.min(c, 64);
-        cl.launch(k("column_partials"), new long[] {ClContext.roundUp(c, l0), chunks}, new long[] {l0, 1},
-                rows, c, chunk, flags, a, b != null ? b : unused, ca != null ? ca : unused, cb != null ? cb : unused, out);
+        cl.launchGrid(cl.kernel(FILE, "column_partials", "-DVW=" + vw), c / vw, chunks, 1, rows, c, chunk, flags, a,
+                b != null ? b : unused, ca != null ? ca : unused, cb != null ? cb : unused, out);
         return chunks;
     }
 

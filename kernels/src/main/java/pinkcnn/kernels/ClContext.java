@@ -28,8 +28,13 @@ final class ClContext implements AutoCloseable {
     final cl_command_queue queue;
     final ProgramCache programs;
     final BufferPool pool;
-    /** Work-group size of one-dimensional elementwise launches. */
+    /** Work-group size of one-dimensional elementwise launches ({@code -Dpinkcnn.opencl.local}, default 256). */
     final long local1;
+    /**
+     * The widest float vector kernels use per work-item: 16 (one AVX-512 register) on CPU devices, 4 on GPUs, where
+     * the parallelism comes from work-items instead.
+     */
+    final int maxVectorWidth;
     private List<cl_event> events;
     private List<String> eventNames;
 
@@ -43,7 +48,9 @@ final class ClContext implements AutoCloseable {
         this.queue = clCreateCommandQueue(context, device.device(), CL_QUEUE_PROFILING_ENABLE, null);
         this.programs = new ProgramCache(context, device.device(), device.name());
         this.pool = new BufferPool(context);
-        this.local1 = Math.min(Long.getLong("pinkcnn.opencl.local", 256), Math.min(device.maxWorkGroupSize(), device.maxWorkItemSizes()[0]));
+        this.local1 = Math.min(Long.getLong("pinkcnn.opencl.local", 256),
+                Math.min(device.maxWorkGroupSize(), device.maxWorkItemSizes()[0]));
+        this.maxVectorWidth = device.isGpu() ? 4 : 16;
     }
 
     ClKernel kernel(String file, String name, String options) {
@@ -90,7 +97,8 @@ final class ClContext implements AutoCloseable {
 
     /**
      * Launches {@code k} over a d0 × d1 × d2 grid whose first axis is the contiguous one (channels, or a row of
-     * floats). Work-groups span up to 256 work-items, as many of them along d0 as divides it well, so that neighbouring
+     * floats). Work-groups span up to 256 work-items (filled along d0, then d1, then d2: a CPU runtime pays per group),
+     * as many of them along d0 as divides it well, so that neighbouring
      * work-items touch neighbouring addresses (SIMD lanes on a CPU, coalesced loads on a GPU). Kernels index with
      * get_global_id instead of dividing a flat index (integer division is slow, and does not vectorise, on CPUs) and
      * check all three bounds.
@@ -98,7 +106,8 @@ final class ClContext implements AutoCloseable {
     void launchGrid(ClKernel k, long d0, long d1, long d2, Object... args) {
         if (d0 <= 0 || d1 <= 0 || d2 <= 0) return;
         long l0 = groupWidth(d0, local1), l1 = Math.max(1, Math.min(d1, local1 / l0));
-        launch(k, new long[] {roundUp(d0, l0), roundUp(d1, l1), d2}, new long[] {l0, l1, 1}, args);
+        long l2 = Math.max(1, Math.min(d2, local1 / (l0 * l1)));
+        launch(k, new long[] {roundUp(d0, l0), roundUp(d1, l1), roundUp(d2, l2)}, new long[] {l0, l1, l2}, args);
     }
 
     /** d0 itself when it fits a group; else its largest divisor in [32, max]; else max (the last group is partial). */
@@ -164,6 +173,12 @@ final class ClContext implements AutoCloseable {
         pool.close();
         clReleaseCommandQueue(queue);
         clReleaseContext(context);
+    }
+
+    /** The widest vector width (16, 8, 4, 2 or 1, at most {@link #maxVectorWidth}) that divides {@code c}. */
+    int vectorWidth(int c) {
+        for (int vw = maxVectorWidth; vw > 1; vw /= 2) if (c % vw == 0) return vw;
+        return 1;
     }
 
     static long roundUp(long n, long multiple) {

@@ -6,7 +6,9 @@ import pinkcnn.engine.backend.ConvGeometry;
 
 /**
  * Depthwise convolution (depthwise.cl): the forward pass in its numbered versions ({@link #VERSIONS}; v3 by default),
- * the input gradient as a gather, the weight gradient as partial sums over row chunks plus a finish kernel.
+ * the input gradient as a gather, the weight gradient as partial sums over row chunks plus a finish kernel. All but v1
+ * work on VW adjacent channels at a time, with the kernel size and stride compiled in (one program per combination,
+ * built on first use).
  */
 final class ClDepthwise {
     private static final String FILE = "depthwise.cl";
@@ -14,15 +16,14 @@ final class ClDepthwise {
 
     private final ClContext cl;
     private final Scratch partials;
-    /** Output pixels per work-item of v2, and the widest channel vector tried. */
-    private final int owb, maxVw;
+    /** Most output pixels per work-item of v2 and v3 ({@code -Dpinkcnn.opencl.owb}). */
+    private final int maxOwb;
     private String version = "v3_window";
 
     ClDepthwise(ClContext cl) {
         this.cl = cl;
         this.partials = new Scratch(cl.pool);
-        this.owb = Integer.getInteger("pinkcnn.opencl.owb", cl.device.isGpu() ? 2 : 8);
-        this.maxVw = cl.device.isGpu() ? 4 : 16;
+        this.maxOwb = Integer.getInteger("pinkcnn.opencl.owb", cl.device.isGpu() ? 2 : 8);
     }
 
     String version() {
@@ -42,44 +43,43 @@ final class ClDepthwise {
         return all;
     }
 
-    /** The widest vector width (16, 8, 4, 2 or 1, at most {@code maxVw}) that divides {@code c}. */
-    static int vectorWidth(int c, int maxVw) {
-        for (int vw = maxVw; vw > 1; vw /= 2) if (c % vw == 0) return vw;
-        return 1;
+    /** Output pixels per work-item: at most maxOwb, spread evenly over the row (a 14-wide row: 2 × 7, not 8 + 6). */
+    private int pixelsPerItem(ConvGeometry g) {
+        int blocks = (g.outW() + maxOwb - 1) / maxOwb;
+        return (g.outW() + blocks - 1) / blocks;
+    }
+
+    private ClKernel kernel(String name, ConvGeometry g) {
+        String options = "-DVW=" + cl.vectorWidth(g.cin()) + " -DKH=" + g.kh() + " -DKW=" + g.kw() + " -DSTRIDE="
+                + g.stride() + " -DOWB=" + pixelsPerItem(g);
+        return cl.kernel(FILE, name, options);
     }
 
     void forward(ConvGeometry g, ClStorage x, ClStorage w, ClStorage y) {
+        ClElementwise.count(g.outputSize());
         if (version.equals("v1_direct")) {
-            ClElementwise.count(g.outputSize());
-            cl.launchGrid(cl.kernel(FILE, "depthwise_v1_direct", ""), g.cin(), g.outW(), (long) g.n() * g.outH(), args(g, x, w, y));
+            cl.launchGrid(cl.kernel(FILE, "depthwise_v1_direct", ""), g.cin(), g.outW(), (long) g.n() * g.outH(),
+                    args(g, x, w, y));
             return;
         }
-        int vw = vectorWidth(g.cin(), maxVw);
-        // output pixels per work-item: at most owb, spread evenly over the row (a 14-wide row: 2 × 7, not 8 + 6)
-        int perItem = (g.outW() + (g.outW() + owb - 1) / owb - 1) / ((g.outW() + owb - 1) / owb);
-        String options = "-DVW=" + vw + " -DKH=" + g.kh() + " -DKW=" + g.kw() + " -DOWB=" + perItem + " -DSTRIDE=" + g.stride();
-        ClKernel k = cl.kernel(FILE, "depthwise_" + version, options);
-        long vectors = g.cin() / vw, blocks = (g.outW() + perItem - 1) / perItem, rows = (long) g.n() * g.outH();
-        long maxGroup = Math.min(cl.maxWorkGroupSize(k), 256);
-        long l0 = Math.min(vectors, maxGroup), l1 = Math.max(1, Math.min(blocks, maxGroup / l0));
-        cl.launch(k, new long[] {ClContext.roundUp(vectors, l0), ClContext.roundUp(blocks, l1), rows},
-                new long[] {l0, l1, 1}, args(g, x, w, y));
+        int perItem = pixelsPerItem(g), vw = cl.vectorWidth(g.cin());
+        cl.launchGrid(kernel("depthwise_" + version, g), g.cin() / vw, (g.outW() + perItem - 1) / perItem,
+                (long) g.n() * g.outH(), args(g, x, w, y));
     }
 
     void inputGrad(ConvGeometry g, ClStorage dy, ClStorage w, ClStorage dx) {
         ClElementwise.count(g.inputSize());
-        cl.launchGrid(cl.kernel(FILE, "depthwise_input_grad", ""), g.cin(), g.w(), (long) g.n() * g.h(), args(g, dy, w, dx));
+        cl.launchGrid(kernel("depthwise_input_grad", g), g.cin() / cl.vectorWidth(g.cin()), g.w(),
+                (long) g.n() * g.h(), args(g, dy, w, dx));
     }
 
     void weightGrad(ConvGeometry g, ClStorage x, ClStorage dy, ClStorage dw) {
-        int c = g.cin(), taps = g.kh() * g.kw(), rows = g.n() * g.outH();
-        int chunks = Math.max(1, Math.min(rows, (ClChannelOps.TARGET_ITEMS + c * taps - 1) / (c * taps)));
+        int c = g.cin(), taps = g.kh() * g.kw(), rows = g.n() * g.outH(), vectors = c / cl.vectorWidth(c);
+        int chunks = Math.max(1, Math.min(rows, (ClChannelOps.TARGET_ITEMS + vectors * taps - 1) / (vectors * taps)));
         int chunk = (rows + chunks - 1) / chunks;
         chunks = (rows + chunk - 1) / chunk;
         cl_mem p = partials.get((long) chunks * taps * c);
-        long l0 = Math.min(c, 64);
-        cl.launch(cl.kernel(FILE, "depthwise_weight_partials", ""), new long[] {ClContext.roundUp(c, l0), taps, chunks},
-                new long[] {l0, 1, 1}, args(g, chunk, x, dy, p));
+        cl.launchGrid(kernel("depthwise_weight_partials", g), vectors, taps, chunks, args(g, chunk, x, dy, p));
         cl.launch1(cl.kernel(FILE, "depthwise_weight_grad_finish", ""), (long) taps * c, taps * c, chunks, p, dw);
     }
 }

@@ -7,16 +7,23 @@ final class ClElementwise {
     private static final String FILE = "elementwise.cl", OPTIMIZER = "optimizer.cl";
 
     private final ClContext cl;
-    /** Floats per work-item of the copy kernel: a 64-byte vector on CPUs, float4 on GPUs. */
-    final int copyWidth;
+    /** Floats per work-item: a 64-byte vector on CPUs, float4 on GPUs ({@link ClContext#maxVectorWidth}). */
+    final int width;
+    private final String options;
 
     ClElementwise(ClContext cl) {
         this.cl = cl;
-        this.copyWidth = cl.device.isGpu() ? 4 : 16;
+        this.width = cl.maxVectorWidth;
+        this.options = "-DVW=" + width;
     }
 
     private ClKernel k(String name) {
-        return cl.kernel(FILE, name, "");
+        return cl.kernel(FILE, name, options);
+    }
+
+    /** Launches a kernel written with EACH (elementwise.cl): one work-item per {@link #width} floats. */
+    private void each(ClKernel kernel, long n, Object... args) {
+        cl.launch1(kernel, (n + width - 1) / width, args);
     }
 
     static int count(long n) {
@@ -25,40 +32,40 @@ final class ClElementwise {
     }
 
     void fill(long n, float value, ClStorage y) {
-        cl.launch1(k("fill"), n, count(n), value, y);
+        each(k("fill"), n, count(n), value, y);
     }
 
     /** The memory-copy kernel, the benchmarks' bandwidth reference (the backend's copy uses clEnqueueCopyBuffer). */
     void copyKernel(long n, ClStorage x, ClStorage y) {
-        cl.launch1(cl.kernel(FILE, "copy_vec", "-DVW=" + copyWidth), (n + copyWidth - 1) / copyWidth, count(n), x, y);
+        each(k("copy_vec"), n, count(n), x, y);
     }
 
     void relu(long n, float cap, ClStorage x, ClStorage y) {
-        cl.launch1(k("relu"), n, count(n), cap, x, y);
+        each(k("relu"), n, count(n), cap, x, y);
     }
 
     void reluGrad(long n, float cap, ClStorage x, ClStorage dy, ClStorage dx) {
-        cl.launch1(k("relu_grad"), n, count(n), cap, x, dy, dx);
+        each(k("relu_grad"), n, count(n), cap, x, dy, dx);
     }
 
     void add(long n, ClStorage a, ClStorage b, ClStorage y) {
-        cl.launch1(k("add"), n, count(n), a, b, y);
+        each(k("add"), n, count(n), a, b, y);
     }
 
     void mul(long n, ClStorage a, ClStorage b, ClStorage y) {
-        cl.launch1(k("mul"), n, count(n), a, b, y);
+        each(k("mul"), n, count(n), a, b, y);
     }
 
     void mulGrad(long n, ClStorage dy, ClStorage b, ClStorage da) {
-        cl.launch1(k("mul_grad"), n, count(n), dy, b, da);
+        each(k("mul_grad"), n, count(n), dy, b, da);
     }
 
     void scale(long n, float alpha, ClStorage x, ClStorage y) {
-        cl.launch1(k("scale"), n, count(n), alpha, x, y);
+        each(k("scale"), n, count(n), alpha, x, y);
     }
 
     void axpy(long n, float alpha, ClStorage x, ClStorage y) {
-        cl.launch1(k("axpy"), n, count(n), alpha, x, y);
+        each(k("axpy"), n, count(n), alpha, x, y);
     }
 
     void dropout(long n, float rate, long seed, ClStorage x, ClStorage mask, ClStorage y) {
@@ -79,12 +86,12 @@ final class ClElementwise {
     }
 
     void sgdMomentum(long n, float lr, float momentum, ClStorage p, ClStorage g, ClStorage v) {
-        cl.launch1(cl.kernel(OPTIMIZER, "sgd_momentum", ""), n, count(n), lr, momentum, p, g, v);
+        each(cl.kernel(OPTIMIZER, "sgd_momentum", options), n, count(n), lr, momentum, p, g, v);
     }
 
     void adam(long n, float lr, float beta1, float beta2, float eps, int t, ClStorage p, ClStorage g, ClStorage m,
               ClStorage v) {
         float lrT = (float) (lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)));
-        cl.launch1(cl.kernel(OPTIMIZER, "adam", ""), n, count(n), lrT, beta1, beta2, eps, p, g, m, v);
+        each(cl.kernel(OPTIMIZER, "adam", options), n, count(n), lrT, beta1, beta2, eps, p, g, m, v);
     }
 }

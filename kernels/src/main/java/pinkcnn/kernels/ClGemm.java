@@ -86,15 +86,26 @@ final class ClGemm {
                 int nr = tiles.get("VW") * (narrow ? 1 : tiles.get("NV")), mr = tiles.get("MR"), ls = tiles.get("LS");
                 int panels = (n + nr - 1) / nr;
                 cl_mem bp = packed.get((long) panels * k * nr);
-                cl.launch(cl.kernel(FILE, "gemm_pack_b", opts),
-                        new long[] {ClContext.roundUp(k, 16), panels}, new long[] {16, 1},
-                        n, k, b, offB, rsB, csB, bp);
+                cl.launchGrid(cl.kernel(FILE, "gemm_pack_b", opts), k, panels, 1, n, k, b, offB, rsB, csB, bp);
                 long rowBlocks = (m + mr - 1) / mr;
+                ls = rowBlocksPerGroup(rowBlocks, panels, ls);
                 cl.launch(cl.kernel(FILE, "gemm_v4_packed", opts),
                         new long[] {ClContext.roundUp(rowBlocks, ls), panels}, new long[] {ls, 1},
                         m, n, k, alpha, a, offA, rsA, csA, bp, beta, c, offC, ldc);
             }
             default -> throw new IllegalStateException(v);
         }
+    }
+
+    /**
+     * v4's work-group: {@code ls} consecutive row blocks of one panel, run one after another on a CPU core while the
+     * panel stays in cache. With few rows (7×7 layers) all row blocks form one group, so every panel is read once; with
+     * too few groups to keep every compute unit busy, smaller groups.
+     */
+    private int rowBlocksPerGroup(long rowBlocks, long panels, int ls) {
+        long units = cl.device.computeUnits();
+        if (rowBlocks <= 2L * ls && panels >= 2 * units) return Integer.highestOneBit((int) rowBlocks * 2 - 1);
+        while (ls > 1 && (rowBlocks + ls - 1) / ls * panels < 2 * units) ls /= 2;
+        return ls;
     }
 }

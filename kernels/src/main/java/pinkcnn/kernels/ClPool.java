@@ -21,7 +21,9 @@ final class ClPool {
 
     void maxPool(ConvGeometry g, ClStorage x, ClStorage y) {
         ClElementwise.count(g.outputSize());
-        cl.launchGrid(cl.kernel(FILE, "max_pool", ""), g.cin(), g.outW(), (long) g.n() * g.outH(), geometry(g, x, y));
+        int vw = cl.vectorWidth(g.cin());
+        cl.launchGrid(cl.kernel(FILE, "max_pool", "-DVW=" + vw), g.cin() / vw, g.outW(), (long) g.n() * g.outH(),
+                geometry(g, x, y));
     }
 
     void maxPoolGrad(ConvGeometry g, ClStorage x, ClStorage dy, ClStorage dx) {
@@ -30,9 +32,8 @@ final class ClPool {
     }
 
     void globalAvgPool(int n, int hw, int c, ClStorage x, ClStorage y) {
-        long l0 = Math.min(c, 64);
-        cl.launch(cl.kernel(FILE, "global_avg_pool", ""), new long[] {ClContext.roundUp(c, l0), n}, new long[] {l0, 1},
-                n, hw, c, x, y);
+        int vw = cl.vectorWidth(c);
+        cl.launchGrid(cl.kernel(FILE, "global_avg_pool", "-DVW=" + vw), c / vw, n, 1, n, hw, c, x, y);
     }
 
     void globalAvgPoolGrad(int n, int hw, int c, ClStorage dy, ClStorage dx) {

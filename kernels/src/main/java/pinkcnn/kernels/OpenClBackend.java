@@ -153,11 +153,17 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public synchronized Storage allocate(long size) {
-        if (size < 0 || size > Integer.MAX_VALUE) throw new IllegalArgumentException("cannot allocate " + size + " floats");
-        long bytes = BufferPool.roundedBytes(size);
-        ClStorage st = new ClStorage(this, cl.pool, cl.pool.acquire(bytes), size, bytes);
+        ClStorage st = allocateUninitialized(size);
         elementwise.fill(size, 0f, st);
         return st;
+    }
+
+    /** A pooled buffer as the last user left it (outputs that a kernel overwrites need no zero fill). */
+    @Override
+    public synchronized ClStorage allocateUninitialized(long size) {
+        if (size < 0 || size > Integer.MAX_VALUE) throw new IllegalArgumentException("cannot allocate " + size + " floats");
+        long bytes = BufferPool.roundedBytes(size);
+        return new ClStorage(this, cl.pool, cl.pool.acquire(bytes), size, bytes);
     }
 
     @Override

@@ -32,26 +32,44 @@ __kernel void bias_add(const int rows, const int c, __global const float* x, __g
     y[r * c + ch] = x[r * c + ch] + bias[ch];
 }
 
-/* flags: bit 0 = use b (else s1 = 0), bit 1 = use ca, bit 2 = use cb. partial[(q*2 + s)*c + ch]. */
+/*
+ * flags: bit 0 = use b (else s1 = 0), bit 1 = use ca, bit 2 = use cb. partial[(q*2 + s)*c + ch]. A work-item sums VW
+ * adjacent channels (a build option dividing c; the host picks the widest of 16, 8, 4, 2, 1 that does).
+ */
+#ifndef VW
+#define VW 1
+#endif
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#if VW == 1
+#define VEC float
+#define VLOAD(o, p) ((p)[o])
+#define VSTORE(v, o, p) ((p)[o] = (v))
+#else
+#define VEC CAT(float, VW)
+#define VLOAD CAT(vload, VW)
+#define VSTORE CAT(vstore, VW)
+#endif
+
 __kernel void column_partials(const int rows, const int c, const int chunk, const int flags,
                               __global const float* a, __global const float* b, __global const float* ca,
                               __global const float* cb, __global float* partial) {
-    const int ch = get_global_id(0), q = get_global_id(1);
-    if (ch >= c) return;
-    const int r0 = q * chunk, r1 = min(rows, r0 + chunk);
-    const float ac = (flags & 2) ? ca[ch] : 0.0f, bc = (flags & 4) ? cb[ch] : 0.0f;
-    float s0 = 0.0f, s1 = 0.0f;
+    const int cv = get_global_id(0), q = get_global_id(1);
+    if (cv * VW >= c || q * chunk >= rows) return;
+    const int c0 = cv * VW, r0 = q * chunk, r1 = min(rows, r0 + chunk);
+    const VEC ac = (flags & 2) ? VLOAD(0, ca + c0) : (VEC) 0.0f, bc = (flags & 4) ? VLOAD(0, cb + c0) : (VEC) 0.0f;
+    VEC s0 = (VEC) 0.0f, s1 = (VEC) 0.0f;
     if (flags & 1) {
         for (int r = r0; r < r1; r++) {
-            const float av = a[r * c + ch];
+            const VEC av = VLOAD(0, a + r * c + c0);
             s0 += av;
-            s1 = fma(av - ac, b[r * c + ch] - bc, s1);
+            s1 = fma(av - ac, VLOAD(0, b + r * c + c0) - bc, s1);
         }
     } else {
-        for (int r = r0; r < r1; r++) s0 += a[r * c + ch];
+        for (int r = r0; r < r1; r++) s0 += VLOAD(0, a + r * c + c0);
     }
-    partial[(q * 2) * c + ch] = s0;
-    partial[(q * 2 + 1) * c + ch] = s1;
+    VSTORE(s0, 0, partial + (q * 2) * c + c0);
+    VSTORE(s1, 0, partial + (q * 2 + 1) * c + c0);
 }
 
 inline float2 partial_total(const int c, const int chunks, __global const float* partial, const int ch) {

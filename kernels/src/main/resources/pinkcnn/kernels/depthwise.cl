@@ -1,8 +1,12 @@
 /*
  * depthwise.cl: depthwise convolution (one kh x kw filter per channel, multiplier 1) over NHWC; weights kh x kw x c.
  * Geometry arguments: n, h, w, c, kh, kw, stride, pt, pl (top/left padding), oh_, ow_ (output size).
- * Two forward versions side by side; both are memory-bound (9 multiply-adds per output element), so what counts is
- * how many bytes move per useful flop.
+ * Three forward versions side by side. Depthwise convolution is memory-bound (9 multiply-adds per output element for
+ * 3x3), so each step is about moving fewer bytes, and issuing fewer instructions, per useful multiply-add:
+ *   v1 direct       one output element per work-item, scalar
+ *   v2 vec          VW channels per work-item as one vector, the kernel's weights held in registers
+ *   v3 window       v2, plus a sliding window along the row so each input vector is loaded once, not KW times
+ * The gradients (input: a gather; weights: partial sums and a finish kernel) come last.
  */
 
 #define DW_ARGS const int n, const int h, const int w, const int c, const int kh, const int kw, \
@@ -99,33 +103,39 @@ __kernel void depthwise_v2_vec(DW_ARGS, __global const float* x, __global const 
 #endif
 #define SPAN (STRIDE * (OWB - 1) + KW)
 
+/* One input row's contribution: input column t feeds output o through tap j when t = o*STRIDE + j. */
+#define ACCUMULATE_ROW(LOAD)                                                                   \
+    _Pragma("unroll") for (int t = 0; t < SPAN; t++) {                                         \
+        const VEC xv = LOAD(t);                                                                \
+        _Pragma("unroll") for (int j = 0; j < KW; j++) {                                       \
+            if ((t - j) % STRIDE == 0 && t - j >= 0 && (t - j) / STRIDE < OWB)                 \
+                acc[(t - j) / STRIDE] = fma(xv, wr[j], acc[(t - j) / STRIDE]);                 \
+        }                                                                                      \
+    }
+#define LOAD_INSIDE(t) VLOAD(0, xrow + (t) * c)
+#define LOAD_CHECKED(t) (col0 + (t) >= 0 && col0 + (t) < w ? LOAD_INSIDE(t) : (VEC) 0.0f)
+
 __kernel void depthwise_v3_window(DW_ARGS, __global const float* x, __global const float* wt, __global float* y) {
     const int cv = get_global_id(0), ob = get_global_id(1), row = get_global_id(2);
     if (cv * VW >= c || ob * OWB >= ow_ || row >= n * oh_) return;
     const int img = row / oh_, oh = row % oh_, c0 = cv * VW, ow0 = ob * OWB;
     const int col0 = ow0 * STRIDE - pl;
+    // most work-items lie inside the row and load without bounds checks; those at the borders check each column
+    const bool inside = col0 >= 0 && col0 + SPAN <= w;
     VEC acc[OWB];
     #pragma unroll
     for (int o = 0; o < OWB; o++) acc[o] = (VEC) 0.0f;
-    #pragma unroll
     for (int i = 0; i < KH; i++) {
         const int ih = oh * STRIDE + i - pt;
         if (ih < 0 || ih >= h) continue;
-        __global const float* xrow = x + (img * h + ih) * w * c + c0;
+        __global const float* xrow = x + ((img * h + ih) * w + col0) * c + c0;
         VEC wr[KW];
         #pragma unroll
         for (int j = 0; j < KW; j++) wr[j] = VLOAD(0, wt + (i * KW + j) * c + c0);
-        #pragma unroll
-        for (int t = 0; t < SPAN; t++) {
-            const int iw = col0 + t;
-            const VEC xv = (iw >= 0 && iw < w) ? VLOAD(0, xrow + iw * c) : (VEC) 0.0f;
-            #pragma unroll
-            for (int j = 0; j < KW; j++) {
-                // input column t feeds output o through tap j when t = o*STRIDE + j
-                if ((t - j) % STRIDE == 0 && t - j >= 0 && (t - j) / STRIDE < OWB) {
-                    acc[(t - j) / STRIDE] = fma(xv, wr[j], acc[(t - j) / STRIDE]);
-                }
-            }
+        if (inside) {
+            ACCUMULATE_ROW(LOAD_INSIDE)
+        } else {
+            ACCUMULATE_ROW(LOAD_CHECKED)
         }
     }
     #pragma unroll
@@ -133,48 +143,59 @@ __kernel void depthwise_v3_window(DW_ARGS, __global const float* x, __global con
         if (ow0 + o < ow_) VSTORE(acc[o], 0, y + (row * ow_ + ow0 + o) * c + c0);
 }
 
-/* dx[img,ih,iw,ch] += sum over the taps whose output pixel exists of dy[img,oh,ow,ch] * w[i,j,ch] (a gather);
-   grid (channel, input column, image * h + input row). */
+/*
+ * The gradients use the same build options as the forward versions (KH, KW, STRIDE, VW) and work on VW adjacent
+ * channels at a time.
+ *
+ * dx[img,ih,iw,:] += sum over the taps (i,j) whose output pixel exists of dy[img,oh,ow,:] * w[i,j,:], a gather (no
+ * atomics). Grid (channel vector, input column, image * h + input row); the KH*KW weight vectors stay in registers.
+ */
 __kernel void depthwise_input_grad(DW_ARGS, __global const float* dy, __global const float* wt, __global float* dx) {
-    const int ch = get_global_id(0), iw = get_global_id(1), row = get_global_id(2);
-    if (ch >= c || iw >= w || row >= n * h) return;
-    const int img = row / h, ih = row % h;
-    float acc = 0.0f;
-    for (int i = 0; i < kh; i++) {
+    const int cv = get_global_id(0), iw = get_global_id(1), row = get_global_id(2);
+    if (cv * VW >= c || iw >= w || row >= n * h) return;
+    const int img = row / h, ih = row % h, c0 = cv * VW;
+    VEC acc = (VEC) 0.0f;
+    #pragma unroll
+    for (int i = 0; i < KH; i++) {
         const int th = ih + pt - i;
-        if (th < 0 || th % stride != 0 || th / stride >= oh_) continue;
-        for (int j = 0; j < kw; j++) {
+        if (th < 0 || th % STRIDE != 0 || th / STRIDE >= oh_) continue;
+        #pragma unroll
+        for (int j = 0; j < KW; j++) {
             const int tw = iw + pl - j;
-            if (tw < 0 || tw % stride != 0 || tw / stride >= ow_) continue;
-            acc = fma(dy[((img * oh_ + th / stride) * ow_ + tw / stride) * c + ch], wt[(i * kw + j) * c + ch], acc);
+            if (tw < 0 || tw % STRIDE != 0 || tw / STRIDE >= ow_) continue;
+            acc = fma(VLOAD(0, dy + ((img * oh_ + th / STRIDE) * ow_ + tw / STRIDE) * c + c0),
+                      VLOAD(0, wt + (i * KW + j) * c + c0), acc);
         }
     }
-    dx[(row * w + iw) * c + ch] += acc;
+    __global float* d = dx + (row * w + iw) * c + c0;
+    VSTORE(VLOAD(0, d) + acc, 0, d);
 }
 
 /*
- * dw[i,j,ch] = sum over output pixels of x[img, oh*s+i-pt, ow*s+j-pl, ch] * dy[img, oh, ow, ch], in two steps:
- * work-item (ch, tap, q) sums output rows [q*chunk, (q+1)*chunk) (rows = img*oh_ + oh) into partial; then
+ * dw[i,j,:] = sum over output pixels of x[img, oh*s+i-pt, ow*s+j-pl, :] * dy[img, oh, ow, :], in two steps:
+ * work-item (channel vector, tap, q) sums output rows [q*chunk, (q+1)*chunk) (rows = img*oh_ + oh) into partial; then
  * depthwise_weight_grad_finish adds the chunks into dw.
  */
 __kernel void depthwise_weight_partials(DW_ARGS, const int chunk, __global const float* x, __global const float* dy,
                                         __global float* partial) {
-    const int ch = get_global_id(0), tap = get_global_id(1), q = get_global_id(2);
-    if (ch >= c || tap >= kh * kw) return;
-    const int i = tap / kw, j = tap % kw;
+    const int cv = get_global_id(0), tap = get_global_id(1), q = get_global_id(2);
     const int r0 = q * chunk, r1 = min(n * oh_, r0 + chunk);
-    float acc = 0.0f;
+    if (cv * VW >= c || tap >= KH * KW || r0 >= r1) return;
+    const int i = tap / KW, j = tap % KW, c0 = cv * VW;
+    VEC acc = (VEC) 0.0f;
     for (int r = r0; r < r1; r++) {
         const int img = r / oh_, oh = r % oh_;
-        const int ih = oh * stride + i - pt;
+        const int ih = oh * STRIDE + i - pt;
         if (ih < 0 || ih >= h) continue;
-        for (int ow = 0; ow < ow_; ow++) {
-            const int iw = ow * stride + j - pl;
-            if (iw < 0 || iw >= w) continue;
-            acc = fma(x[((img * h + ih) * w + iw) * c + ch], dy[(r * ow_ + ow) * c + ch], acc);
-        }
+        __global const float* xrow = x + (img * h + ih) * w * c + c0;
+        __global const float* dyrow = dy + r * ow_ * c + c0;
+        // the output columns whose input column ow*STRIDE + j - pl lies inside the row
+        const int last = w - 1 + pl - j; // ow*STRIDE <= last
+        const int ow_lo = max(0, (pl - j + STRIDE - 1) / STRIDE), ow_hi = last < 0 ? 0 : min(ow_, last / STRIDE + 1);
+        for (int ow = ow_lo; ow < ow_hi; ow++)
+            acc = fma(VLOAD(0, xrow + (ow * STRIDE + j - pl) * c), VLOAD(0, dyrow + ow * c), acc);
     }
-    partial[(q * kh * kw + tap) * c + ch] = acc;
+    VSTORE(acc, 0, partial + (q * KH * KW + tap) * c + c0);
 }
 
 __kernel void depthwise_weight_grad_finish(const int taps_c, const int chunks, __global const float* partial,

@@ -1,5 +1,10 @@
 /*
- * gemm.cl: C = alpha * op(A) * op(B) + beta * C (row-major), four versions side by side, each one step further.
+ * gemm.cl: C = alpha * op(A) * op(B) + beta * C (row-major), four versions side by side, each one step further:
+ *   v1 naive        one work-item per element of C, everything from global memory
+ *   v2 tiled        TS x TS tiles of A and B shared through local memory
+ *   v3 regblock     a WPTM x WPTN block of C per work-item in registers, fed from local-memory tiles (GPU default)
+ *   v4 packed       B packed into panels, an MR x (NV*VW) block of C per work-item in floatVW registers (CPU default)
+ * On PoCL (2 AVX-512 cores) 1024^3 runs at about 1, 2, 5 and 180 GFLOP/s: docs/kernels.md has the measurements.
  *
  * Every version reads A and B through strides, so one kernel covers all four transpose cases:
  *     op(A)(i,p) = A[offA + i*rsA + p*csA]    not transposed: rsA = lda, csA = 1; transposed: rsA = 1, csA = lda
@@ -134,7 +139,7 @@ void gemm_v3_regblock(GEMM_ARGS) {
  *     width of the device): per k step it loads NV vectors of B, broadcasts MR scalars of A and does MR * NV vector
  *     FMAs: 2 * MR * NR flops for NV + MR loads. With VW = 16, MR = 8, NV = 2 that is 16 AVX-512 FMAs per 10 loads.
  *  3. Rows past m read row m-1 (no branches in the inner loop) and are not stored.
- * A work-group of LS0 work-items takes consecutive row blocks of the same panel, which then stays in cache.
+ * A work-group of LS work-items takes consecutive row blocks of the same panel, which then stays in cache.
  */
 #ifndef VW
 #define VW 16
@@ -152,15 +157,22 @@ void gemm_v3_regblock(GEMM_ARGS) {
 #define VLOAD CAT(vload, VW)
 #define VSTORE CAT(vstore, VW)
 
-/* Bp[(q*k + p)*NR + jj] = op(B)(p, q*NR + jj), 0 past column n. One work-item per (p, panel q). */
+/* Bp[(q*k + p)*NR + jj] = op(B)(p, q*NR + jj), 0 past column n. One work-item per (p, panel q); a full panel row of
+   an untransposed B is NV vector copies. */
 __kernel void gemm_pack_b(const int n, const int k, __global const float* B, const int offB, const int rsB,
                           const int csB, __global float* Bp) {
     const int p = get_global_id(0), q = get_global_id(1);
-    if (p >= k) return;
+    if (p >= k || q * NR >= n) return;
     __global float* dst = Bp + ((size_t) q * k + p) * NR;
-    for (int jj = 0; jj < NR; jj++) {
-        const int j = q * NR + jj;
-        dst[jj] = j < n ? OP_B(p, j) : 0.0f;
+    if (csB == 1 && (q + 1) * NR <= n) {
+        __global const float* src = B + offB + p * rsB + q * NR;
+        #pragma unroll
+        for (int v = 0; v < NV; v++) VSTORE(VLOAD(v, src), v, dst);
+    } else {
+        for (int jj = 0; jj < NR; jj++) {
+            const int j = q * NR + jj;
+            dst[jj] = j < n ? OP_B(p, j) : 0.0f;
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 /*
- * optimizer.cl: parameter updates, VW parameters per work-item (see elementwise.cl for the EACH pattern). Each update
- * is written once, as a function of vectors (the scalar tail calls it with VEC built from one lane).
+ * optimizer.cl: parameter updates, VW parameters per work-item as in elementwise.cl: the vector form for a full group
+ * of VW, the same arithmetic one float at a time for the tail.
  */
 #ifndef VW
 #define VW 16

@@ -28,12 +28,40 @@ inline int window_argmax(POOL_ARGS, __global const float* x, const int img, cons
     return best;
 }
 
-/* Grid (channel, output column, image * oh_ + output row). */
+/*
+ * Max pooling forward: a work-item takes VW adjacent channels of one output pixel (grid: channel vector, output column,
+ * image * oh_ + output row) and keeps a running vector maximum. VW is a build option that divides c (the host picks the
+ * widest of 16, 8, 4, 2, 1 that does); the value of the maximum does not depend on which tied cell wins.
+ */
+#ifndef VW
+#define VW 1
+#endif
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#if VW == 1
+#define VEC float
+#define VLOAD(o, p) ((p)[o])
+#define VSTORE(v, o, p) ((p)[o] = (v))
+#else
+#define VEC CAT(float, VW)
+#define VLOAD CAT(vload, VW)
+#define VSTORE CAT(vstore, VW)
+#endif
+
 __kernel void max_pool(POOL_ARGS, __global const float* x, __global float* y) {
-    const int ch = get_global_id(0), ow = get_global_id(1), row = get_global_id(2);
-    if (ch >= c || ow >= ow_ || row >= n * oh_) return;
-    const int img = row / oh_, oh = row % oh_;
-    y[(row * ow_ + ow) * c + ch] = x[window_argmax(n, h, w, c, kh, kw, stride, pt, pl, oh_, ow_, x, img, oh, ow, ch)];
+    const int cv = get_global_id(0), ow = get_global_id(1), row = get_global_id(2);
+    if (cv * VW >= c || ow >= ow_ || row >= n * oh_) return;
+    const int img = row / oh_, oh = row % oh_, c0 = cv * VW;
+    VEC best = (VEC) -INFINITY;
+    for (int i = 0; i < kh; i++) {
+        const int ih = oh * stride + i - pt;
+        if (ih < 0 || ih >= h) continue;
+        for (int j = 0; j < kw; j++) {
+            const int iw = ow * stride + j - pl;
+            if (iw >= 0 && iw < w) best = fmax(best, VLOAD(0, x + ((img * h + ih) * w + iw) * c + c0));
+        }
+    }
+    VSTORE(best, 0, y + (row * ow_ + ow) * c + c0);
 }
 
 /*
@@ -56,13 +84,15 @@ __kernel void max_pool_grad(POOL_ARGS, __global const float* x, __global const f
     dx[idx] += g;
 }
 
-/* y[img, ch] = mean over hw of x[img, :, ch]; one work-item per (ch, img). */
+/* y[img, ch] = mean over hw of x[img, :, ch]; a work-item sums VW adjacent channels of one image (grid: channel
+   vector, image). */
 __kernel void global_avg_pool(const int n, const int hw, const int c, __global const float* x, __global float* y) {
-    const int ch = get_global_id(0), img = get_global_id(1);
-    if (ch >= c || img >= n) return;
-    float s = 0.0f;
-    for (int p = 0; p < hw; p++) s += x[(img * hw + p) * c + ch];
-    y[img * c + ch] = s / hw;
+    const int cv = get_global_id(0), img = get_global_id(1);
+    if (cv * VW >= c || img >= n) return;
+    VEC s = (VEC) 0.0f;
+    __global const float* p = x + img * hw * c + cv * VW;
+    for (int q = 0; q < hw; q++) s += VLOAD(0, p + q * c);
+    VSTORE(s / (float) hw, 0, y + img * c + cv * VW);
 }
 
 /* dx[img, p, ch] += dy[img, ch] / hw; grid (channel, position, image). */

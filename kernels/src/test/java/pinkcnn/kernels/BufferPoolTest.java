@@ -43,7 +43,11 @@ class BufferPoolTest {
             Storage c = cl.allocate(5000);
             assertEquals(created + 1, cl.buffersCreated(), "a new size needs a new buffer");
             b.release();
+            Storage d = cl.allocateUninitialized(1000);
+            assertEquals(created + 1, cl.buffersCreated(), "uninitialised storages come from the same pool");
+            assertEquals(1000, d.size());
             c.release();
+            d.release();
         }
     }
 }

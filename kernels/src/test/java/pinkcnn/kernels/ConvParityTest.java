@@ -31,7 +31,10 @@ class ConvParityTest {
             new ConvGeometry(1, 19, 10, 24, 3, 3, 1, 1, 1, 1, 1, 24),
             new ConvGeometry(2, 10, 21, 16, 3, 3, 2, 0, 1, 0, 1, 16),
             new ConvGeometry(1, 9, 9, 48, 5, 5, 1, 2, 2, 2, 2, 48),
-            new ConvGeometry(7, 4, 5, 16, 2, 3, 1, 0, 1, 1, 1, 16));
+            new ConvGeometry(7, 4, 5, 16, 2, 3, 1, 0, 1, 1, 1, 16),
+            new ConvGeometry(2, 4, 1, 8, 3, 3, 1, 1, 1, 0, 2, 8), // one column: most taps fall in the padding
+            new ConvGeometry(2, 5, 1, 8, 3, 3, 2, 1, 1, 0, 2, 8),
+            new ConvGeometry(1, 10, 11, 4, 3, 3, 3, 1, 1, 1, 1, 4)); // stride 3
 
     @BeforeAll
     static void open() {

@@ -54,6 +54,11 @@ public final class Main implements Runnable {
                 cli.getErr().println("pinkcnn " + cli.getCommandName() + ": " + e.getMessage());
                 return ((UserError) e).exitCode();
             }
+            if (e instanceof pinkcnn.kernels.KernelBuildException) {
+                // the message names the .cl file and carries the OpenCL compiler's log
+                cli.getErr().println("pinkcnn " + cli.getCommandName() + ": " + e.getMessage());
+                return 2;
+            }
             throw new RuntimeException(e);
         }
     }

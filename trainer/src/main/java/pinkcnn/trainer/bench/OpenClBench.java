@@ -41,7 +41,8 @@ public final class OpenClBench {
     /**
      * The extra cases for the chosen ops: with {@code variants}, each case of a GEMM- or depthwise-based op once per
      * numbered version (op {@code gemm.v1_naive} ...); a memory copy of each depthwise input size; the launch
-     * overhead (a 1-element kernel, by device time and by wall clock including the wait). None on other backends.
+     * overhead (a 1-element kernel by device time, by wall clock including the wait, and 100 of them queued back to
+     * back: the host's cost per launch). None on other backends.
      */
     public static List<Timed> cases(Backend b, KernelCases cases, List<String> ops, boolean variants) {
         if (!(b instanceof OpenClBackend cl)) {
@@ -77,6 +78,9 @@ public final class OpenClBench {
         BenchCase launch = new BenchCase("launch", "1 element", 0, 0, () -> cl.scale(1, 1f, one, one));
         out.add(new Timed(launch, device));
         out.add(new Timed(new BenchCase("launch+wait", "1 element", 0, 0, launch.kernel()), KernelTimer.wallClock(cl)));
+        out.add(new Timed(new BenchCase("100 launches", "1 element", 0, 0, () -> {
+            for (int i = 0; i < 100; i++) launch.kernel().run(); // queued back to back, then one wait
+        }), KernelTimer.wallClock(cl)));
         return out;
     }
 }
