@@ -16,10 +16,11 @@ import java.util.Locale;
 public record Preprocessing(int size, Crop crop, double cropFraction) {
 
     /**
-     * Default for {@code --crop-fraction}. Face photos such as LFW's have the face in about the middle third;
-     * 0.6 keeps the face with its outline and little background. Revisit it by the dev accuracy it gives.
+     * Default for {@code --crop-fraction}, chosen by dev accuracy with the default training on the LFW demo photos
+     * (seed 42): 0.5 → 98.4 %, 0.6 → 98.4 %, 0.7 → 100 %, 0.8 → 100 % (lowest dev loss), 1.0 → 98.4 %. 0.8 keeps the
+     * face with its hair and chin, where 0.6 cut into them.
      */
-    public static final double DEFAULT_CROP_FRACTION = 0.6;
+    public static final double DEFAULT_CROP_FRACTION = 0.8;
     public static final int DEFAULT_SIZE = 224;
 
     public enum Crop {

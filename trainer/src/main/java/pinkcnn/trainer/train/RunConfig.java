@@ -28,7 +28,7 @@ public final class RunConfig {
     public List<String> classes = new ArrayList<>();
     public int inputSize = 224;
     public String crop = "center";
-    public double cropFraction = 0.6;
+    public double cropFraction = pinkcnn.trainer.data.Preprocessing.DEFAULT_CROP_FRACTION;
 
     // model
     public String cutLayer = DEFAULT_CUT;
