@@ -60,6 +60,10 @@ final class ClChannelOps {
         cl.launchGrid(k("channel_affine"), c, rows, 1, rows, c, x, scale, shift, y);
     }
 
+    void affineClamp(int rows, int c, ClStorage x, ClStorage scale, ClStorage shift, float cap, ClStorage y) {
+        cl.launchGrid(k("channel_affine_clamp"), c, rows, 1, rows, c, x, scale, shift, cap, y);
+    }
+
     void affineGrad(int rows, int c, ClStorage x, ClStorage dy, ClStorage scale, ClStorage dx, ClStorage dScale,
                     ClStorage dShift) {
         if (dx != null) cl.launchGrid(k("channel_affine_grad_dx"), c, rows, 1, rows, c, dy, scale, dx);

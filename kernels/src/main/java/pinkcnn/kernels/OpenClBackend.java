@@ -273,6 +273,11 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public synchronized void channelAffineClamp(int rows, int c, Storage x, Storage scale, Storage shift, float cap, Storage y) {
+        channels.affineClamp(rows, c, s(x), s(scale), s(shift), cap, s(y));
+    }
+
+    @Override
     public synchronized void channelAffineGrad(int rows, int c, Storage x, Storage dy, Storage scale, Storage dx,
                                                Storage dScale, Storage dShift) {
         channels.affineGrad(rows, c, s(x), s(dy), s(scale), sn(dx), sn(dScale), sn(dShift));

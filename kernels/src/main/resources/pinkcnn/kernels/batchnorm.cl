@@ -17,6 +17,14 @@ __kernel void channel_affine(const int rows, const int c, __global const float* 
     y[r * c + ch] = x[r * c + ch] * scale[ch] + shift[ch];
 }
 
+/* y = clamp(x * scale[ch] + shift[ch], 0, cap): inference batch norm fused with the ReLU / ReLU6 after it */
+__kernel void channel_affine_clamp(const int rows, const int c, __global const float* x, __global const float* scale,
+                                   __global const float* shift, const float cap, __global float* y) {
+    const int ch = get_global_id(0), r = get_global_id(1);
+    if (ch >= c || r >= rows) return;
+    y[r * c + ch] = fmin(fmax(x[r * c + ch] * scale[ch] + shift[ch], 0.0f), cap);
+}
+
 /* dx += dy * scale[ch] */
 __kernel void channel_affine_grad_dx(const int rows, const int c, __global const float* dy,
                                      __global const float* scale, __global float* dx) {

@@ -28,6 +28,10 @@ class ChannelOpsParityTest {
             Twins.Pair x = t.random((long) rows * c), scale = t.random(c), shift = t.random(c), y = t.random((long) rows * c);
             t.run((b, z) -> b.channelAffine(rows, c, z.at(x), z.at(scale), z.at(shift), z.at(y)));
             t.assertClose(y, "channelAffine " + rows + "x" + c);
+            for (float cap : new float[] {6f, Float.POSITIVE_INFINITY}) {
+                t.run((b, z) -> b.channelAffineClamp(rows, c, z.at(x), z.at(scale), z.at(shift), cap, z.at(y)));
+                t.assertClose(y, "channelAffineClamp cap " + cap + " " + rows + "x" + c);
+            }
             t.run((b, z) -> b.biasAdd(rows, c, z.at(x), z.at(shift), z.at(y)));
             t.assertClose(y, "biasAdd " + rows + "x" + c);
             Twins.Pair dBias = t.random(c);

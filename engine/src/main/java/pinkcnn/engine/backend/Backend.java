@@ -100,6 +100,12 @@ public interface Backend extends AutoCloseable {
     /** y = x·scale[c] + shift[c]; batch norm in inference mode, with scale = γ/√(var+ε), shift = β − mean·scale. */
     void channelAffine(int rows, int c, Storage x, Storage scale, Storage shift, Storage y);
 
+    /**
+     * y = min(max(x·scale[c] + shift[c], 0), cap): inference batch norm and the ReLU (cap +∞) or ReLU6 (cap 6) after
+     * it in one pass over memory instead of two.
+     */
+    void channelAffineClamp(int rows, int c, Storage x, Storage scale, Storage shift, float cap, Storage y);
+
     /** dx += dy·scale[c]; dScale += Σ_rows dy·x; dShift += Σ_rows dy (either may be null to skip). */
     void channelAffineGrad(int rows, int c, Storage x, Storage dy, Storage scale, Storage dx, Storage dScale, Storage dShift);
 

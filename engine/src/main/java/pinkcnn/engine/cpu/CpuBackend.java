@@ -217,6 +217,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void channelAffineClamp(int rows, int c, Storage x, Storage scale, Storage shift, float cap, Storage y) {
+        channels.affineClamp(rows, c, a(x), a(scale), a(shift), cap, a(y));
+    }
+
+    @Override
     public void channelAffineGrad(int rows, int c, Storage x, Storage dy, Storage scale, Storage dx, Storage dScale,
                                   Storage dShift) {
         channels.affineGrad(rows, c, a(x), a(dy), a(scale), a(dx), a(dScale), a(dShift));

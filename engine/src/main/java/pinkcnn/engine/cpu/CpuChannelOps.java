@@ -21,6 +21,15 @@ final class CpuChannelOps {
         });
     }
 
+    void affineClamp(int rows, int c, float[] x, float[] scale, float[] shift, float cap, float[] y) {
+        parallel.forRange(rows, GRAIN, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int b = r * c;
+                for (int ch = 0; ch < c; ch++) y[b + ch] = Math.min(Math.max(x[b + ch] * scale[ch] + shift[ch], 0f), cap);
+            }
+        });
+    }
+
     void affineGrad(int rows, int c, float[] x, float[] dy, float[] scale, float[] dx, float[] dScale, float[] dShift) {
         if (dx != null) {
             parallel.forRange(rows, GRAIN, (from, to) -> {

@@ -39,12 +39,24 @@ public final class BatchNorm extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        if (training && trainable && updateStatistics) {
+        if (!usesMovingStatistics()) {
             return pinkcnn.engine.ops.BatchNorm.training(x, gamma.value(), beta.value(), movingMean.value(),
                     movingVariance.value(), momentum, epsilon);
         }
         return pinkcnn.engine.ops.BatchNorm.inference(x, gamma.value(), beta.value(), movingMean.value(),
                 movingVariance.value(), epsilon);
+    }
+
+    /** True when a forward pass normalises with the moving statistics (eval mode, frozen, or statistics held). */
+    public boolean usesMovingStatistics() {
+        return !(training && trainable && updateStatistics);
+    }
+
+    /** This layer followed by ReLU(cap), in one pass when it uses moving statistics and no gradient is recorded. */
+    public Tensor forwardClamped(Tensor x, float cap) {
+        if (!usesMovingStatistics()) return pinkcnn.engine.ops.Relu.apply(forward(x), cap);
+        return pinkcnn.engine.ops.BatchNorm.inferenceClamped(x, gamma.value(), beta.value(), movingMean.value(),
+                movingVariance.value(), epsilon, cap);
     }
 
     @Override

@@ -122,23 +122,38 @@ public final class Graph {
      * Intermediate outputs that no later layer needs are dropped as soon as possible.
      */
     public Map<String, Tensor> run(Map<String, Tensor> given, int first, int last, Set<String> keep) {
-        Map<String, Integer> lastUse = new HashMap<>();
-        for (int i = first; i <= last; i++) for (String in : nodes.get(i).inputs()) lastUse.put(in, i);
+        Map<String, Integer> lastUse = new HashMap<>(), uses = new HashMap<>();
+        for (int i = first; i <= last; i++) {
+            for (String in : nodes.get(i).inputs()) {
+                lastUse.put(in, i);
+                uses.merge(in, 1, Integer::sum);
+            }
+        }
         Map<String, Tensor> live = new HashMap<>(given);
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (String k : keep) if (given.containsKey(k)) out.put(k, given.get(k));
         for (int i = first; i <= last; i++) {
             Node node = nodes.get(i);
+            Layer timed = node.layer(); // a fused batch norm + ReLU is timed as the batch norm
             long t0 = profiler == null ? 0 : System.nanoTime();
             Tensor y;
-            if (node.inputs().size() == 2) {
+            if (fusesWithNext(i, last, keep, uses)) {
+                // batch norm + ReLU in one pass: the batch norm's own output is never materialised
+                Node relu = nodes.get(++i);
+                y = ((BatchNorm) node.layer()).forwardClamped(need(live, node, 0), ((ReLU) relu.layer()).maxValue());
+                for (String in : node.inputs()) if (lastUse.get(in) <= i) {
+                    Tensor dead = live.remove(in);
+                    if (dead != null && !given.containsKey(in) && !keep.contains(in)) dead.release();
+                }
+                node = relu;
+            } else if (node.inputs().size() == 2) {
                 y = ((Add) node.layer()).forward(need(live, node, 0), need(live, node, 1));
             } else {
                 y = node.layer().forward(need(live, node, 0));
             }
             if (profiler != null) {
                 y.backend().finish();
-                profiler.layer(node.layer(), System.nanoTime() - t0);
+                profiler.layer(timed, System.nanoTime() - t0);
             }
             live.put(node.name(), y);
             if (keep.contains(node.name()) || i == last) out.put(node.name(), y);
@@ -151,6 +166,18 @@ public final class Graph {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether node i (a batch norm on moving statistics) and node i+1 (a ReLU of its output alone) can run as one
+     * fused pass: only without gradients, and when nobody else reads or asked for the batch norm's output.
+     */
+    private boolean fusesWithNext(int i, int last, Set<String> keep, Map<String, Integer> uses) {
+        if (Autograd.enabled() || i + 1 > last) return false;
+        Node bn = nodes.get(i), next = nodes.get(i + 1);
+        return bn.layer() instanceof BatchNorm b && b.usesMovingStatistics() && next.layer() instanceof ReLU
+                && next.inputs().equals(List.of(bn.name())) && uses.getOrDefault(bn.name(), 0) == 1
+                && !keep.contains(bn.name());
     }
 
     private static Tensor need(Map<String, Tensor> live, Node node, int k) {

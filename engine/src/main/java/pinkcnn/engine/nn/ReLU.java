@@ -16,6 +16,10 @@ public final class ReLU extends Layer {
         return new ReLU(name, 6f);
     }
 
+    public float maxValue() {
+        return maxValue;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return Relu.apply(x, maxValue);

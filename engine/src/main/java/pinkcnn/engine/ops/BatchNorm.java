@@ -47,6 +47,25 @@ public final class BatchNorm {
         return y;
     }
 
+    /**
+     * Inference batch norm followed by ReLU(cap), fused into one pass: for passes without gradients (the fused kernel
+     * has no backward; with recording on, this is the two ops one after the other).
+     */
+    public static Tensor inferenceClamped(Tensor x, Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVar,
+                                          float eps, float cap) {
+        if (Autograd.enabled() && (x.requiresGrad() || gamma.requiresGrad() || beta.requiresGrad())) {
+            return Relu.apply(inference(x, gamma, beta, movingMean, movingVar, eps), cap);
+        }
+        int c = x.dim(-1), rows = (int) (x.size() / c);
+        Backend b = x.backend();
+        Tensor scale = Tensor.empty(b, c), shift = Tensor.empty(b, c);
+        b.batchNormScaleShift(c, gamma.storage(), beta.storage(), movingMean.storage(), movingVar.storage(), eps,
+                scale.storage(), shift.storage());
+        Tensor y = Tensor.empty(b, x.shape());
+        b.channelAffineClamp(rows, c, x.storage(), scale.storage(), shift.storage(), cap, y.storage());
+        return y;
+    }
+
     public static Tensor training(Tensor x, Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVar,
                                   float momentum, float eps) {
         int c = x.dim(-1), rows = (int) (x.size() / c);

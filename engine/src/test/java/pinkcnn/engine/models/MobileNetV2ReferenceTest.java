@@ -157,7 +157,7 @@ public class MobileNetV2ReferenceTest {
         return maxDiff <= tol ? null : String.format("%s: max |diff| %.3g > tolerance %.3g", layer, maxDiff, tol);
     }
 
-    static float[] readF32(Path file) throws IOException {
+    public static float[] readF32(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         float[] out = new float[bytes.length / 4];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
