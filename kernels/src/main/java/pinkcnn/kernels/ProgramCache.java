@@ -86,7 +86,21 @@ final class ProgramCache implements AutoCloseable {
         return new String(buffer, 0, n, StandardCharsets.UTF_8);
     }
 
+    /**
+     * The source of a kernel file, with each {@code #include "NAME"} line replaced by that resource's text (the
+     * sources live in the jar, where the OpenCL compiler's own include path cannot reach).
+     */
     static String source(String file) {
+        StringBuilder out = new StringBuilder();
+        for (String line : resource(file).split("\n", -1)) {
+            String t = line.trim();
+            if (t.startsWith("#include \"") && t.endsWith("\"")) out.append(resource(t.substring(10, t.length() - 1)));
+            else out.append(line).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String resource(String file) {
         try (InputStream in = ProgramCache.class.getResourceAsStream(RESOURCE_DIR + file)) {
             if (in == null) throw new IllegalStateException("kernel source " + RESOURCE_DIR + file + " is not on the classpath");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

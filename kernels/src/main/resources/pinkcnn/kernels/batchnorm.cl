@@ -47,17 +47,7 @@ __kernel void bias_add(const int rows, const int c, __global const float* x, __g
 #ifndef VW
 #define VW 1
 #endif
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#if VW == 1
-#define VEC float
-#define VLOAD(o, p) ((p)[o])
-#define VSTORE(v, o, p) ((p)[o] = (v))
-#else
-#define VEC CAT(float, VW)
-#define VLOAD CAT(vload, VW)
-#define VSTORE CAT(vstore, VW)
-#endif
+#include "vectors.h"
 
 __kernel void column_partials(const int rows, const int c, const int chunk, const int flags,
                               __global const float* a, __global const float* b, __global const float* ca,

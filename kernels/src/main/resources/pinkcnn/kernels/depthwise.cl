@@ -53,17 +53,7 @@ __kernel void depthwise_v1_direct(DW_ARGS, __global const float* x, __global con
 #ifndef OWB
 #define OWB 8
 #endif
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#if VW == 1 /* odd channel counts: plain floats */
-#define VEC float
-#define VLOAD(o, p) ((p)[o])
-#define VSTORE(v, o, p) ((p)[o] = (v))
-#else
-#define VEC CAT(float, VW)
-#define VLOAD CAT(vload, VW)
-#define VSTORE CAT(vstore, VW)
-#endif
+#include "vectors.h"
 
 __kernel void depthwise_v2_vec(DW_ARGS, __global const float* x, __global const float* wt, __global float* y) {
     const int cv = get_global_id(0), ob = get_global_id(1), row = get_global_id(2);

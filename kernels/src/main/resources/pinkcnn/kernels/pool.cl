@@ -36,17 +36,7 @@ inline int window_argmax(POOL_ARGS, __global const float* x, const int img, cons
 #ifndef VW
 #define VW 1
 #endif
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#if VW == 1
-#define VEC float
-#define VLOAD(o, p) ((p)[o])
-#define VSTORE(v, o, p) ((p)[o] = (v))
-#else
-#define VEC CAT(float, VW)
-#define VLOAD CAT(vload, VW)
-#define VSTORE CAT(vstore, VW)
-#endif
+#include "vectors.h"
 
 __kernel void max_pool(POOL_ARGS, __global const float* x, __global float* y) {
     const int cv = get_global_id(0), ow = get_global_id(1), row = get_global_id(2);
