@@ -27,7 +27,7 @@ final class ClChannelOps {
         return cl.kernel(FILE, name, "");
     }
 
-    /** Channels summed per work-item of column_partials: the widest vector that divides c. */
+    /** Channels per work-item of the vector kernels (column_partials, channel_affine…): the widest vector dividing c. */
     private int width(int c) {
         return cl.vectorWidth(c);
     }
@@ -57,11 +57,13 @@ final class ClChannelOps {
     }
 
     void affine(int rows, int c, ClStorage x, ClStorage scale, ClStorage shift, ClStorage y) {
-        cl.launchGrid(k("channel_affine"), c, rows, 1, rows, c, x, scale, shift, y);
+        int vw = width(c);
+        cl.launchGrid(cl.kernel(FILE, "channel_affine", "-DVW=" + vw), c / vw, rows, 1, rows, c, x, scale, shift, y);
     }
 
     void affineClamp(int rows, int c, ClStorage x, ClStorage scale, ClStorage shift, float cap, ClStorage y) {
-        cl.launchGrid(k("channel_affine_clamp"), c, rows, 1, rows, c, x, scale, shift, cap, y);
+        int vw = width(c);
+        cl.launchGrid(cl.kernel(FILE, "channel_affine_clamp", "-DVW=" + vw), c / vw, rows, 1, rows, c, x, scale, shift, cap, y);
     }
 
     void affineGrad(int rows, int c, ClStorage x, ClStorage dy, ClStorage scale, ClStorage dx, ClStorage dScale,

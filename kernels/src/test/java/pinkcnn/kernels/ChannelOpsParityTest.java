@@ -9,7 +9,7 @@ class ChannelOpsParityTest {
     static Twins t;
 
     /** {rows, c}: a single row, odd sizes, few channels over many rows, many channels over few rows. */
-    static final int[][] SHAPES = {{1, 7}, {63, 5}, {429, 17}, {3000, 3}, {7, 1280}};
+    static final int[][] SHAPES = {{1, 7}, {63, 5}, {429, 17}, {3000, 3}, {7, 1280}, {37, 32}, {5, 96}, {11, 24}};
 
     @BeforeAll
     static void open() {

@@ -218,7 +218,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void channelAffineClamp(int rows, int c, Storage x, Storage scale, Storage shift, float cap, Storage y) {
-        channels.affineClamp(rows, c, a(x), a(scale), a(shift), cap, a(y));
+        channels.affineClamp(rows, c, a(x), a(scale), a(shift), 0f, cap, a(y));
     }
 
     @Override

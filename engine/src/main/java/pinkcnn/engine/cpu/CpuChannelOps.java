@@ -13,20 +13,13 @@ final class CpuChannelOps {
     }
 
     void affine(int rows, int c, float[] x, float[] scale, float[] shift, float[] y) {
-        parallel.forRange(rows, GRAIN, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int b = r * c;
-                for (int ch = 0; ch < c; ch++) y[b + ch] = x[b + ch] * scale[ch] + shift[ch];
-            }
-        });
+        affineClamp(rows, c, x, scale, shift, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, y);
     }
 
-    void affineClamp(int rows, int c, float[] x, float[] scale, float[] shift, float cap, float[] y) {
+    /** y = min(max(x·scale + shift, lo), hi) per channel: batch norm alone (±∞) or with its ReLU / ReLU6 (0, cap). */
+    void affineClamp(int rows, int c, float[] x, float[] scale, float[] shift, float lo, float hi, float[] y) {
         parallel.forRange(rows, GRAIN, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int b = r * c;
-                for (int ch = 0; ch < c; ch++) y[b + ch] = Math.min(Math.max(x[b + ch] * scale[ch] + shift[ch], 0f), cap);
-            }
+            for (int r = from; r < to; r++) VectorMath.affineClamp(y, r * c, x, r * c, scale, shift, lo, hi, c);
         });
     }
 

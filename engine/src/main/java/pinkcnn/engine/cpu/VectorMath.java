@@ -62,4 +62,14 @@ final class VectorMath {
         }
         for (; c < len; c++) y[yi + c] = Math.max(y[yi + c], x[xi + c]);
     }
+
+    /** y[yi + k] = min(max(x[xi + k]·scale[k] + shift[k], lo), hi) for k in [0, len): one row of a per-channel affine map. */
+    static void affineClamp(float[] y, int yi, float[] x, int xi, float[] scale, float[] shift, float lo, float hi, int len) {
+        int c = 0;
+        for (; c + L <= len; c += L) {
+            FloatVector.fromArray(S, x, xi + c).fma(FloatVector.fromArray(S, scale, c), FloatVector.fromArray(S, shift, c))
+                    .max(lo).min(hi).intoArray(y, yi + c);
+        }
+        for (; c < len; c++) y[yi + c] = Math.min(Math.max(x[xi + c] * scale[c] + shift[c], lo), hi);
+    }
 }
