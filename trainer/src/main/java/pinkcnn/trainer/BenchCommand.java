@@ -62,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
         try (Backend backend = device.open()) {
             BenchRunner runner = new BenchRunner(OpenClBench.timer(backend), minSeconds);
             KernelCases cases = new KernelCases(backend);
-            if (!json) System.out.printf("%-16s %-22s %10s %9s %8s %7s   (%s, %d threads)%n",
+            if (!json) System.out.printf("%-20s %-22s %10s %9s %8s %7s   (%s, %d threads)%n",
                     "op", "shape", "median ms", "GFLOP/s", "GB/s", "%peak", backend.name(), device.threads());
             for (String op : chosen) {
                 for (BenchCase c : cases.cases(op)) {
@@ -111,7 +111,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static void print(BenchResult r) {
-        System.out.printf("%-16s %-22s %10.3f %9s %8.1f %7s%n", r.op(), r.shape(), r.medianMs(),
+        System.out.printf("%-20s %-22s %10.3f %9s %8.1f %7s%n", r.op(), r.shape(), r.medianMs(),
                 r.gflops() > 0 ? String.format("%.1f", r.gflops()) : "-", r.gbps(),
                 r.gflops() > 0 ? String.format("%.1f%%", 100 * r.peakFraction()) : "-");
     }
