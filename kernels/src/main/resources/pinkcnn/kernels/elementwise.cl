@@ -3,26 +3,9 @@
  * 4 on GPUs) with vector loads and stores; the last work-item finishes an odd tail one float at a time. VW floats per
  * work-item instead of one means VW times fewer work-items and work-groups, which matters on CPU runtimes where
  * every work-group has a scheduling cost. Kernels named *_grad add into their output, as the backend contract says.
- *
- * EACH(n, vector statement, scalar statement) runs the vector form for a full group of VW floats at i, else the scalar
- * form for each remaining i; LD(p) and ST(v, p) load and store the VW floats of p at i.
+ * EACH, LD and ST come from streams.h.
  */
-#ifndef VW
-#define VW 16
-#endif
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define VEC CAT(float, VW)
-#define LD(p) CAT(vload, VW)(0, (p) + i)
-#define ST(v, p) CAT(vstore, VW)((v), 0, (p) + i)
-#define EACH(n, VECTOR, SCALAR)                                    \
-    const int i0 = get_global_id(0) * VW;                          \
-    if (i0 + VW <= (n)) {                                          \
-        const int i = i0;                                          \
-        VECTOR;                                                    \
-    } else {                                                       \
-        for (int i = i0; i < (n); i++) { SCALAR; }                 \
-    }
+#include "streams.h"
 
 __kernel void fill(const int n, const float value, __global float* y) {
     EACH(n, ST((VEC) value, y), y[i] = value)

@@ -2,14 +2,7 @@
  * optimizer.cl: parameter updates, VW parameters per work-item as in elementwise.cl: the vector form for a full group
  * of VW, the same arithmetic one float at a time for the tail.
  */
-#ifndef VW
-#define VW 16
-#endif
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
-#define VEC CAT(float, VW)
-#define LD(p) CAT(vload, VW)(0, (p) + i)
-#define ST(v, p) CAT(vstore, VW)((v), 0, (p) + i)
+#include "streams.h"
 
 /* Keras SGD: v = momentum * v - lr * g; p += v */
 __kernel void sgd_momentum(const int n, const float lr, const float momentum, __global float* p,
