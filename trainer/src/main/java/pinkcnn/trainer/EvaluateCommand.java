@@ -11,6 +11,7 @@ import pinkcnn.trainer.data.Progress;
 import pinkcnn.trainer.report.Report;
 import pinkcnn.trainer.train.Evaluation;
 import pinkcnn.trainer.train.RunFolder;
+import pinkcnn.trainer.train.TestTimeAugmentation;
 
 /** {@code pinkcnn evaluate}: scores a trained run and (re)writes its report and plots. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
@@ -24,6 +25,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FILE.h5", description = "Score this prepared file instead (printed, not written into the run).")
     Path data;
 
+    @Option(names = "--tta", paramLabel = "none|flip",
+            description = "Score with this test-time augmentation instead of the run's own (see 'train --tta').")
+    String tta;
+
     @Option(names = "--quiet", description = "No progress bars.")
     boolean quiet;
 
@@ -32,7 +37,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         RunFolder folder = RunFolder.existing(run);
         try (Backend backend = device.open()) {
             Progress.Factory progress = quiet ? Progress.SILENT : Progress.BARS;
-            Report report = data == null ? Evaluation.ofRun(folder, backend, progress) : Evaluation.ofFile(folder, data, backend, progress);
+            TestTimeAugmentation views = tta == null ? null : TestTimeAugmentation.parse(tta);
+            Report report = data == null ? Evaluation.ofRun(folder, backend, progress, views)
+                    : Evaluation.ofFile(folder, data, backend, progress, views);
             report.printSummary(new PrintWriter(System.out, true));
             if (data == null) System.out.println("report: " + folder.dir().resolve(Report.MARKDOWN_FILE));
         }

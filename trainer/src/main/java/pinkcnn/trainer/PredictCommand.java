@@ -68,9 +68,12 @@ public final class PredictCommand implements Callable<Integer> {
                 TrainingRun.Loaded loaded = TrainingRun.load(folder, backend);
                 FeatureExtractor fx = new FeatureExtractor(backend, loaded.backbone(), folder.model(), cfg.batch, false,
                         pinkcnn.trainer.data.Progress.SILENT);
-                FeatureSet f = fx.extract(all, ok.size(), cfg.inputSize, loaded.model().inputs(), cfg.frozen() ? cfg.pool : "none");
+                List<FeatureSet> views = new ArrayList<>();
+                for (boolean mirrored : cfg.testTimeAugmentation().views()) {
+                    views.add(fx.extract(all, ok.size(), cfg.inputSize, loaded.model().inputs(), cfg.frozen() ? cfg.pool : "none", mirrored));
+                }
                 Predictions p = new Trainer(backend, loaded.model(), null, cfg.batch, cfg.classes.size(), cfg.seed, null,
-                        pinkcnn.trainer.data.Progress.SILENT).predict(f);
+                        pinkcnn.trainer.data.Progress.SILENT).predict(views);
                 for (int i = 0; i < ok.size(); i++) results.add(result(ok.get(i), p.probabilities()[i], cfg.classes));
             }
         }

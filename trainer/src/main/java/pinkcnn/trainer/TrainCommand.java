@@ -13,6 +13,7 @@ import pinkcnn.trainer.report.Report;
 import pinkcnn.trainer.train.Evaluation;
 import pinkcnn.trainer.train.RunConfig;
 import pinkcnn.trainer.train.RunFolder;
+import pinkcnn.trainer.train.TestTimeAugmentation;
 import pinkcnn.trainer.train.TrainingRun;
 
 /** {@code pinkcnn train}: transfer learning on prepared splits, then evaluation with a report and plots. */
@@ -68,6 +69,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Train this backbone layer and all after it (up to the cut) with the head; none freezes the "
                     + "whole backbone (features cached, only the head trains). Default: ${DEFAULT-VALUE} (with --head original: none).")
     String fineTuneFrom;
+
+    @Option(names = "--tta", paramLabel = "none|flip",
+            description = "Test-time augmentation: flip scores each dev/test/predicted photo as it is and mirrored and "
+                    + "averages the probabilities. Default: " + TestTimeAugmentation.DEFAULT + " (none for --head original).")
+    String tta;
 
     @Option(names = "--bn-train", description = "Fine-tuned batch norms use batch statistics and update their moving ones.")
     boolean bnTrain;
@@ -133,6 +139,7 @@ public final class TrainCommand implements Callable<Integer> {
         c.pool = pool != null ? pool : original ? "none" : RunConfig.DEFAULT_POOL;
         c.fineTuneFrom = fineTuneFrom.equals("none") || (original && fineTuneFrom.equals(RunConfig.DEFAULT_FINE_TUNE_FROM))
                 ? null : fineTuneFrom;
+        c.tta = TestTimeAugmentation.parse(tta != null ? tta : original ? "none" : TestTimeAugmentation.DEFAULT).id();
         c.bnTrain = bnTrain;
         c.dropout = dropout;
         c.epochs = epochs;

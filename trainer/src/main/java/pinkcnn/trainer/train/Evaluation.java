@@ -20,7 +20,14 @@ public final class Evaluation {
 
     /** Evaluates on the run's own splits (train, dev, test). */
     public static Report ofRun(RunFolder run, Backend backend, Progress.Factory progress) throws IOException {
+        return ofRun(run, backend, progress, null);
+    }
+
+    /** As {@link #ofRun(RunFolder, Backend, Progress.Factory)}, with another test-time augmentation than the run's. */
+    public static Report ofRun(RunFolder run, Backend backend, Progress.Factory progress, TestTimeAugmentation tta)
+            throws IOException {
         TrainingRun.Loaded loaded = TrainingRun.load(run, backend);
+        if (tta != null) loaded.cfg().tta = tta.id();
         RunConfig cfg = loaded.cfg();
         Report report = new Report(run.dir().getFileName().toString());
         report.settings(TrainingRun.settings(cfg));
@@ -41,8 +48,10 @@ public final class Evaluation {
     }
 
     /** Evaluates on one prepared file (e.g. another person's photos prepared the same way). */
-    public static Report ofFile(RunFolder run, Path data, Backend backend, Progress.Factory progress) throws IOException {
+    public static Report ofFile(RunFolder run, Path data, Backend backend, Progress.Factory progress,
+                                TestTimeAugmentation tta) throws IOException {
         TrainingRun.Loaded loaded = TrainingRun.load(run, backend);
+        if (tta != null) loaded.cfg().tta = tta.id();
         Report report = new Report(run.dir().getFileName() + " on " + data.getFileName());
         report.settings(TrainingRun.settings(loaded.cfg()));
         try (DatasetReader d = DatasetReader.open(data)) {
@@ -56,7 +65,7 @@ public final class Evaluation {
 
     static ClassificationMetrics score(TrainingRun.Loaded loaded, Backend backend, RunFolder run, DatasetReader d,
                                        Progress.Factory progress) throws IOException {
-        FeatureSet f = loaded.features(backend, run, d, d.split(), progress);
+        List<FeatureSet> f = loaded.features(backend, run, d, d.split(), progress);
         Trainer t = new Trainer(backend, loaded.model(), TrainingRun.optimizer(loaded.cfg()), loaded.cfg().batch,
                 loaded.cfg().classes.size(), loaded.cfg().seed, null, progress);
         Predictions p = t.predict(f);

@@ -47,9 +47,11 @@ public final class FeatureExtractor {
 
     /**
      * The outputs of {@code names} for every image of {@code data}; with a pool spec other than none (frozen
-     * backbone, a single 4-D tensor), each map is pooled on the host before it is kept.
+     * backbone, a single 4-D tensor), each map is pooled on the host before it is kept. {@code mirrored} runs every
+     * image mirrored left–right (a second view for {@link TestTimeAugmentation}).
      */
-    public FeatureSet extract(DatasetReader data, Set<String> names, String pool, String label) throws IOException {
+    public FeatureSet extract(DatasetReader data, Set<String> names, String pool, String label, boolean mirrored)
+            throws IOException {
         GridPool.gridSize(pool); // validates the spec before any work
         int last = lastPosition(names);
         String lastName = backbone.nodes().get(last).name();
@@ -57,7 +59,7 @@ public final class FeatureExtractor {
         Map<String, Path> cached = new HashMap<>();
         boolean all = useCache;
         for (String n : names) {
-            Path f = cacheFile(data.file(), n, lastName, pool);
+            Path f = cacheFile(data.file(), n, lastName, pool, mirrored);
             cached.put(n, f);
             all &= Files.isRegularFile(f);
         }
@@ -72,12 +74,14 @@ public final class FeatureExtractor {
         int n = data.count(), s = data.height();
         float[] pixels = new float[batch * s * s * 3];
         Batches batches = new Batches(names, pool, n);
+        if (mirrored) label += " (mirrored)";
         try (Progress bar = progress.phase("features " + label, n)) {
             for (int start = 0; start < n; start += batch) {
                 int count = Math.min(batch, n - start);
                 int[] idx = new int[count];
                 for (int k = 0; k < count; k++) idx[k] = start + k;
                 data.readFloats(idx, pixels, PIXEL_SCALE, PIXEL_OFFSET);
+                if (mirrored) TestTimeAugmentation.mirror(pixels, count, s, s, 3);
                 batches.add(java.util.Arrays.copyOf(pixels, count * s * s * 3), count, s, last, start);
                 for (int k = 0; k < count; k++) bar.step();
             }
@@ -96,7 +100,7 @@ public final class FeatureExtractor {
     }
 
     /** Features of in-memory images (N×S×S×3 bytes, RGB), e.g. photos given to predict; nothing is cached. */
-    public FeatureSet extract(byte[] images, int n, int size, Set<String> names, String pool) {
+    public FeatureSet extract(byte[] images, int n, int size, Set<String> names, String pool, boolean mirrored) {
         int last = lastPosition(names);
         Batches batches = new Batches(names, pool, n);
         int per = size * size * 3;
@@ -104,6 +108,7 @@ public final class FeatureExtractor {
             int count = Math.min(batch, n - start);
             float[] pixels = new float[count * per];
             for (int j = 0; j < pixels.length; j++) pixels[j] = (images[start * per + j] & 0xFF) * PIXEL_SCALE + PIXEL_OFFSET;
+            if (mirrored) TestTimeAugmentation.mirror(pixels, count, size, size, 3);
             batches.add(pixels, count, size, last, start);
         }
         FeatureSet set = new FeatureSet(new int[n]);
@@ -155,9 +160,9 @@ public final class FeatureExtractor {
         }
     }
 
-    private Path cacheFile(Path dataFile, String tensor, String lastLayer, String pool) throws IOException {
+    private Path cacheFile(Path dataFile, String tensor, String lastLayer, String pool, boolean mirrored) throws IOException {
         String key = Cache.key(FORMAT, Cache.fileHash(dataFile), Cache.fileHash(weightsFile), tensor, lastLayer,
-                String.valueOf(pool), String.valueOf(backbone.outputShape(Graph.INPUT)[1]));
+                String.valueOf(pool), String.valueOf(backbone.outputShape(Graph.INPUT)[1]), mirrored ? "mirrored" : "");
         return Cache.dir("features").resolve(key + ".npy");
     }
 }

@@ -1,5 +1,7 @@
 package pinkcnn.trainer.train;
 
+import java.util.List;
+
 /** Class probabilities for a set of samples (N × classes) with the true labels. */
 public record Predictions(float[][] probabilities, int[] labels) {
 
@@ -21,6 +23,20 @@ public record Predictions(float[][] probabilities, int[] labels) {
         double s = 0;
         for (int i = 0; i < labels.length; i++) s -= Math.log(Math.max(probabilities[i][labels[i]], 1e-12));
         return labels.length == 0 ? 0 : s / labels.length;
+    }
+
+    /** The mean of several views' probabilities of the same samples (test-time augmentation). */
+    public static Predictions average(List<Predictions> views) {
+        Predictions first = views.get(0);
+        if (views.size() == 1) return first;
+        float[][] mean = new float[first.probabilities.length][];
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] = new float[first.probabilities[i].length];
+            for (Predictions v : views) {
+                for (int c = 0; c < mean[i].length; c++) mean[i][c] += v.probabilities[i][c] / views.size();
+            }
+        }
+        return new Predictions(mean, first.labels);
     }
 
     public static int argmax(float[] v) {

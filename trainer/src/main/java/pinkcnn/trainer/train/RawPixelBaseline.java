@@ -32,7 +32,7 @@ public final class RawPixelBaseline {
         Classifier model = Classifier.headOnly(INPUT, head);
         Trainer t = new Trainer(backend, model, new Adam(1e-3f), 32, classes.size(), seed,
                 Trainer.balancedClassWeights(tr.labels(), classes.size()), Progress.SILENT);
-        t.fit(tr, dv, 1, 40, 10, (row, best) -> true);
+        t.fit(tr, List.of(dv), 1, 40, 10, (row, best) -> true);
         return Baseline.measured("raw-pixel linear (32×32)", metrics(t.predict(tr), classes),
                 metrics(t.predict(dv), classes), metrics(t.predict(te), classes),
                 "softmax regression on standardised 32×32 RGB pixels, same splits");

@@ -39,6 +39,8 @@ public final class RunConfig {
     public String pool = DEFAULT_POOL;
     public String head = DEFAULT_HEAD;
     public float dropout = 0.2f;
+    /** Test-time augmentation of dev, test and predicted photos: none or flip ({@link TestTimeAugmentation}). */
+    public String tta = "none";
 
     // optimisation
     public int epochs = 20;
@@ -59,6 +61,10 @@ public final class RunConfig {
 
     public static RunConfig read(Path file) throws IOException {
         return JSON.readValue(file.toFile(), RunConfig.class);
+    }
+
+    public TestTimeAugmentation testTimeAugmentation() {
+        return TestTimeAugmentation.parse(tta);
     }
 
     /** True when the backbone is frozen entirely (features computed once and cached). */

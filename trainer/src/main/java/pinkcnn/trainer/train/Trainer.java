@@ -60,12 +60,15 @@ public final class Trainer {
         this.progress = progress;
     }
 
-    /** Trains epochs [firstEpoch, epochs]; returns the epoch of the best dev accuracy; the best weights are restored. */
-    public int fit(FeatureSet train, FeatureSet dev, int firstEpoch, int epochs, int patience, Listener listener) {
+    /**
+     * Trains epochs [firstEpoch, epochs]; returns the epoch of the best dev accuracy; the best weights are restored.
+     * The dev set is scored as the mean of its views (one, or more with test-time augmentation).
+     */
+    public int fit(FeatureSet train, List<FeatureSet> devViews, int firstEpoch, int epochs, int patience, Listener listener) {
         for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
             long t0 = System.nanoTime();
             double[] trainStats = trainEpoch(train, epoch);
-            Predictions devPred = predict(dev);
+            Predictions devPred = predict(devViews);
             double devAcc = devPred.accuracy(), devLoss = devPred.loss();
             boolean improved = devAcc > bestDevAccuracy || (devAcc == bestDevAccuracy && devLoss < bestDevLoss);
             if (improved) {
@@ -148,6 +151,13 @@ public final class Trainer {
             }
         }
         return new double[] {lossSum / n, correct / (double) n};
+    }
+
+    /** The mean class probabilities over several views of the same samples (test-time augmentation). */
+    public Predictions predict(List<FeatureSet> views) {
+        List<Predictions> each = new java.util.ArrayList<>();
+        for (FeatureSet v : views) each.add(predict(v));
+        return Predictions.average(each);
     }
 
     /** Class probabilities for every sample, in eval mode (no dropout, batch norm on moving statistics). */

@@ -56,7 +56,8 @@ public final class TrainingRun {
     /** Trains (or, with resume, continues) and returns the best dev epoch. */
     public int train(boolean resume) throws IOException {
         Files.createDirectories(run.dir());
-        FeatureSet train, dev;
+        FeatureSet train;
+        List<FeatureSet> dev = new ArrayList<>();
         Classifier model;
         Graph backbone;
         try (DatasetReader trainData = DatasetReader.open(split(cfg.data, "train"));
@@ -77,8 +78,10 @@ public final class TrainingRun {
             model = classifier(backbone, cfg);
             FeatureExtractor fx = new FeatureExtractor(backend, backbone, Path.of(cfg.weights), cfg.batch, true, progress);
             String pool = cfg.frozen() ? cfg.pool : "none";
-            train = fx.extract(trainData, model.inputs(), pool, "train");
-            dev = fx.extract(devData, model.inputs(), pool, "dev");
+            train = fx.extract(trainData, model.inputs(), pool, "train", false);
+            for (boolean mirrored : cfg.testTimeAugmentation().views()) {
+                dev.add(fx.extract(devData, model.inputs(), pool, "dev", mirrored));
+            }
         }
         // The head is built for the feature shape, so it is (re)made once features exist.
         model = classifier(backend, backbone, cfg, train);
@@ -189,14 +192,18 @@ public final class TrainingRun {
 
     /** A run's configuration, backbone and trained classifier. */
     public record Loaded(RunConfig cfg, Graph backbone, Classifier model) {
-        /** Features for a data file, as in training (cached by the run's model file). */
-        public FeatureSet features(Backend backend, RunFolder run, DatasetReader data, String label, Progress.Factory progress)
-                throws IOException {
+        /** Features for a data file, as in training, one set per test-time view (cached by the pretrained weights). */
+        public List<FeatureSet> features(Backend backend, RunFolder run, DatasetReader data, String label,
+                                         Progress.Factory progress) throws IOException {
             // The frozen part of the model is the pretrained backbone unchanged, so the features training cached
             // are found again under the pretrained file's key; without that file, the run's own model is the key.
             Path key = cfg.weights != null && Files.isRegularFile(Path.of(cfg.weights)) ? Path.of(cfg.weights) : run.model();
             FeatureExtractor fx = new FeatureExtractor(backend, backbone, key, cfg.batch, true, progress);
-            return fx.extract(data, model.inputs(), cfg.frozen() ? cfg.pool : "none", label);
+            List<FeatureSet> views = new ArrayList<>();
+            for (boolean mirrored : cfg.testTimeAugmentation().views()) {
+                views.add(fx.extract(data, model.inputs(), cfg.frozen() ? cfg.pool : "none", label, mirrored));
+            }
+            return views;
         }
     }
 
@@ -213,6 +220,7 @@ public final class TrainingRun {
         m.put("class_weights", cfg.classWeights);
         m.put("seed", cfg.seed);
         m.put("crop", cfg.crop + " " + cfg.cropFraction);
+        m.put("test_time_augmentation", cfg.tta);
         m.put("input_size", cfg.inputSize);
         return m;
     }

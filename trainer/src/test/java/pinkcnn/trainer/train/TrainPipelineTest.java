@@ -20,7 +20,11 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.cpu.CpuBackend;
 import pinkcnn.engine.io.KerasWeights;
+import pinkcnn.engine.nn.Graph;
+import pinkcnn.trainer.data.Progress;
 import pinkcnn.engine.io.Weight;
 import pinkcnn.engine.reference.SharedData;
 import pinkcnn.trainer.Main;
@@ -160,6 +164,43 @@ class TrainPipelineTest {
                 "moving statistics stay without --bn-train");
         assertTrue(Arrays.equals(pre.weight("block_11_project", "kernel:0").data(), tuned.weight("block_11_project", "kernel:0").data()),
                 "layers before --fine-tune-from stay frozen");
+    }
+
+    /**
+     * The mirrored view runs each image mirrored through the backbone (the same features as mirroring the photo
+     * first), and evaluate --tta scores a run with it.
+     */
+    @Test
+    void flipTestTimeAugmentation() throws IOException {
+        try (Backend cpu = new CpuBackend()) {
+            Graph backbone = Backbones.pretrained(cpu, 1.0, 32, weights);
+            FeatureExtractor fx = new FeatureExtractor(cpu, backbone, weights, 2, false, Progress.SILENT);
+            byte[] photos = new byte[2 * 32 * 32 * 3];
+            new java.util.Random(7).nextBytes(photos);
+            float[] asFloats = new float[photos.length];
+            for (int i = 0; i < photos.length; i++) asFloats[i] = photos[i] & 0xFF;
+            TestTimeAugmentation.mirror(asFloats, 2, 32, 32, 3);
+            byte[] mirroredPhotos = new byte[photos.length];
+            for (int i = 0; i < photos.length; i++) mirroredPhotos[i] = (byte) asFloats[i];
+            java.util.Set<String> cut = java.util.Set.of("block_6_expand_relu");
+            float[] viaView = fx.extract(photos, 2, 32, cut, "none", true).tensors().get("block_6_expand_relu");
+            float[] viaPhoto = fx.extract(mirroredPhotos, 2, 32, cut, "none", false).tensors().get("block_6_expand_relu");
+            float[] plain = fx.extract(photos, 2, 32, cut, "none", false).tensors().get("block_6_expand_relu");
+            assertTrue(Arrays.equals(viaView, viaPhoto), "mirrored view = features of the mirrored photo");
+            assertTrue(!Arrays.equals(viaView, plain), "random photos are not symmetric");
+        }
+        Path run = tmp.resolve("tta");
+        Result r = cli(train(run, "--epochs", "2", "--tta", "none").toArray(String[]::new));
+        assertEquals(0, r.rc, r.err);
+        JsonNode none = new ObjectMapper().readTree(run.resolve("report.json").toFile());
+        assertEquals("none", none.get("settings").get("test_time_augmentation").asText());
+        Result flip = cli("evaluate", "--run", run.toString(), "--quiet", "--device", "cpu", "--tta", "flip");
+        assertEquals(0, flip.rc, flip.err);
+        JsonNode flipped = new ObjectMapper().readTree(run.resolve("report.json").toFile());
+        assertEquals("flip", flipped.get("settings").get("test_time_augmentation").asText());
+        assertTrue(none.get("test").get("log_loss").asDouble() != flipped.get("test").get("log_loss").asDouble(),
+                "the mirrored view changes the probabilities");
+        assertEquals(2, cli("evaluate", "--run", run.toString(), "--quiet", "--device", "cpu", "--tta", "rotate").rc);
     }
 
     @Test
