@@ -85,13 +85,21 @@ final class ClGemm {
                 String opts = narrow ? narrowOptions : options;
                 int nr = tiles.get("VW") * (narrow ? 1 : tiles.get("NV")), mr = tiles.get("MR"), ls = tiles.get("LS");
                 int panels = (n + nr - 1) / nr;
-                cl_mem bp = packed.get((long) panels * k * nr);
-                cl.launchGrid(cl.kernel(FILE, "gemm_pack_b", opts), k, panels, 1, n, k, b, offB, rsB, csB, bp);
                 long rowBlocks = (m + mr - 1) / mr;
                 ls = rowBlocksPerGroup(rowBlocks, panels, ls);
+                boolean inPlace = csB == 1 && n % nr == 0 && rowBlocks <= ls;
+                cl_mem bp = b;
+                int offBp = offB, panelStride = nr, ldbp = rsB;
+                if (!inPlace) {
+                    bp = packed.get((long) panels * k * nr);
+                    cl.launchGrid(cl.kernel(FILE, "gemm_pack_b", opts), k, panels, 1, n, k, b, offB, rsB, csB, bp);
+                    offBp = 0;
+                    panelStride = k * nr;
+                    ldbp = nr;
+                }
                 cl.launch(cl.kernel(FILE, "gemm_v4_packed", opts),
                         new long[] {ClContext.roundUp(rowBlocks, ls), panels}, new long[] {ls, 1},
-                        m, n, k, alpha, a, offA, rsA, csA, bp, beta, c, offC, ldc);
+                        m, n, k, alpha, a, offA, rsA, csA, bp, offBp, panelStride, ldbp, beta, c, offC, ldc);
             }
             default -> throw new IllegalStateException(v);
         }

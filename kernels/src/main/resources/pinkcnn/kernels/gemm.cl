@@ -140,6 +140,9 @@ void gemm_v3_regblock(GEMM_ARGS) {
  *     FMAs: 2 * MR * NR flops for NV + MR loads. With VW = 16, MR = 8, NV = 2 that is 16 AVX-512 FMAs per 10 loads.
  *  3. Rows past m read row m-1 (no branches in the inner loop) and are not stored.
  * A work-group of LS work-items takes consecutive row blocks of the same panel, which then stays in cache.
+ * When every panel is read by one work-group only (few rows, as in the 7x7 layers) and an untransposed B needs no
+ * padding, the kernel reads B in place (panel q starts at column q*NR, rows ldbp = rsB apart): packing would copy
+ * all of B to save nothing. Otherwise panel q starts at q*k*NR of the packed copy, rows NR apart.
  */
 #ifndef VW
 #define VW 16
@@ -178,8 +181,8 @@ __kernel void gemm_pack_b(const int n, const int k, __global const float* B, con
 
 __kernel void gemm_v4_packed(const int m, const int n, const int k, const float alpha,
                              __global const float* A, const int offA, const int rsA, const int csA,
-                             __global const float* Bp, const float beta, __global float* C, const int offC,
-                             const int ldc) {
+                             __global const float* Bp, const int offBp, const int panelStride, const int ldbp,
+                             const float beta, __global float* C, const int offC, const int ldc) {
     const int i0 = get_global_id(0) * MR, q = get_global_id(1);
     if (i0 >= m) return;
     __global const float* arow[MR];
@@ -190,11 +193,11 @@ __kernel void gemm_v4_packed(const int m, const int n, const int k, const float 
     for (int r = 0; r < MR; r++)
         #pragma unroll
         for (int v = 0; v < NV; v++) acc[r][v] = (VEC) 0.0f;
-    __global const float* bp = Bp + (size_t) q * k * NR;
+    __global const float* bp = Bp + offBp + (size_t) q * panelStride;
     for (int p = 0; p < k; p++) {
         VEC b[NV];
         #pragma unroll
-        for (int v = 0; v < NV; v++) b[v] = VLOAD(v, bp + p * NR);
+        for (int v = 0; v < NV; v++) b[v] = VLOAD(v, bp + p * ldbp);
         const int ap = p * csA;
         #pragma unroll
         for (int r = 0; r < MR; r++) {

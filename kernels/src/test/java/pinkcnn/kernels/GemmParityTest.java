@@ -18,7 +18,9 @@ class GemmParityTest {
 
     /** {m, n, k}: below, around and across the tile sizes of every version; n ≤ 16 takes v4's narrow path. */
     static final int[][] SHAPES = {{1, 1, 1}, {7, 9, 5}, {13, 11, 17}, {37, 29, 23}, {70, 3, 130}, {5, 40, 64},
-            {33, 65, 17}, {9, 16, 3}, {130, 17, 9}, {19, 31, 8}, {3, 15, 40}};
+            {33, 65, 17}, {9, 16, 3}, {130, 17, 9}, {19, 31, 8}, {3, 15, 40},
+            // few rows, n a multiple of v4's panel width: v4 reads an untransposed B in place
+            {49, 160, 20}, {30, 128, 7}};
 
     @BeforeAll
     static void open() {

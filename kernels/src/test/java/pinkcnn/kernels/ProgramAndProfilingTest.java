@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -48,6 +49,23 @@ class ProgramAndProfilingTest {
         assertTrue(e.getMessage().contains("undefined_name") || e.log().contains("undefined_name"),
                 "the compiler log names the problem: " + e.log());
         assertTrue(e.getMessage().contains("-DVW=4"), e.getMessage());
+    }
+
+    /** v4 packs B unless few rows read each panel once (then it reads B in place); parity is GemmParityTest's. */
+    @Test
+    void gemmPacksBOnlyWhenPanelsAreReusedAcrossRowBlocks() {
+        assumeTrue(cl.version(OpenClBackend.GEMM).equals("v4_packed"), "v4 is the default on CPU devices only");
+        Storage a = cl.allocate(1024L * 320), b = cl.allocate(320L * 1280), c = cl.allocate(1024L * 1280);
+        List<String> few = kernels(cl.profile(() -> cl.gemm(false, false, 49, 1280, 320, 1f, a, 0, 320, b, 0, 1280, 0f, c, 0, 1280)));
+        List<String> many = kernels(cl.profile(() -> cl.gemm(false, false, 1024, 1280, 320, 1f, a, 0, 320, b, 0, 1280, 0f, c, 0, 1280)));
+        List<String> transposed = kernels(cl.profile(() -> cl.gemm(false, true, 49, 320, 1280, 1f, c, 0, 1280, b, 0, 1280, 0f, a, 0, 320)));
+        assertEquals(List.of("gemm_v4_packed"), few);
+        assertEquals(List.of("gemm_pack_b", "gemm_v4_packed"), many);
+        assertEquals(List.of("gemm_pack_b", "gemm_v4_packed"), transposed);
+    }
+
+    private static List<String> kernels(List<KernelTime> times) {
+        return times.stream().map(KernelTime::kernel).toList();
     }
 
     @Test

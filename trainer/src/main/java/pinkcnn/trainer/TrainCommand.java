@@ -11,6 +11,7 @@ import pinkcnn.engine.backend.Backend;
 import pinkcnn.trainer.data.Progress;
 import pinkcnn.trainer.report.Report;
 import pinkcnn.trainer.train.Evaluation;
+import pinkcnn.trainer.train.LearningRateSchedule;
 import pinkcnn.trainer.train.RunConfig;
 import pinkcnn.trainer.train.RunFolder;
 import pinkcnn.trainer.train.TestTimeAugmentation;
@@ -45,6 +46,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
     float lr;
+
+    @Option(names = "--lr-schedule", defaultValue = LearningRateSchedule.DEFAULT, paramLabel = "constant|cosine",
+            description = "constant, or cosine decay from --lr towards 0 over --epochs. Default: ${DEFAULT-VALUE}.")
+    String lrSchedule;
 
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam or sgd (momentum 0.9). Default: ${DEFAULT-VALUE}.")
     String optimizer;
@@ -146,6 +151,7 @@ public final class TrainCommand implements Callable<Integer> {
         c.batch = batch;
         c.lr = lr;
         c.optimizer = optimizer;
+        c.lrSchedule = LearningRateSchedule.parse(lrSchedule).id();
         c.classWeights = classWeights;
         c.patience = patience;
         c.seed = seed;

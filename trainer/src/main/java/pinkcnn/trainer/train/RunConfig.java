@@ -47,6 +47,8 @@ public final class RunConfig {
     public int batch = 32;
     public float lr = 1e-3f;
     public String optimizer = "adam";
+    /** constant or cosine ({@link LearningRateSchedule}). */
+    public String lrSchedule = "constant";
     public float weightDecay = 0f;
     public String classWeights = "auto";
     public int patience = 5;

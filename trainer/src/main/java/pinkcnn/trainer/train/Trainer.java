@@ -43,6 +43,8 @@ public final class Trainer {
     private final long seed;
     private final float[] classWeights;
     private final Progress.Factory progress;
+    private final float baseLearningRate;
+    private LearningRateSchedule schedule = LearningRateSchedule.CONSTANT;
 
     private double bestDevAccuracy = -1, bestDevLoss = Double.POSITIVE_INFINITY;
     private int bestEpoch;
@@ -58,6 +60,12 @@ public final class Trainer {
         this.seed = seed;
         this.classWeights = classWeights;
         this.progress = progress;
+        this.baseLearningRate = optimizer == null ? 0f : optimizer.learningRate();
+    }
+
+    /** How the learning rate changes from epoch to epoch (from the optimizer's rate at construction). */
+    public void setSchedule(LearningRateSchedule schedule) {
+        this.schedule = schedule;
     }
 
     /**
@@ -67,6 +75,7 @@ public final class Trainer {
     public int fit(FeatureSet train, List<FeatureSet> devViews, int firstEpoch, int epochs, int patience, Listener listener) {
         for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
             long t0 = System.nanoTime();
+            optimizer.setLearningRate(schedule.rate(baseLearningRate, epoch, epochs));
             double[] trainStats = trainEpoch(train, epoch);
             Predictions devPred = predict(devViews);
             double devAcc = devPred.accuracy(), devLoss = devPred.loss();

@@ -90,6 +90,7 @@ public final class TrainingRun {
         Optimizer optimizer = optimizer(cfg);
         float[] weights = cfg.classWeights.equals("auto") ? Trainer.balancedClassWeights(train.labels(), cfg.classes.size()) : null;
         Trainer trainer = new Trainer(backend, model, optimizer, cfg.batch, cfg.classes.size(), cfg.seed, weights, progress);
+        trainer.setSchedule(LearningRateSchedule.parse(cfg.lrSchedule));
         int first = 1;
         if (resume) {
             @SuppressWarnings("unchecked")
@@ -216,7 +217,7 @@ public final class TrainingRun {
         m.put("dropout", cfg.dropout);
         m.put("epochs", cfg.epochs);
         m.put("batch", cfg.batch);
-        m.put("optimizer", cfg.optimizer + " lr " + cfg.lr);
+        m.put("optimizer", cfg.optimizer + " lr " + cfg.lr + " " + cfg.lrSchedule);
         m.put("class_weights", cfg.classWeights);
         m.put("seed", cfg.seed);
         m.put("crop", cfg.crop + " " + cfg.cropFraction);

@@ -36,7 +36,7 @@ class TestTimeAugmentationTest {
     void viewsAndNames() {
         assertEquals(List.of(false), TestTimeAugmentation.NONE.views());
         assertEquals(List.of(false, true), TestTimeAugmentation.FLIP.views());
-        assertEquals(TestTimeAugmentation.FLIP, TestTimeAugmentation.parse(TestTimeAugmentation.DEFAULT));
+        assertEquals(TestTimeAugmentation.FLIP, TestTimeAugmentation.parse("flip"));
         UserError e = assertThrows(UserError.class, () -> TestTimeAugmentation.parse("rotate"));
         assertEquals("unknown test-time augmentation 'rotate': use none or flip", e.getMessage());
     }

@@ -168,7 +168,7 @@ class TrainPipelineTest {
 
     /**
      * The mirrored view runs each image mirrored through the backbone (the same features as mirroring the photo
-     * first), and evaluate --tta scores a run with it.
+     * first), and evaluate --tta scores a run with it; the run trains with the cosine learning-rate schedule.
      */
     @Test
     void flipTestTimeAugmentation() throws IOException {
@@ -190,8 +190,13 @@ class TrainPipelineTest {
             assertTrue(!Arrays.equals(viaView, plain), "random photos are not symmetric");
         }
         Path run = tmp.resolve("tta");
-        Result r = cli(train(run, "--epochs", "2", "--tta", "none").toArray(String[]::new));
+        Result r = cli(train(run, "--epochs", "3", "--tta", "none", "--lr-schedule", "cosine").toArray(String[]::new));
         assertEquals(0, r.rc, r.err);
+        List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
+        for (int e = 1; e <= 3; e++) {
+            assertEquals(LearningRateSchedule.COSINE.rate(1e-3f, e, 3), Double.parseDouble(rows.get(e).split(",")[6]), 1e-9,
+                    "epoch " + e + " learning rate");
+        }
         JsonNode none = new ObjectMapper().readTree(run.resolve("report.json").toFile());
         assertEquals("none", none.get("settings").get("test_time_augmentation").asText());
         Result flip = cli("evaluate", "--run", run.toString(), "--quiet", "--device", "cpu", "--tta", "flip");
