@@ -59,6 +59,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (!KernelCases.OPS.contains(op)) throw new UserError("unknown --op '" + op + "'; choose from " + KernelCases.OPS);
         }
         List<BenchResult> results = new ArrayList<>();
+        List<OpenClBench.CopyRatio> ratios = List.of();
         try (Backend backend = device.open()) {
             BenchRunner runner = new BenchRunner(OpenClBench.timer(backend), minSeconds);
             KernelCases cases = new KernelCases(backend);
@@ -77,10 +78,20 @@ public final class BenchCommand implements Callable<Integer> {
                 results.add(r);
                 if (!json) print(r);
             }
+            if (chosen.contains("depthwise")) {
+                ratios = OpenClBench.depthwiseCopyRatios(backend, cases, minSeconds);
+                if (!json && !ratios.isEmpty()) System.out.println("depthwise GB/s against the copy kernel's, timed alternately:");
+                for (OpenClBench.CopyRatio r : ratios) {
+                    if (!json) System.out.printf("  %-22s %6.1f / %6.1f GB/s = %3.0f %%%n", r.shape(), r.depthwiseGbps(),
+                            r.copyGbps(), 100 * r.fraction());
+                }
+            }
         }
         if (json) {
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(Map.of("results", results)));
+            Map<String, Object> all = new java.util.LinkedHashMap<>();
+            all.put("results", results);
+            if (!ratios.isEmpty()) all.put("depthwise_vs_copy", ratios);
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(all));
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package pinkcnn.trainer.bench;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import pinkcnn.engine.bench.BenchCase;
 import pinkcnn.engine.bench.KernelCases;
 import java.util.ArrayList;
@@ -36,6 +37,53 @@ public final class OpenClBench {
             case "depthwise" -> OpenClBackend.DEPTHWISE;
             default -> null;
         };
+    }
+
+    /** A depthwise case's GB/s beside the copy kernel's on its input size, from alternating runs. */
+    public record CopyRatio(@JsonProperty("shape") String shape, @JsonProperty("depthwise_gbps") double depthwiseGbps,
+                            @JsonProperty("copy_gbps") double copyGbps) {
+        @JsonProperty("fraction")
+        public double fraction() {
+            return depthwiseGbps / copyGbps;
+        }
+    }
+
+    /**
+     * Each depthwise case against the memory copy of its input, the two timed alternately, run after run: measured
+     * one after the other, each drifts with the machine's load by more than the difference being measured.
+     */
+    public static List<CopyRatio> depthwiseCopyRatios(Backend b, KernelCases cases, double minSeconds) {
+        if (!(b instanceof OpenClBackend cl)) return List.of();
+        KernelTimer device = timer(cl);
+        List<CopyRatio> out = new ArrayList<>();
+        List<BenchCase> depthwise = cases.cases("depthwise");
+        for (int i = 0; i < depthwise.size(); i++) {
+            BenchCase dw = depthwise.get(i);
+            int[] d = KernelCases.DEPTHWISE[i];
+            long n = (long) d[0] * d[0] * d[1];
+            Storage x = cl.allocate(n), y = cl.allocate(n);
+            Runnable copy = () -> cl.memoryCopyKernel(n, x, y);
+            for (int w = 0; w < 5; w++) {
+                device.timeMillis(dw.kernel());
+                device.timeMillis(copy);
+            }
+            int runs = 0;
+            double[] tDw = new double[1000], tCopy = new double[1000];
+            double total = 0;
+            while (runs < tDw.length && (runs < 20 || total < 2 * minSeconds * 1e3)) {
+                tDw[runs] = device.timeMillis(dw.kernel());
+                tCopy[runs] = device.timeMillis(copy);
+                total += tDw[runs] + tCopy[runs++];
+            }
+            out.add(new CopyRatio(dw.shape(), dw.bytes() / median(tDw, runs) / 1e6, 8.0 * n / median(tCopy, runs) / 1e6));
+        }
+        return out;
+    }
+
+    private static double median(double[] v, int n) {
+        double[] s = java.util.Arrays.copyOf(v, n);
+        java.util.Arrays.sort(s);
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     /**
