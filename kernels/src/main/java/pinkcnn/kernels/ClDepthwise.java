@@ -23,7 +23,7 @@ final class ClDepthwise {
     ClDepthwise(ClContext cl) {
         this.cl = cl;
         this.partials = new Scratch(cl.pool);
-        this.maxOwb = Integer.getInteger("pinkcnn.opencl.owb", cl.device.isGpu() ? 2 : 8);
+        this.maxOwb = Integer.getInteger("pinkcnn.opencl.owb", cl.device.isGpu() ? 2 : 16);
     }
 
     String version() {
@@ -63,15 +63,8 @@ final class ClDepthwise {
             return;
         }
         int perItem = pixelsPerItem(g), vw = cl.vectorWidth(g.cin());
-        long d0 = g.cin() / vw, d1 = (g.outW() + perItem - 1) / perItem, d2 = (long) g.n() * g.outH();
-        int rows = Integer.getInteger("pinkcnn.opencl.dwrows", 0);
-        if (rows > 0 && d0 * d1 <= 256) {
-            long l2 = Math.min(rows, d2);
-            cl.launch(kernel("depthwise_" + version, g), new long[] {d0, d1, ClContext.roundUp(d2, l2)}, new long[] {d0, d1, l2},
-                    args(g, x, w, y));
-            return;
-        }
-        cl.launchGrid(kernel("depthwise_" + version, g), d0, d1, d2, args(g, x, w, y));
+        cl.launchGrid(kernel("depthwise_" + version, g), g.cin() / vw, (g.outW() + perItem - 1) / perItem,
+                (long) g.n() * g.outH(), args(g, x, w, y));
     }
 
     void inputGrad(ConvGeometry g, ClStorage dy, ClStorage w, ClStorage dx) {

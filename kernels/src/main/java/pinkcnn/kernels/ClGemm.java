@@ -14,8 +14,11 @@ final class ClGemm {
     private final ClContext cl;
     private final GemmTiles tiles;
     private final String options;
-    /** v4 for n ≤ VW: one vector per tile row, so skinny outputs (16 channels) waste no lanes on padding. */
-    private final String narrowOptions;
+    /**
+     * v4's build options by (narrow, rows per tile): narrow (n ≤ VW) uses one vector per tile row, so skinny outputs
+     * (16 channels) waste no lanes on padding; see {@link #tileRows} for the rows.
+     */
+    private final java.util.Map<String, String> v4Options = new java.util.HashMap<>();
     private String version;
     private final Scratch packed;
 
@@ -23,7 +26,6 @@ final class ClGemm {
         this.cl = cl;
         this.tiles = GemmTiles.forDevice(cl.device, cl.device.maxWorkGroupSize());
         this.options = tiles.options();
-        this.narrowOptions = tiles.with("NV=1").options();
         this.version = defaultVersion(cl.device);
         this.packed = new Scratch(cl.pool);
     }
@@ -82,8 +84,9 @@ final class ClGemm {
             }
             case "v4_packed" -> {
                 boolean narrow = n <= tiles.get("VW");
-                String opts = narrow ? narrowOptions : options;
-                int nr = tiles.get("VW") * (narrow ? 1 : tiles.get("NV")), mr = tiles.get("MR"), ls = tiles.get("LS");
+                int mr = tileRows(m), nr = tiles.get("VW") * (narrow ? 1 : tiles.get("NV")), ls = tiles.get("LS");
+                String opts = v4Options.computeIfAbsent(narrow + "," + mr,
+                        key -> (narrow ? tiles.with("NV=1") : tiles).with("MR=" + mr).options());
                 int panels = (n + nr - 1) / nr;
                 long rowBlocks = (m + mr - 1) / mr;
                 ls = rowBlocksPerGroup(rowBlocks, panels, ls);
@@ -103,6 +106,15 @@ final class ClGemm {
             }
             default -> throw new IllegalStateException(v);
         }
+    }
+
+    /**
+     * v4's rows per tile: MR, or MR − 1 when that divides m and MR does not. The 49 rows of a 7×7 map are then 7 tiles
+     * of 7 rows instead of 7 of 8, which would compute 7 rows for nothing (1/8 of the work).
+     */
+    private int tileRows(int m) {
+        int mr = tiles.get("MR");
+        return m % mr != 0 && mr > 2 && m % (mr - 1) == 0 ? mr - 1 : mr;
     }
 
     /**

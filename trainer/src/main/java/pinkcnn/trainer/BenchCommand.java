@@ -80,9 +80,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (chosen.contains("depthwise")) {
                 ratios = OpenClBench.depthwiseCopyRatios(backend, cases, minSeconds);
-                if (!json && !ratios.isEmpty()) System.out.println("depthwise GB/s against the copy kernel's, timed alternately:");
+                if (!json && !ratios.isEmpty()) {
+                    System.out.println("depthwise against the copy kernel, timed alternately (median GB/s; median ratio of neighbouring runs):");
+                }
                 for (OpenClBench.CopyRatio r : ratios) {
-                    if (!json) System.out.printf("  %-22s %6.1f / %6.1f GB/s = %3.0f %%%n", r.shape(), r.depthwiseGbps(),
+                    if (!json) System.out.printf("  %-22s %6.1f / %6.1f GB/s   %3.0f %%%n", r.shape(), r.depthwiseGbps(),
                             r.copyGbps(), 100 * r.fraction());
                 }
             }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import pinkcnn.engine.bench.BenchCase;
 import pinkcnn.engine.bench.KernelCases;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.backend.Storage;
 import pinkcnn.kernels.OpenClBackend;
@@ -23,11 +25,41 @@ public final class OpenClBench {
 
     /**
      * On OpenCL, the device time of the kernels one run launched (the sum of their profiling events: what the device
-     * spent, without the host's enqueue cost); elsewhere the wall clock.
+     * spent, without the host's enqueue cost), from a short stream of runs ({@link StreamTimer}); elsewhere the wall
+     * clock.
      */
     public static KernelTimer timer(Backend b) {
-        if (b instanceof OpenClBackend cl) return kernel -> cl.deviceNanos(kernel) / 1e6;
+        if (b instanceof OpenClBackend cl) return new StreamTimer(cl);
         return KernelTimer.wallClock(b);
+    }
+
+    /**
+     * Times a kernel as it runs inside a network's pass: several runs queued back to back, then one wait, and the
+     * device time per run. Launched alone, a kernel of ~0.1 ms starts while a CPU runtime's worker threads are asleep
+     * (PoCL wakes them per command) and often finishes on one thread before the others wake up, so isolated runs of
+     * short kernels measure thread wake-up more than the kernel. Short kernels get up to 16 runs per sample (enough
+     * for ~1 ms); long ones one.
+     */
+    static final class StreamTimer implements KernelTimer {
+        private static final double STREAM_MS = 1.0;
+        private static final int MAX_RUNS = Integer.getInteger("pinkcnn.bench.stream", 16);
+        private final OpenClBackend cl;
+        private final Map<Runnable, Integer> runs = new IdentityHashMap<>();
+
+        StreamTimer(OpenClBackend cl) {
+            this.cl = cl;
+        }
+
+        @Override
+        public double timeMillis(Runnable kernel) {
+            int r = runs.computeIfAbsent(kernel, k -> {
+                double alone = cl.deviceNanos(k) / 1e6;
+                return (int) Math.max(1, Math.min(MAX_RUNS, Math.ceil(STREAM_MS / Math.max(alone, 1e-3))));
+            });
+            return cl.deviceNanos(() -> {
+                for (int i = 0; i < r; i++) kernel.run();
+            }) / 1e6 / r;
+        }
     }
 
     /** Which family of numbered kernels each benchmarked op runs on. */
@@ -39,14 +71,13 @@ public final class OpenClBench {
         };
     }
 
-    /** A depthwise case's GB/s beside the copy kernel's on its input size, from alternating runs. */
+    /**
+     * A depthwise case's GB/s beside the copy kernel's on its input size, from alternating runs: the medians of each,
+     * and the median of the ratios of neighbouring pairs (the fraction; neighbours share the machine's momentary
+     * speed, so their ratio drifts less than either figure).
+     */
     public record CopyRatio(@JsonProperty("shape") String shape, @JsonProperty("depthwise_gbps") double depthwiseGbps,
-                            @JsonProperty("copy_gbps") double copyGbps) {
-        @JsonProperty("fraction")
-        public double fraction() {
-            return depthwiseGbps / copyGbps;
-        }
-    }
+                            @JsonProperty("copy_gbps") double copyGbps, @JsonProperty("fraction") double fraction) {}
 
     /**
      * Each depthwise case against the memory copy of its input, the two timed alternately, run after run: measured
@@ -75,7 +106,10 @@ public final class OpenClBench {
                 tCopy[runs] = device.timeMillis(copy);
                 total += tDw[runs] + tCopy[runs++];
             }
-            out.add(new CopyRatio(dw.shape(), dw.bytes() / median(tDw, runs) / 1e6, 8.0 * n / median(tCopy, runs) / 1e6));
+            double[] ratios = new double[runs];
+            for (int r = 0; r < runs; r++) ratios[r] = dw.bytes() / tDw[r] / (8.0 * n / tCopy[r]);
+            out.add(new CopyRatio(dw.shape(), dw.bytes() / median(tDw, runs) / 1e6, 8.0 * n / median(tCopy, runs) / 1e6,
+                    median(ratios, runs)));
         }
         return out;
     }
