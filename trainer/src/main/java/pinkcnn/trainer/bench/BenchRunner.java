@@ -23,7 +23,12 @@ public final class BenchRunner {
             samples[n] = timer.timeMillis(kernel);
             total += samples[n++];
         }
-        double[] s = Arrays.copyOf(samples, n);
+        return median(samples, n);
+    }
+
+    /** The median of the first n values. */
+    static double median(double[] values, int n) {
+        double[] s = Arrays.copyOf(values, n);
         Arrays.sort(s);
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }

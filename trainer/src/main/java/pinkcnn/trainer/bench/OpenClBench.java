@@ -108,16 +108,10 @@ public final class OpenClBench {
             }
             double[] ratios = new double[runs];
             for (int r = 0; r < runs; r++) ratios[r] = dw.bytes() / tDw[r] / (8.0 * n / tCopy[r]);
-            out.add(new CopyRatio(dw.shape(), dw.bytes() / median(tDw, runs) / 1e6, 8.0 * n / median(tCopy, runs) / 1e6,
-                    median(ratios, runs)));
+            out.add(new CopyRatio(dw.shape(), dw.bytes() / BenchRunner.median(tDw, runs) / 1e6,
+                    8.0 * n / BenchRunner.median(tCopy, runs) / 1e6, BenchRunner.median(ratios, runs)));
         }
         return out;
-    }
-
-    private static double median(double[] v, int n) {
-        double[] s = java.util.Arrays.copyOf(v, n);
-        java.util.Arrays.sort(s);
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     /**
