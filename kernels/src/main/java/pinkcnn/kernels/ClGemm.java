@@ -90,7 +90,9 @@ final class ClGemm {
                 int panels = (n + nr - 1) / nr;
                 long rowBlocks = (m + mr - 1) / mr;
                 ls = rowBlocksPerGroup(rowBlocks, panels, ls);
-                boolean inPlace = csB == 1 && n % nr == 0 && rowBlocks <= ls;
+                // B needs no packed copy when each panel is read by one work-group only, or when B already is one
+                // panel in packed layout (n = NR columns, rows NR apart: the 1×1 convolutions to 16 or 32 channels)
+                boolean inPlace = csB == 1 && n % nr == 0 && (rowBlocks <= ls || (n == nr && rsB == nr));
                 cl_mem bp = b;
                 int offBp = offB, panelStride = nr, ldbp = rsB;
                 if (!inPlace) {

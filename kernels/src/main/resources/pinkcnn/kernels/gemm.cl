@@ -142,7 +142,8 @@ void gemm_v3_regblock(GEMM_ARGS) {
  * A work-group of LS work-items takes consecutive row blocks of the same panel, which then stays in cache.
  * When every panel is read by one work-group only (few rows, as in the 7x7 layers) and an untransposed B needs no
  * padding, the kernel reads B in place (panel q starts at column q*NR, rows ldbp = rsB apart): packing would copy
- * all of B to save nothing. Otherwise panel q starts at q*k*NR of the packed copy, rows NR apart.
+ * all of B to save nothing. So it does when B already is a single panel in packed layout (n = NR, rows NR apart).
+ * Otherwise panel q starts at q*k*NR of the packed copy, rows NR apart.
  */
 #ifndef VW
 #define VW 16

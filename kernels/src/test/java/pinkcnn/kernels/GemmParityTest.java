@@ -77,9 +77,13 @@ class GemmParityTest {
         return idx >= off && r < m && col < n;
     }
 
+    /** Dense matrices (leading dimension = width); n = 16 and 32 are one v4 panel read in place. */
     @Test
     void defaultVersionMatchesATripleLoopInDouble() {
-        int m = 45, n = 38, k = 77;
+        for (int[] s : new int[][] {{45, 38, 77}, {70, 16, 20}, {100, 32, 9}, {1000, 16, 32}}) tripleLoopCase(s[0], s[1], s[2]);
+    }
+
+    private void tripleLoopCase(int m, int n, int k) {
         float[] a = new float[m * k], b = new float[k * n];
         for (int i = 0; i < a.length; i++) a[i] = t.rnd.nextFloat() - 0.5f;
         for (int i = 0; i < b.length; i++) b[i] = t.rnd.nextFloat() - 0.5f;
@@ -92,7 +96,8 @@ class GemmParityTest {
             }
         Twins.Pair pa = t.of(a), pb = t.of(b), pc = t.zeros((long) m * n);
         t.raw.gemm(false, false, m, n, k, 1f, pa.cl(), 0, k, pb.cl(), 0, n, 0f, pc.cl(), 0, n);
-        Assertions2.assertClose(expected, t.clValues(pc), 1e-5, 1e-5, "gemm " + t.raw.version(OpenClBackend.GEMM) + " vs triple loop");
+        Assertions2.assertClose(expected, t.clValues(pc), 1e-5, 1e-5,
+                "gemm " + t.raw.version(OpenClBackend.GEMM) + " " + m + "x" + n + "x" + k + " vs triple loop");
     }
 
     @Test

@@ -51,7 +51,10 @@ class ProgramAndProfilingTest {
         assertTrue(e.getMessage().contains("-DVW=4"), e.getMessage());
     }
 
-    /** v4 packs B unless few rows read each panel once (then it reads B in place); parity is GemmParityTest's. */
+    /**
+     * v4 packs B unless few rows read each panel once, or B is one panel in packed layout (then it reads B in place);
+     * parity is GemmParityTest's.
+     */
     @Test
     void gemmPacksBOnlyWhenPanelsAreReusedAcrossRowBlocks() {
         assumeTrue(cl.version(OpenClBackend.GEMM).equals("v4_packed"), "v4 is the default on CPU devices only");
@@ -60,6 +63,9 @@ class ProgramAndProfilingTest {
         List<String> many = kernels(cl.profile(() -> cl.gemm(false, false, 1024, 1280, 320, 1f, a, 0, 320, b, 0, 1280, 0f, c, 0, 1280)));
         List<String> transposed = kernels(cl.profile(() -> cl.gemm(false, true, 49, 320, 1280, 1f, c, 0, 1280, b, 0, 1280, 0f, a, 0, 320)));
         assertEquals(List.of("gemm_v4_packed"), few);
+        Storage narrowB = cl.allocate(32L * 16);
+        List<String> onePanel = kernels(cl.profile(() -> cl.gemm(false, false, 1024, 16, 32, 1f, a, 0, 32, narrowB, 0, 16, 0f, c, 0, 16)));
+        assertEquals(List.of("gemm_v4_packed"), onePanel, "a 32×16 B is one packed panel already");
         assertEquals(List.of("gemm_pack_b", "gemm_v4_packed"), many);
         assertEquals(List.of("gemm_pack_b", "gemm_v4_packed"), transposed);
     }
