@@ -37,6 +37,13 @@ final class ClContext implements AutoCloseable {
     final int maxVectorWidth;
     private List<cl_event> events;
     private List<String> eventNames;
+    /**
+     * When each buffer was last possibly written: a tick of {@link #clock} per launch, copy or host write that had it as
+     * an argument (inputs count too: the context cannot tell them apart, so it errs on the side of "changed"). A copy
+     * derived from a buffer (a packed GEMM operand) stays valid while {@link #lastWrite} of its source is unchanged.
+     */
+    private final java.util.Map<cl_mem, Long> lastWrites = new java.util.IdentityHashMap<>();
+    private long clock;
 
     @SuppressWarnings("deprecation")
     ClContext(DeviceInfo device) {
@@ -51,6 +58,15 @@ final class ClContext implements AutoCloseable {
         this.local1 = Math.min(Long.getLong("pinkcnn.opencl.local", 256),
                 Math.min(device.maxWorkGroupSize(), device.maxWorkItemSizes()[0]));
         this.maxVectorWidth = device.isGpu() ? 4 : 16;
+    }
+
+    private void touched(cl_mem m) {
+        lastWrites.put(m, ++clock);
+    }
+
+    /** The tick of the last launch, copy or write that may have changed {@code m} (0: none since it was created). */
+    synchronized long lastWrite(cl_mem m) {
+        return lastWrites.getOrDefault(m, 0L);
     }
 
     ClKernel kernel(String file, String name, String options) {
@@ -73,8 +89,13 @@ final class ClContext implements AutoCloseable {
         cl_kernel h = k.handle();
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
-            if (a instanceof ClStorage s) clSetKernelArg(h, i, Sizeof.cl_mem, Pointer.to(s.mem()));
-            else if (a instanceof cl_mem m) clSetKernelArg(h, i, Sizeof.cl_mem, Pointer.to(m));
+            if (a instanceof ClStorage s) {
+                clSetKernelArg(h, i, Sizeof.cl_mem, Pointer.to(s.mem()));
+                touched(s.mem());
+            } else if (a instanceof cl_mem m) {
+                clSetKernelArg(h, i, Sizeof.cl_mem, Pointer.to(m));
+                touched(m);
+            }
             else if (a instanceof Integer v) clSetKernelArg(h, i, Sizeof.cl_int, Pointer.to(new int[] {v}));
             else if (a instanceof Float v) clSetKernelArg(h, i, Sizeof.cl_float, Pointer.to(new float[] {v}));
             else if (a instanceof Long v) clSetKernelArg(h, i, Sizeof.cl_long, Pointer.to(new long[] {v}));
@@ -119,6 +140,7 @@ final class ClContext implements AutoCloseable {
 
     /** Device-side copy of {@code bytes} bytes. */
     synchronized void copy(cl_mem src, long srcOffset, cl_mem dst, long dstOffset, long bytes) {
+        touched(dst);
         cl_event event = events == null ? null : new cl_event();
         clEnqueueCopyBuffer(queue, src, dst, srcOffset, dstOffset, bytes, 0, null, event);
         if (event != null) {
@@ -128,6 +150,7 @@ final class ClContext implements AutoCloseable {
     }
 
     synchronized void write(cl_mem dst, long byteOffset, float[] src, int srcOffset, int length) {
+        touched(dst);
         clEnqueueWriteBuffer(queue, dst, CL_TRUE, byteOffset, 4L * length, Pointer.to(src).withByteOffset(4L * srcOffset),
                 0, null, null);
     }

@@ -20,14 +20,14 @@ final class ClGemm {
      */
     private final java.util.Map<String, String> v4Options = new java.util.HashMap<>();
     private String version;
-    private final Scratch packed;
+    private final PackedOperands packed;
 
     ClGemm(ClContext cl) {
         this.cl = cl;
         this.tiles = GemmTiles.forDevice(cl.device, cl.device.maxWorkGroupSize());
         this.options = tiles.options();
         this.version = defaultVersion(cl.device);
-        this.packed = new Scratch(cl.pool);
+        this.packed = new PackedOperands(cl);
     }
 
     static String defaultVersion(DeviceInfo d) {
@@ -41,6 +41,11 @@ final class ClGemm {
     void use(String v) {
         if (!VERSIONS.contains(v)) throw new IllegalArgumentException("unknown GEMM version '" + v + "'; choose from " + VERSIONS);
         version = v;
+    }
+
+    /** GEMM calls whose B came packed from an earlier call (unchanged weights). */
+    long packedHits() {
+        return packed.hits();
     }
 
     GemmTiles tiles() {
@@ -96,8 +101,8 @@ final class ClGemm {
                 cl_mem bp = b;
                 int offBp = offB, panelStride = nr, ldbp = rsB;
                 if (!inPlace) {
-                    bp = packed.get((long) panels * k * nr);
-                    cl.launchGrid(cl.kernel(FILE, "gemm_pack_b", opts), k, panels, 1, n, k, b, offB, rsB, csB, bp);
+                    bp = packed.get(b, offB, rsB, csB, k, n, nr, (long) panels * k * nr,
+                            dst -> cl.launchGrid(cl.kernel(FILE, "gemm_pack_b", opts), k, panels, 1, n, k, b, offB, rsB, csB, dst));
                     offBp = 0;
                     panelStride = k * nr;
                     ldbp = nr;

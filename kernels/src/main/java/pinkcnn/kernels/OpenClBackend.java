@@ -121,6 +121,11 @@ public final class OpenClBackend implements Backend {
         return cl.pool.heldBytes();
     }
 
+    /** GEMM calls that used a packed B kept from an earlier call (weights unchanged since). */
+    public long packedOperandHits() {
+        return gemm.packedHits();
+    }
+
     /** Device buffers created so far (a pool that reuses buffers stops creating them). */
     public long buffersCreated() {
         return cl.pool.created();

@@ -1,6 +1,7 @@
 package pinkcnn.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
@@ -98,6 +99,40 @@ class GemmParityTest {
         t.raw.gemm(false, false, m, n, k, 1f, pa.cl(), 0, k, pb.cl(), 0, n, 0f, pc.cl(), 0, n);
         Assertions2.assertClose(expected, t.clValues(pc), 1e-5, 1e-5,
                 "gemm " + t.raw.version(OpenClBackend.GEMM) + " " + m + "x" + n + "x" + k + " vs triple loop");
+    }
+
+    /**
+     * A B that stays unchanged between calls is packed once and then reused; any change to it (a kernel that writes
+     * it, a host upload, a device copy into it) must reach the result of the next call.
+     */
+    @Test
+    void keptPackedOperandFollowsEveryChangeToB() {
+        assumeTrue(t.raw.version(OpenClBackend.GEMM).equals("v4_packed"), "packing is v4's");
+        int m = 300, n = 48, k = 40; // 38 row blocks and a partial second panel: B is packed
+        Twins.Pair a = t.random((long) m * k), b = t.random((long) k * n), c = t.zeros((long) m * n);
+        Runnable gemm = () -> t.run((be, s) -> be.gemm(false, false, m, n, k, 1f, s.at(a), 0, k, s.at(b), 0, n, 0f, s.at(c), 0, n));
+        long before = t.raw.packedOperandHits();
+        for (int i = 0; i < 4; i++) {
+            gemm.run();
+            t.assertClose(c, "unchanged B, call " + i);
+        }
+        assertEquals(before + 2, t.raw.packedOperandHits(), "packed on calls 1 and 2, kept for calls 3 and 4");
+
+        t.run((be, s) -> be.scale((long) k * n, -0.5f, s.at(b), s.at(b))); // a kernel writes B
+        gemm.run();
+        t.assertClose(c, "after a kernel changed B");
+
+        float[] fresh = new float[k * n];
+        for (int i = 0; i < fresh.length; i++) fresh[i] = t.rnd.nextFloat() - 0.5f;
+        t.raw.write(b.cl(), 0, fresh, 0, fresh.length); // the host writes B
+        t.cpu.write(b.cpu(), 0, fresh, 0, fresh.length);
+        gemm.run();
+        t.assertClose(c, "after an upload into B");
+
+        Twins.Pair other = t.random((long) k * n);
+        t.run((be, s) -> be.copy(s.at(other), 0, s.at(b), 0, (long) k * n)); // a device copy into B
+        gemm.run();
+        t.assertClose(c, "after a copy into B");
     }
 
     @Test
