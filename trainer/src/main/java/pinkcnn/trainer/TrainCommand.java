@@ -51,6 +51,10 @@ public final class TrainCommand implements Callable<Integer> {
             description = "constant, or cosine decay from --lr towards 0 over --epochs. Default: ${DEFAULT-VALUE}.")
     String lrSchedule;
 
+    @Option(names = "--label-smoothing", defaultValue = RunConfig.DEFAULT_LABEL_SMOOTHING, paramLabel = "E",
+            description = "Train against (1-E)·one-hot + E/classes instead of one-hot targets. Default: ${DEFAULT-VALUE}.")
+    float labelSmoothing;
+
     @Option(names = "--optimizer", defaultValue = "adam", description = "adam or sgd (momentum 0.9). Default: ${DEFAULT-VALUE}.")
     String optimizer;
 
@@ -151,6 +155,8 @@ public final class TrainCommand implements Callable<Integer> {
         c.batch = batch;
         c.lr = lr;
         c.optimizer = optimizer;
+        if (!(labelSmoothing >= 0f && labelSmoothing < 1f)) throw new UserError("--label-smoothing must be in [0, 1), not " + labelSmoothing);
+        c.labelSmoothing = labelSmoothing;
         c.lrSchedule = LearningRateSchedule.parse(lrSchedule).id();
         c.classWeights = classWeights;
         c.patience = patience;

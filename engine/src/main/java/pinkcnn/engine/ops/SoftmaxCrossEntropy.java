@@ -29,10 +29,21 @@ public final class SoftmaxCrossEntropy {
 
     /** One-hot rows for integer labels. */
     public static float[] oneHot(int[] labels, int classes) {
+        return smoothedOneHot(labels, classes, 0f);
+    }
+
+    /**
+     * Label smoothing: (1 − ε)·one-hot + ε/classes, so the true class gets 1 − ε + ε/classes and every other class
+     * ε/classes. The rows still sum to 1, so the gradient stays (softmax(z) − t)/N; the logits are no longer pushed
+     * towards infinity once the training set is learnt.
+     */
+    public static float[] smoothedOneHot(int[] labels, int classes, float epsilon) {
+        if (!(epsilon >= 0f && epsilon < 1f)) throw new IllegalArgumentException("label smoothing " + epsilon + " not in [0, 1)");
         float[] t = new float[labels.length * classes];
+        java.util.Arrays.fill(t, epsilon / classes);
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classes) throw new IllegalArgumentException("label " + labels[i] + " not in [0," + classes + ")");
-            t[i * classes + labels[i]] = 1f;
+            t[i * classes + labels[i]] += 1f - epsilon;
         }
         return t;
     }

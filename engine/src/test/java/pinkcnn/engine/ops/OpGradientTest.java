@@ -162,6 +162,15 @@ class OpGradientTest {
     }
 
     @Test
+    void softmaxCrossEntropyWithSmoothedLabels() {
+        float[] t = SoftmaxCrossEntropy.smoothedOneHot(new int[] {2, 0}, 4, 0.2f);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0.05f, 0.05f, 0.85f, 0.05f, 0.85f, 0.05f, 0.05f, 0.05f}, t, 1e-6f);
+        Tensor logits = leaf(CPU, new float[] {0.3f, -1.2f, 2.0f, 0.1f, 1.5f, 0.2f, -0.4f, 0.9f}, 2, 4);
+        Tensor targets = Tensor.persistent(CPU, t, 2, 4);
+        check(x -> SoftmaxCrossEntropy.apply(x[0], targets), logits);
+    }
+
+    @Test
     void weightedSoftmaxCrossEntropy() {
         Tensor logits = leaf(CPU, gaussian(rnd, 5 * 4, 2f), 5, 4);
         Tensor targets = Tensor.persistent(CPU, SoftmaxCrossEntropy.oneHot(new int[] {0, 3, 1, 2, 2}, 4), 5, 4);

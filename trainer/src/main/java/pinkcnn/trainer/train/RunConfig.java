@@ -20,6 +20,7 @@ public final class RunConfig {
     public static final String DEFAULT_HEAD = "linear";
     public static final String DEFAULT_POOL = "grid3";
     public static final String DEFAULT_FINE_TUNE_FROM = "block_12_expand";
+    public static final String DEFAULT_LABEL_SMOOTHING = "0";
 
     // data and weights
     public String data;
@@ -49,7 +50,8 @@ public final class RunConfig {
     public String optimizer = "adam";
     /** constant or cosine ({@link LearningRateSchedule}). */
     public String lrSchedule = "constant";
-    public float weightDecay = 0f;
+    /** ε of label smoothing in the training loss (0: one-hot targets). */
+    public float labelSmoothing = 0f;
     public String classWeights = "auto";
     public int patience = 5;
     public long seed = 42;

@@ -45,6 +45,7 @@ public final class Trainer {
     private final Progress.Factory progress;
     private final float baseLearningRate;
     private LearningRateSchedule schedule = LearningRateSchedule.CONSTANT;
+    private float labelSmoothing;
 
     private double bestDevAccuracy = -1, bestDevLoss = Double.POSITIVE_INFINITY;
     private int bestEpoch;
@@ -61,6 +62,11 @@ public final class Trainer {
         this.classWeights = classWeights;
         this.progress = progress;
         this.baseLearningRate = optimizer == null ? 0f : optimizer.learningRate();
+    }
+
+    /** ε of label smoothing for the training loss (dev and test are always scored against the true labels). */
+    public void setLabelSmoothing(float epsilon) {
+        this.labelSmoothing = epsilon;
     }
 
     /** How the learning rate changes from epoch to epoch (from the optimizer's rate at construction). */
@@ -138,7 +144,7 @@ public final class Trainer {
                 }
                 try (TensorScope scope = TensorScope.open()) {
                     Tensor logits = model.logits(batchOf(train, idx));
-                    Tensor targets = Tensor.of(backend, SoftmaxCrossEntropy.oneHot(labels, classes), count, classes);
+                    Tensor targets = Tensor.of(backend, SoftmaxCrossEntropy.smoothedOneHot(labels, classes, labelSmoothing), count, classes);
                     Tensor loss = classWeights == null
                             ? SoftmaxCrossEntropy.apply(logits, targets)
                             : WeightedSoftmaxCrossEntropy.apply(logits, targets, weights);

@@ -91,6 +91,7 @@ public final class TrainingRun {
         float[] weights = cfg.classWeights.equals("auto") ? Trainer.balancedClassWeights(train.labels(), cfg.classes.size()) : null;
         Trainer trainer = new Trainer(backend, model, optimizer, cfg.batch, cfg.classes.size(), cfg.seed, weights, progress);
         trainer.setSchedule(LearningRateSchedule.parse(cfg.lrSchedule));
+        trainer.setLabelSmoothing(cfg.labelSmoothing);
         int first = 1;
         if (resume) {
             @SuppressWarnings("unchecked")
@@ -219,6 +220,7 @@ public final class TrainingRun {
         m.put("batch", cfg.batch);
         m.put("optimizer", cfg.optimizer + " lr " + cfg.lr + " " + cfg.lrSchedule);
         m.put("class_weights", cfg.classWeights);
+        m.put("label_smoothing", cfg.labelSmoothing);
         m.put("seed", cfg.seed);
         m.put("crop", cfg.crop + " " + cfg.cropFraction);
         m.put("test_time_augmentation", cfg.tta);

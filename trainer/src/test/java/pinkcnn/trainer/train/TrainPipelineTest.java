@@ -168,7 +168,8 @@ class TrainPipelineTest {
 
     /**
      * The mirrored view runs each image mirrored through the backbone (the same features as mirroring the photo
-     * first), and evaluate --tta scores a run with it; the run trains with the cosine learning-rate schedule.
+     * first), and evaluate --tta scores a run with it; the run trains with the cosine learning-rate schedule and
+     * label smoothing.
      */
     @Test
     void flipTestTimeAugmentation() throws IOException {
@@ -190,8 +191,10 @@ class TrainPipelineTest {
             assertTrue(!Arrays.equals(viaView, plain), "random photos are not symmetric");
         }
         Path run = tmp.resolve("tta");
-        Result r = cli(train(run, "--epochs", "3", "--tta", "none", "--lr-schedule", "cosine").toArray(String[]::new));
+        Result r = cli(train(run, "--epochs", "3", "--tta", "none", "--lr-schedule", "cosine", "--label-smoothing", "0.1")
+                .toArray(String[]::new));
         assertEquals(0, r.rc, r.err);
+        assertEquals(0.1f, RunConfig.read(run.resolve("run.json")).labelSmoothing);
         List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
         for (int e = 1; e <= 3; e++) {
             assertEquals(LearningRateSchedule.COSINE.rate(1e-3f, e, 3), Double.parseDouble(rows.get(e).split(",")[6]), 1e-9,
