@@ -66,14 +66,19 @@ public final class PredictCommand implements Callable<Integer> {
         if (!ok.isEmpty()) {
             try (Backend backend = device.open()) {
                 TrainingRun.Loaded loaded = TrainingRun.load(folder, backend);
-                FeatureExtractor fx = new FeatureExtractor(backend, loaded.backbone(), folder.model(), cfg.batch, false,
-                        pinkcnn.trainer.data.Progress.SILENT);
-                List<FeatureSet> views = new ArrayList<>();
-                for (boolean mirrored : cfg.testTimeAugmentation().views()) {
-                    views.add(fx.extract(all, ok.size(), cfg.inputSize, loaded.model().inputs(), cfg.frozen() ? cfg.pool : "none", mirrored));
+                List<Predictions> members = new ArrayList<>();
+                for (int k = 0; k < cfg.ensemble; k++) {
+                    TrainingRun.Loaded m = loaded.member(k, folder, backend);
+                    FeatureExtractor fx = new FeatureExtractor(backend, m.backbone(), folder.member(k).model(), cfg.batch, false,
+                            pinkcnn.trainer.data.Progress.SILENT);
+                    List<FeatureSet> views = new ArrayList<>();
+                    for (boolean mirrored : cfg.testTimeAugmentation().views()) {
+                        views.add(fx.extract(all, ok.size(), cfg.inputSize, m.model().inputs(), cfg.frozen() ? cfg.pool : "none", mirrored));
+                    }
+                    members.add(new Trainer(backend, m.model(), null, cfg.batch, cfg.classes.size(), cfg.seed, null,
+                            pinkcnn.trainer.data.Progress.SILENT).predict(views));
                 }
-                Predictions p = new Trainer(backend, loaded.model(), null, cfg.batch, cfg.classes.size(), cfg.seed, null,
-                        pinkcnn.trainer.data.Progress.SILENT).predict(views);
+                Predictions p = Predictions.average(members);
                 for (int i = 0; i < ok.size(); i++) results.add(result(ok.get(i), p.probabilities()[i], cfg.classes));
             }
         }

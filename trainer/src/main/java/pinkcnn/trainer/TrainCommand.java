@@ -84,6 +84,10 @@ public final class TrainCommand implements Callable<Integer> {
                     + "averages the probabilities. Default: " + TestTimeAugmentation.DEFAULT + " (none for --head original).")
     String tta;
 
+    @Option(names = "--ensemble", defaultValue = "1", paramLabel = "N",
+            description = "Train N models (seeds seed … seed+N-1) and average their class probabilities. Default: ${DEFAULT-VALUE}.")
+    int ensemble;
+
     @Option(names = "--bn-train", description = "Fine-tuned batch norms use batch statistics and update their moving ones.")
     boolean bnTrain;
 
@@ -121,7 +125,9 @@ public final class TrainCommand implements Callable<Integer> {
         try (Backend backend = device.open()) {
             Progress.Factory progress = quiet ? Progress.SILENT : Progress.BARS;
             long t0 = System.nanoTime();
-            int best = new TrainingRun(cfg, run, backend, progress, System.out).train(resume);
+            TrainingRun training = new TrainingRun(cfg, run, backend, progress, System.out);
+            int best = training.train(resume);
+            training.trainOtherMembers(resume);
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("best dev epoch: %d; model saved to %s (%.1f s)%n", best, run.model(), trainSeconds);
             Report report = Evaluation.ofRun(run, backend, progress);
@@ -150,6 +156,8 @@ public final class TrainCommand implements Callable<Integer> {
                 ? null : fineTuneFrom;
         c.tta = TestTimeAugmentation.parse(tta != null ? tta : original ? "none" : TestTimeAugmentation.DEFAULT).id();
         c.bnTrain = bnTrain;
+        if (ensemble < 1) throw new UserError("--ensemble must be at least 1");
+        c.ensemble = ensemble;
         c.dropout = dropout;
         c.epochs = epochs;
         c.batch = batch;

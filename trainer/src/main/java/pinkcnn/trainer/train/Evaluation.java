@@ -65,10 +65,13 @@ public final class Evaluation {
 
     static ClassificationMetrics score(TrainingRun.Loaded loaded, Backend backend, RunFolder run, DatasetReader d,
                                        Progress.Factory progress) throws IOException {
-        List<FeatureSet> f = loaded.features(backend, run, d, d.split(), progress);
-        Trainer t = new Trainer(backend, loaded.model(), TrainingRun.optimizer(loaded.cfg()), loaded.cfg().batch,
-                loaded.cfg().classes.size(), loaded.cfg().seed, null, progress);
-        Predictions p = t.predict(f);
+        List<Predictions> members = new java.util.ArrayList<>();
+        for (int k = 0; k < loaded.cfg().ensemble; k++) {
+            TrainingRun.Loaded m = loaded.member(k, run, backend);
+            Trainer t = new Trainer(backend, m.model(), null, m.cfg().batch, m.cfg().classes.size(), m.cfg().seed, null, progress);
+            members.add(t.predict(m.features(backend, run.member(k), d, d.split(), progress)));
+        }
+        Predictions p = Predictions.average(members);
         return ClassificationMetrics.fromProbabilities(p.labels(), p.probabilities(), loaded.cfg().classes);
     }
 

@@ -56,6 +56,8 @@ public final class RunConfig {
     public int patience = 5;
     public long seed = 42;
     public String device = "auto";
+    /** Models trained with seeds seed, seed+1, …, whose class probabilities are averaged (1: a single model). */
+    public int ensemble = 1;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -65,6 +67,14 @@ public final class RunConfig {
 
     public static RunConfig read(Path file) throws IOException {
         return JSON.readValue(file.toFile(), RunConfig.class);
+    }
+
+    /** The configuration of ensemble member k: the same settings with seed + k, as a single model. */
+    public RunConfig member(int k) {
+        RunConfig c = JSON.convertValue(this, RunConfig.class);
+        c.seed = seed + k;
+        c.ensemble = 1;
+        return c;
     }
 
     public TestTimeAugmentation testTimeAugmentation() {

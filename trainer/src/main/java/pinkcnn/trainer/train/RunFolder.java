@@ -15,6 +15,7 @@ import pinkcnn.trainer.UserError;
  *   report.json/.md accuracy, macro-F1, per-class precision/recall, confusion matrices, baselines
  *   curves.png, confusion.png
  *   checkpoint/     the last finished epoch (model, optimiser moments, state), for --resume
+ *   members/member-K/  with --ensemble N: the other N−1 models, each a run folder of its own (seed + K)
  * </pre>
  */
 public record RunFolder(Path dir) {
@@ -29,6 +30,14 @@ public record RunFolder(Path dir) {
     public Path confusion() { return dir.resolve("confusion.png"); }
 
     public Path checkpoint() { return dir.resolve("checkpoint"); }
+
+    /** Written when a member of an ensemble has finished training (so --resume skips it). */
+    public Path finished() { return dir.resolve("finished"); }
+
+    /** Member k (1 … ensemble − 1) of this run's ensemble; member 0 is this run itself. */
+    public RunFolder member(int k) {
+        return k == 0 ? this : new RunFolder(dir.resolve("members").resolve("member-" + k));
+    }
 
     /** An existing run (run.json and model.h5 present), or a clear error. */
     public static RunFolder existing(Path dir) {

@@ -134,6 +134,24 @@ public final class TrainingRun {
         return trainer.bestEpoch();
     }
 
+    /**
+     * With {@code --ensemble N}, trains members 1 … N−1 after this run (same settings and data, seeds seed+1 …), each
+     * in its own run folder under members/; members already finished are skipped on --resume. The frozen-backbone
+     * features come from the cache the first member filled.
+     */
+    public void trainOtherMembers(boolean resume) throws IOException {
+        for (int k = 1; k < cfg.ensemble; k++) {
+            RunFolder member = run.member(k);
+            if (resume && Files.exists(member.finished())) continue;
+            out.printf("ensemble member %d of %d (seed %d)%n", k + 1, cfg.ensemble, cfg.seed + k);
+            Files.createDirectories(member.dir());
+            boolean again = resume && Files.isRegularFile(member.config());
+            RunConfig mc = again ? member.readConfig() : cfg.member(k);
+            new TrainingRun(mc, member, backend, progress, out).train(again);
+            Files.writeString(member.finished(), "");
+        }
+    }
+
     /** The classifier for a configuration, before the feature shape is known (only its inputs are used). */
     static Classifier classifier(Graph backbone, RunConfig cfg) {
         return new Classifier(backbone, cfg.cutLayer, cfg.frozen() ? null : cfg.fineTuneFrom, cfg.bnTrain, List.of(), 0f);
@@ -194,6 +212,14 @@ public final class TrainingRun {
 
     /** A run's configuration, backbone and trained classifier. */
     public record Loaded(RunConfig cfg, Graph backbone, Classifier model) {
+        /** Ensemble member k of this run (0: itself), scored with this run's test-time augmentation. */
+        public Loaded member(int k, RunFolder run, Backend backend) {
+            if (k == 0) return this;
+            Loaded m = load(run.member(k), backend);
+            m.cfg().tta = cfg.tta;
+            return m;
+        }
+
         /** Features for a data file, as in training, one set per test-time view (cached by the pretrained weights). */
         public List<FeatureSet> features(Backend backend, RunFolder run, DatasetReader data, String label,
                                          Progress.Factory progress) throws IOException {
@@ -224,6 +250,7 @@ public final class TrainingRun {
         m.put("seed", cfg.seed);
         m.put("crop", cfg.crop + " " + cfg.cropFraction);
         m.put("test_time_augmentation", cfg.tta);
+        m.put("ensemble", cfg.ensemble);
         m.put("input_size", cfg.inputSize);
         return m;
     }

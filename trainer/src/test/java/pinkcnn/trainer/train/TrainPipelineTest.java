@@ -211,6 +211,51 @@ class TrainPipelineTest {
         assertEquals(2, cli("evaluate", "--run", run.toString(), "--quiet", "--device", "cpu", "--tta", "rotate").rc);
     }
 
+    /** --ensemble 2: a second member in members/, and predictions that are the mean of the members' probabilities. */
+    @Test
+    void ensembleAveragesItsMembers() throws IOException {
+        Path run = tmp.resolve("ensemble");
+        Result r = cli(train(run, "--epochs", "2", "--ensemble", "2").toArray(String[]::new));
+        assertEquals(0, r.rc, r.err);
+        Path member = run.resolve("members/member-1");
+        assertTrue(Files.isRegularFile(member.resolve("model.h5")) && Files.exists(member.resolve("finished")), "member 1 trained");
+        assertEquals(43, RunConfig.read(member.resolve("run.json")).seed, "member 1 trains with seed + 1");
+        JsonNode report = new ObjectMapper().readTree(run.resolve("report.json").toFile());
+        assertEquals(2, report.get("settings").get("ensemble").asInt());
+
+        // member 0 alone: the same folder with ensemble 1
+        Path alone = tmp.resolve("ensemble-member0");
+        Files.createDirectories(alone);
+        for (String f : List.of("model.h5", "run.json")) Files.copy(run.resolve(f), alone.resolve(f));
+        RunConfig c0 = RunConfig.read(alone.resolve("run.json"));
+        c0.ensemble = 1;
+        c0.write(alone.resolve("run.json"));
+        Path photo;
+        try (Stream<Path> s = Files.walk(tmp.resolve("raw"))) {
+            photo = s.filter(p -> p.toString().endsWith(".jpg")).sorted().skip(7).findFirst().orElseThrow();
+        }
+        double[] both = probabilities(run, photo), first = probabilities(alone, photo), second = probabilities(member, photo);
+        for (int c = 0; c < both.length; c++) {
+            assertEquals((first[c] + second[c]) / 2, both[c], 1e-5, "class " + c);
+        }
+        assertTrue(!Arrays.equals(first, second), "the members differ");
+
+        Result again = cli(train(run, "--epochs", "2", "--ensemble", "2", "--resume").toArray(String[]::new));
+        assertEquals(0, again.rc, again.err);
+        assertTrue(!again.out.contains("ensemble member 2 of 2"), "a finished member is not trained again: " + again.out);
+    }
+
+    /** predict --json's probabilities of every class, in the run's class order. */
+    private static double[] probabilities(Path run, Path photo) throws IOException {
+        Result r = cli("predict", "--run", run.toString(), "--device", "cpu", "--json", "--top", "4", photo.toString());
+        assertEquals(0, r.rc, r.err);
+        JsonNode top = new ObjectMapper().readTree(r.out).get("predictions").get(0).get("top");
+        List<String> classes = RunConfig.read(run.resolve("run.json")).classes;
+        double[] p = new double[classes.size()];
+        for (JsonNode t : top) p[classes.indexOf(t.get("class").asText())] = t.get("probability").asDouble();
+        return p;
+    }
+
     @Test
     void corruptCheckpointIsRefused() throws IOException {
         Path run = tmp.resolve("corrupt");
