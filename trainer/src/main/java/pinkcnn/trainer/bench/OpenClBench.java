@@ -35,10 +35,9 @@ public final class OpenClBench {
 
     /**
      * Times a kernel as it runs inside a network's pass: several runs queued back to back, then one wait, and the
-     * device time per run. Launched alone, a kernel of ~0.1 ms starts while a CPU runtime's worker threads are asleep
-     * (PoCL wakes them per command) and often finishes on one thread before the others wake up, so isolated runs of
-     * short kernels measure thread wake-up more than the kernel. Short kernels get up to 16 runs per sample (enough
-     * for ~1 ms); long ones one.
+     * device time per run (short kernels get up to 16 runs per sample, enough for ~1 ms; long ones one). On a CPU
+     * runtime a ~0.1 ms kernel still often runs on one worker thread while the other wakes up (PoCL's workers sleep
+     * between commands), which is why such kernels swing between two speeds from run to run (docs/kernels.md).
      */
     static final class StreamTimer implements KernelTimer {
         private static final double STREAM_MS = 1.0;

@@ -25,7 +25,7 @@ public record Predictions(float[][] probabilities, int[] labels) {
         return labels.length == 0 ? 0 : s / labels.length;
     }
 
-    /** The mean of several views' probabilities of the same samples (test-time augmentation). */
+    /** The mean of several sets of probabilities of the same samples: test-time views, or ensemble members. */
     public static Predictions average(List<Predictions> views) {
         Predictions first = views.get(0);
         if (views.size() == 1) return first;
