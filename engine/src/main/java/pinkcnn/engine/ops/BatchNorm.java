@@ -23,9 +23,8 @@ public final class BatchNorm {
     public static Tensor inference(Tensor x, Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVar, float eps) {
         int c = x.dim(-1), rows = (int) (x.size() / c);
         Backend b = x.backend();
-        Tensor scale = Tensor.empty(b, c), shift = Tensor.empty(b, c);
-        b.batchNormScaleShift(c, gamma.storage(), beta.storage(), movingMean.storage(), movingVar.storage(), eps,
-                scale.storage(), shift.storage());
+        Tensor[] ss = movingScaleShift(gamma, beta, movingMean, movingVar, eps);
+        Tensor scale = ss[0], shift = ss[1];
         Tensor y = Tensor.empty(b, x.shape());
         b.channelAffine(rows, c, x.storage(), scale.storage(), shift.storage(), y.storage());
         Autograd.record(y, new Tensor[] {x, gamma, beta}, () -> {
@@ -57,13 +56,20 @@ public final class BatchNorm {
             return Relu.apply(inference(x, gamma, beta, movingMean, movingVar, eps), cap);
         }
         int c = x.dim(-1), rows = (int) (x.size() / c);
-        Backend b = x.backend();
+        Tensor[] ss = movingScaleShift(gamma, beta, movingMean, movingVar, eps);
+        Tensor y = Tensor.empty(x.backend(), x.shape());
+        x.backend().channelAffineClamp(rows, c, x.storage(), ss[0].storage(), ss[1].storage(), cap, y.storage());
+        return y;
+    }
+
+    /** Per-channel scale γ/√(σ²+ε) and shift β − μ·scale from the moving statistics: y = scale·x + shift. */
+    private static Tensor[] movingScaleShift(Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVar, float eps) {
+        int c = (int) gamma.size();
+        Backend b = gamma.backend();
         Tensor scale = Tensor.empty(b, c), shift = Tensor.empty(b, c);
         b.batchNormScaleShift(c, gamma.storage(), beta.storage(), movingMean.storage(), movingVar.storage(), eps,
                 scale.storage(), shift.storage());
-        Tensor y = Tensor.empty(b, x.shape());
-        b.channelAffineClamp(rows, c, x.storage(), scale.storage(), shift.storage(), cap, y.storage());
-        return y;
+        return new Tensor[] {scale, shift};
     }
 
     public static Tensor training(Tensor x, Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVar,
