@@ -5,25 +5,27 @@ import org.jocl.cl_mem;
 import pinkcnn.engine.backend.ConvGeometry;
 
 /**
- * Depthwise convolution (depthwise.cl): the forward pass in its numbered versions ({@link #VERSIONS}; v3 by default),
+ * Depthwise convolution (depthwise.cl): the forward pass in its numbered versions ({@link #VERSIONS}; v4 by default on
+ * a CPU device, v3 on a GPU, whose work-items should walk the channels),
  * the input gradient as a gather, the weight gradient as partial sums over row chunks plus a finish kernel. All but v1
  * work on VW adjacent channels at a time, with the kernel size and stride compiled in (one program per combination,
  * built on first use).
  */
 final class ClDepthwise {
     private static final String FILE = "depthwise.cl";
-    static final List<String> VERSIONS = List.of("v1_direct", "v2_vec", "v3_window");
+    static final List<String> VERSIONS = List.of("v1_direct", "v2_vec", "v3_window", "v4_rows");
 
     private final ClContext cl;
     private final Scratch partials;
     /** Most output pixels per work-item of v2 and v3 ({@code -Dpinkcnn.opencl.owb}). */
     private final int maxOwb;
-    private String version = "v3_window";
+    private String version;
 
     ClDepthwise(ClContext cl) {
         this.cl = cl;
         this.partials = new Scratch(cl.pool);
         this.maxOwb = Integer.getInteger("pinkcnn.opencl.owb", cl.device.isGpu() ? 2 : 16);
+        this.version = cl.device.isGpu() ? "v3_window" : "v4_rows";
     }
 
     String version() {
@@ -62,9 +64,12 @@ final class ClDepthwise {
                     args(g, x, w, y));
             return;
         }
-        int perItem = pixelsPerItem(g), vw = cl.vectorWidth(g.cin());
-        cl.launchGrid(kernel("depthwise_" + version, g), g.cin() / vw, (g.outW() + perItem - 1) / perItem,
-                (long) g.n() * g.outH(), args(g, x, w, y));
+        int perItem = pixelsPerItem(g), vectors = g.cin() / cl.vectorWidth(g.cin());
+        int blocks = (g.outW() + perItem - 1) / perItem;
+        long rows = (long) g.n() * g.outH();
+        ClKernel k = kernel("depthwise_" + version, g);
+        if (version.equals("v4_rows")) cl.launchGrid(k, rows, blocks, vectors, args(g, x, w, y));
+        else cl.launchGrid(k, vectors, blocks, rows, args(g, x, w, y));
     }
 
     void inputGrad(ConvGeometry g, ClStorage dy, ClStorage w, ClStorage dx) {

@@ -6,6 +6,7 @@
  *   v1 direct       one output element per work-item, scalar
  *   v2 vec          VW channels per work-item as one vector, the kernel's weights held in registers
  *   v3 window       v2, plus a sliding window along the row so each input vector is loaded once, not KW times
+ *   v4 rows         v3 with work-items that share input rows run back to back (CPU), and cheaper border blocks
  * The gradients (input: a gather; weights: partial sums and a finish kernel) come last.
  */
 
@@ -105,13 +106,28 @@ __kernel void depthwise_v2_vec(DW_ARGS, __global const float* x, __global const 
 #define LOAD_INSIDE(t) VLOAD(0, xrow + (t) * c)
 #define LOAD_CHECKED(t) (col0 + (t) >= 0 && col0 + (t) < w ? LOAD_INSIDE(t) : (VEC) 0.0f)
 
-__kernel void depthwise_v3_window(DW_ARGS, __global const float* x, __global const float* wt, __global float* y) {
-    const int cv = get_global_id(0), ob = get_global_id(1), row = get_global_id(2);
+/*
+ * v4's border path. With the outputs spread evenly over the row, a block hangs over the row by at most its first and
+ * its last column (every block of MobileNetV2's layers does). Those two load from a column inside the row and are
+ * zeroed by a select, the others load unchecked: no branch per column, as in LOAD_CHECKED.
+ */
+#define ZERO_UNLESS(ok, v) ((ok) ? (v) : (VEC) 0.0f)
+#define LOAD_EDGES(t)                                                                          \
+    ((t) == 0          ? ZERO_UNLESS(left_in, VLOAD(0, xrow + (left_in ? 0 : 1) * c))          \
+     : (t) == SPAN - 1 ? ZERO_UNLESS(right_in, VLOAD(0, xrow + (SPAN - (right_in ? 1 : 2)) * c)) \
+                       : LOAD_INSIDE(t))
+
+#define DW_PASS n, h, w, c, kh, kw, stride, pt, pl, oh_, ow_
+
+/* One work-item of v3 or v4: OWB outputs of one row for VW channels; edges selects v4's border path. */
+__attribute__((always_inline)) inline void window_block(DW_ARGS, __global const float* x, __global const float* wt, __global float* y, const int cv,
+                         const int ob, const int row, const bool edges) {
     if (cv * VW >= c || ob * OWB >= ow_ || row >= n * oh_) return;
     const int img = row / oh_, oh = row % oh_, c0 = cv * VW, ow0 = ob * OWB;
     const int col0 = ow0 * STRIDE - pl;
-    // most work-items lie inside the row and load without bounds checks; those at the borders check each column
-    const bool inside = col0 >= 0 && col0 + SPAN <= w;
+    const bool left_in = col0 >= 0, right_in = col0 + SPAN <= w;
+    // most work-items load without bounds checks: v3's that lie inside the row, v4's that overhang it by one column
+    const bool unchecked = edges ? SPAN > 1 && col0 >= -1 && col0 + SPAN <= w + 1 : left_in && right_in;
     VEC acc[OWB];
     #pragma unroll
     for (int o = 0; o < OWB; o++) acc[o] = (VEC) 0.0f;
@@ -122,7 +138,9 @@ __kernel void depthwise_v3_window(DW_ARGS, __global const float* x, __global con
         VEC wr[KW];
         #pragma unroll
         for (int j = 0; j < KW; j++) wr[j] = VLOAD(0, wt + (i * KW + j) * c + c0);
-        if (inside) {
+        if (unchecked && edges) {
+            ACCUMULATE_ROW(LOAD_EDGES)
+        } else if (unchecked) {
             ACCUMULATE_ROW(LOAD_INSIDE)
         } else {
             ACCUMULATE_ROW(LOAD_CHECKED)
@@ -131,6 +149,23 @@ __kernel void depthwise_v3_window(DW_ARGS, __global const float* x, __global con
     #pragma unroll
     for (int o = 0; o < OWB; o++)
         if (ow0 + o < ow_) VSTORE(acc[o], 0, y + (row * ow_ + ow0 + o) * c + c0);
+}
+
+/* v3: grid (channel vector, column block, image * oh_ + output row); borders check every column. */
+__kernel void depthwise_v3_window(DW_ARGS, __global const float* x, __global const float* wt, __global float* y) {
+    window_block(DW_PASS, x, wt, y, get_global_id(0), get_global_id(1), get_global_id(2), false);
+}
+
+/*
+ * v4 rows: the same work-item, with the grid turned around to (image * oh_ + output row, column block, channel vector).
+ * A CPU runtime runs a work-group's items with dimension 0 innermost, so the work-item after this one is the output
+ * row below: it reuses two of the three input rows while they are still in L1, where in v3's order 36 other
+ * work-items (110 KB of input for 56x56x144) came in between and the rows had to come back from L2. On a GPU
+ * dimension 0 should instead walk the channels, so that neighbouring work-items read neighbouring addresses: there v3
+ * stays the default.
+ */
+__kernel void depthwise_v4_rows(DW_ARGS, __global const float* x, __global const float* wt, __global float* y) {
+    window_block(DW_PASS, x, wt, y, get_global_id(2), get_global_id(1), get_global_id(0), true);
 }
 
 /*

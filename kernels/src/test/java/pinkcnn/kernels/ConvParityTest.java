@@ -34,7 +34,12 @@ class ConvParityTest {
             new ConvGeometry(7, 4, 5, 16, 2, 3, 1, 0, 1, 1, 1, 16),
             new ConvGeometry(2, 4, 1, 8, 3, 3, 1, 1, 1, 0, 2, 8), // one column: most taps fall in the padding
             new ConvGeometry(2, 5, 1, 8, 3, 3, 2, 1, 1, 0, 2, 8),
-            new ConvGeometry(1, 10, 11, 4, 3, 3, 3, 1, 1, 1, 1, 4)); // stride 3
+            new ConvGeometry(1, 10, 11, 4, 3, 3, 3, 1, 1, 1, 1, 4), // stride 3
+            // rows of several column blocks (OWB up to 16): blocks that overhang the row by their first or last column
+            // (v4's edge path), a short last block that overhangs it by more (the checked path)
+            new ConvGeometry(1, 6, 30, 32, 3, 3, 1, 1, 1, 1, 1, 32),
+            new ConvGeometry(2, 5, 40, 16, 3, 3, 1, 1, 1, 1, 1, 16),
+            new ConvGeometry(1, 7, 28, 16, 3, 3, 2, 0, 1, 0, 1, 16));
 
     @BeforeAll
     static void open() {
