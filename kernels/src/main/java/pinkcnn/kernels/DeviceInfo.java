@@ -12,7 +12,7 @@ public record DeviceInfo(
         int platformIndex, int deviceIndex, String platformName, String platformVersion,
         String name, String vendor, Type type, String version, String driverVersion, String openclCVersion,
         int computeUnits, int clockMhz, long maxWorkGroupSize, long[] maxWorkItemSizes,
-        long localMemBytes, long globalMemBytes, long maxAllocBytes, int preferredFloatVectorWidth,
+        long localMemBytes, long globalMemBytes, long globalCacheBytes, long maxAllocBytes, int preferredFloatVectorWidth,
         cl_platform_id platform, cl_device_id device) {
 
     public enum Type { GPU, CPU, ACCELERATOR, OTHER }
@@ -37,10 +37,10 @@ public record DeviceInfo(
                 "    version %s, driver %s, %s%n"
                         + "    %d compute units at %d MHz; preferred float vector width %d%n"
                         + "    max work-group size %d, max work-item sizes %s%n"
-                        + "    global memory %s (largest buffer %s), local memory %s",
+                        + "    global memory %s (largest buffer %s, cache %s), local memory %s",
                 version, driverVersion, openclCVersion, computeUnits, clockMhz, preferredFloatVectorWidth,
                 maxWorkGroupSize, Arrays.toString(maxWorkItemSizes), bytes(globalMemBytes), bytes(maxAllocBytes),
-                bytes(localMemBytes));
+                globalCacheBytes > 0 ? bytes(globalCacheBytes) : "not reported", bytes(localMemBytes));
     }
 
     static String bytes(long b) {

@@ -133,6 +133,7 @@ public final class OpenClDevices {
                 deviceString(device, CL_DEVICE_OPENCL_C_VERSION), deviceInt(device, CL_DEVICE_MAX_COMPUTE_UNITS),
                 deviceInt(device, CL_DEVICE_MAX_CLOCK_FREQUENCY), deviceSize(device, CL_DEVICE_MAX_WORK_GROUP_SIZE), sizes,
                 deviceLong(device, CL_DEVICE_LOCAL_MEM_SIZE), deviceLong(device, CL_DEVICE_GLOBAL_MEM_SIZE),
+                deviceLong(device, CL_DEVICE_GLOBAL_MEM_CACHE_SIZE),
                 deviceLong(device, CL_DEVICE_MAX_MEM_ALLOC_SIZE), deviceInt(device, CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT),
                 platform, device);
     }

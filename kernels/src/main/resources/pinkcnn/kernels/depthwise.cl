@@ -6,7 +6,7 @@
  *   v1 direct       one output element per work-item, scalar
  *   v2 vec          VW channels per work-item as one vector, the kernel's weights held in registers
  *   v3 window       v2, plus a sliding window along the row so each input vector is loaded once, not KW times
- *   v4 rows         v3 with work-items that share input rows run back to back (CPU), and cheaper border blocks
+ *   v4 rows         v3 with cheaper border blocks, and work-items that share input rows back to back (in cache)
  * The gradients (input: a gather; weights: partial sums and a finish kernel) come last.
  */
 
@@ -157,15 +157,23 @@ __kernel void depthwise_v3_window(DW_ARGS, __global const float* x, __global con
 }
 
 /*
- * v4 rows: the same work-item, with the grid turned around to (image * oh_ + output row, column block, channel vector).
- * A CPU runtime runs a work-group's items with dimension 0 innermost, so the work-item after this one is the output
- * row below: it reuses two of the three input rows while they are still in L1, where in v3's order 36 other
- * work-items (110 KB of input for 56x56x144) came in between and the rows had to come back from L2. On a GPU
- * dimension 0 should instead walk the channels, so that neighbouring work-items read neighbouring addresses: there v3
- * stays the default.
+ * v4 rows: v3's work-item with the cheaper border path, and, for an input that stays in cache (ROWS_FIRST=1), the grid
+ * turned around to (image * oh_ + output row, column block, channel vector). A CPU runtime runs a work-group's items
+ * with dimension 0 innermost, so the work-item after this one is then the output row below: it reuses two of the
+ * three input rows while they are still in L1, where in v3's order 36 other work-items (110 KB of input for
+ * 56x56x144) came in between and the rows came back from L2. An input that streams from memory is better read in v3's
+ * order, group after group over whole stretches of rows, so the host picks the order by the input's size. (On a GPU,
+ * dimension 0 should walk the channels anyway, so that neighbouring work-items read neighbouring addresses.)
  */
+#ifndef ROWS_FIRST
+#define ROWS_FIRST 0
+#endif
 __kernel void depthwise_v4_rows(DW_ARGS, __global const float* x, __global const float* wt, __global float* y) {
+#if ROWS_FIRST
     window_block(DW_PASS, x, wt, y, get_global_id(2), get_global_id(1), get_global_id(0), true);
+#else
+    window_block(DW_PASS, x, wt, y, get_global_id(0), get_global_id(1), get_global_id(2), true);
+#endif
 }
 
 /*

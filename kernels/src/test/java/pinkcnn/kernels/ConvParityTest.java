@@ -85,19 +85,33 @@ class ConvParityTest {
 
     @Test
     void depthwiseForwardInEveryVersion() {
-        for (String version : OpenClBackend.versions(OpenClBackend.DEPTHWISE)) {
-            String previous = t.raw.version(OpenClBackend.DEPTHWISE);
-            t.raw.useVersion(OpenClBackend.DEPTHWISE, version);
-            try {
-                for (ConvGeometry g : DEPTHWISE) {
-                    Twins.Pair x = t.random(g.inputSize()), w = t.random((long) g.kh() * g.kw() * g.cin());
-                    Twins.Pair y = t.random(g.outputSize());
-                    t.run((b, s) -> b.depthwiseConv2d(g, s.at(x), s.at(w), s.at(y)));
-                    t.assertClose(y, "depthwise " + version + " " + g);
-                }
-            } finally {
-                t.raw.useVersion(OpenClBackend.DEPTHWISE, previous);
+        for (String version : OpenClBackend.versions(OpenClBackend.DEPTHWISE)) depthwiseForward(version, "");
+    }
+
+    /** v4 in the grid order of inputs that do not fit in cache (the cases above are small enough for rows first). */
+    @Test
+    void depthwiseV4InChannelsFirstOrder() {
+        long saved = ClDepthwise.rowsFirstBytes;
+        ClDepthwise.rowsFirstBytes = 0;
+        try {
+            depthwiseForward("v4_rows", " (channels first)");
+        } finally {
+            ClDepthwise.rowsFirstBytes = saved;
+        }
+    }
+
+    private void depthwiseForward(String version, String note) {
+        String previous = t.raw.version(OpenClBackend.DEPTHWISE);
+        t.raw.useVersion(OpenClBackend.DEPTHWISE, version);
+        try {
+            for (ConvGeometry g : DEPTHWISE) {
+                Twins.Pair x = t.random(g.inputSize()), w = t.random((long) g.kh() * g.kw() * g.cin());
+                Twins.Pair y = t.random(g.outputSize());
+                t.run((b, s) -> b.depthwiseConv2d(g, s.at(x), s.at(w), s.at(y)));
+                t.assertClose(y, "depthwise " + version + note + " " + g);
             }
+        } finally {
+            t.raw.useVersion(OpenClBackend.DEPTHWISE, previous);
         }
     }
 

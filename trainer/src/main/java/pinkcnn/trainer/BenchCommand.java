@@ -33,7 +33,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Time a whole network's forward pass instead of kernels: mobilenetv2.")
     String model;
 
-    @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Batch size for --model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Batch size of --model and of the layer cases (1×1, depthwise, stem; default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--variant",
@@ -53,6 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (batch < 1) throw new UserError("--batch must be at least 1");
         if (model != null) return benchModel();
         List<String> chosen = ops == null || ops.isEmpty() ? KernelCases.OPS : ops;
         for (String op : chosen) {
@@ -62,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<OpenClBench.CopyRatio> ratios = List.of();
         try (Backend backend = device.open()) {
             BenchRunner runner = new BenchRunner(OpenClBench.timer(backend), minSeconds);
-            KernelCases cases = new KernelCases(backend);
+            KernelCases cases = new KernelCases(backend, batch);
             if (!json) System.out.printf("%-20s %-22s %10s %9s %8s %7s   (%s, %d threads)%n",
                     "op", "shape", "median ms", "GFLOP/s", "GB/s", "%peak", backend.name(), device.threads());
             for (String op : chosen) {
@@ -100,7 +101,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     private Integer benchModel() throws Exception {
         if (!model.equalsIgnoreCase("mobilenetv2")) throw new UserError("unknown --model '" + model + "': use mobilenetv2");
-        if (batch < 1) throw new UserError("--batch must be at least 1");
         try (Backend backend = device.open()) {
             ModelBench.Result r = ModelBench.run(backend, batch, Math.max(minSeconds, 2.0));
             if (json) {

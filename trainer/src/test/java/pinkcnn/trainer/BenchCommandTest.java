@@ -40,6 +40,23 @@ class BenchCommandTest {
     }
 
     @Test
+    void layerCasesTakeTheBatch() throws Exception {
+        JsonNode results = benchJson("bench", "--device", "cpu", "--op", "depthwise,conv1x1", "--batch", "2", "--json",
+                "--min-time", "0.01").get("results");
+        Set<String> shapes = new HashSet<>();
+        for (JsonNode r : results) shapes.add(r.get("shape").asText());
+        assertTrue(shapes.contains("2x56x56x144 s1") && shapes.contains("2x112x112x32->16"), shapes.toString());
+        // twice the work of batch 1: 2 images x 56x56 outputs x 144 channels x 9 taps x 2 flops
+        for (JsonNode r : results) {
+            if (r.get("shape").asText().equals("2x56x56x144 s1")) {
+                assertEquals(2.0 * 56 * 56 * 144 * 9 * 2, r.get("gflops").asDouble() * r.get("median_ms").asDouble() * 1e6,
+                        1e-3 * 2.0 * 56 * 56 * 144 * 9 * 2, r.toString());
+            }
+        }
+        assertEquals(2, Main.commandLine().execute("bench", "--device", "cpu", "--op", "depthwise", "--batch", "0"));
+    }
+
+    @Test
     void openClVariantsCopyReferenceAndLaunchOverhead() throws Exception {
         DeviceOptionTest.requireOpenCl();
         JsonNode all = benchJson("bench", "--device", "opencl", "--op", "depthwise", "--variant", "--json", "--min-time", "0.01");
@@ -48,7 +65,7 @@ class BenchCommandTest {
             ops.add(r.get("op").asText());
             assertTrue(r.get("median_ms").asDouble() > 0, r.toString());
         }
-        for (String op : new String[] {"depthwise", "depthwise.v1_direct", "depthwise.v2_vec", "depthwise.v3_window", "memcopy",
+        for (String op : new String[] {"depthwise", "depthwise.v1_direct", "depthwise.v2_vec", "depthwise.v3_window", "depthwise.v4_rows", "memcopy",
                 "launch", "launch+wait", "100 launches"}) {
             assertTrue(ops.contains(op), op + " missing from " + ops);
         }

@@ -9,7 +9,8 @@ import pinkcnn.engine.backend.Storage;
 
 /**
  * The benchmarked kernels and shapes, the same on every backend: GEMM 1024³; MobileNetV2's 1×1 convolutions, depthwise
- * layers and stem at batch 1 and 224×224 input; pooling. Buffers are allocated once per case and reused across runs.
+ * layers and stem at 224×224 input and a chosen batch (1 by default); pooling. Buffers are allocated once per case and
+ * reused across runs.
  */
 public final class KernelCases {
     public static final List<String> OPS = List.of("gemm", "conv1x1", "depthwise", "conv3x3", "pool");
@@ -22,10 +23,28 @@ public final class KernelCases {
     public static final int[][] DEPTHWISE = {{112, 96, 2}, {56, 144, 1}, {14, 576, 1}};
 
     private final Backend b;
+    private final int batch;
     private final Random rnd = new Random(1);
 
     public KernelCases(Backend backend) {
+        this(backend, 1);
+    }
+
+    /** The layer cases (1×1, depthwise, stem) at batch {@code batch}. */
+    public KernelCases(Backend backend, int batch) {
+        if (batch < 1) throw new IllegalArgumentException("batch must be at least 1, not " + batch);
         this.b = backend;
+        this.batch = batch;
+    }
+
+    /** Floats in the input of depthwise case {@code d} (one row of {@link #DEPTHWISE}) at this batch. */
+    public long depthwiseInputFloats(int[] d) {
+        return (long) batch * d[0] * d[0] * d[1];
+    }
+
+    /** "56x56x144", with the batch in front when it is not 1: "32x56x56x144". */
+    public String label(int size, int c) {
+        return (batch > 1 ? batch + "x" : "") + size + "x" + size + "x" + c;
     }
 
     public List<BenchCase> cases(String op) {
@@ -33,12 +52,12 @@ public final class KernelCases {
         switch (op) {
             case "gemm" -> out.add(gemm(1024, 1024, 1024));
             case "conv1x1" -> {
-                for (int[] c : CONV1X1) out.add(conv("conv1x1", new ConvGeometry(1, c[0], c[0], c[1], 1, 1, 1, 0, 0, 0, 0, c[2])));
+                for (int[] c : CONV1X1) out.add(conv("conv1x1", new ConvGeometry(batch, c[0], c[0], c[1], 1, 1, 1, 0, 0, 0, 0, c[2])));
             }
             case "depthwise" -> {
                 for (int[] d : DEPTHWISE) out.add(depthwise(d[0], d[1], d[2]));
             }
-            case "conv3x3" -> out.add(conv("conv3x3", new ConvGeometry(1, 224, 224, 3, 3, 3, 2, 0, 1, 0, 1, 32)));
+            case "conv3x3" -> out.add(conv("conv3x3", new ConvGeometry(batch, 224, 224, 3, 3, 3, 2, 0, 1, 0, 1, 32)));
             case "pool" -> {
                 out.add(maxPool(new ConvGeometry(1, 112, 112, 96, 2, 2, 2, 0, 0, 0, 0, 96)));
                 out.add(maxPool(new ConvGeometry(32, 7, 7, 1280, 2, 2, 2, 0, 0, 0, 0, 1280)));
@@ -67,17 +86,17 @@ public final class KernelCases {
         Storage x = random(g.inputSize()), w = random((long) g.kh() * g.kw() * g.cin() * g.cout()), y = b.allocate(g.outputSize());
         double flops = 2.0 * g.outputSize() * g.kh() * g.kw() * g.cin();
         double bytes = 4.0 * (g.inputSize() + g.outputSize() + (double) g.kh() * g.kw() * g.cin() * g.cout());
-        String shape = g.h() + "x" + g.w() + "x" + g.cin() + "->" + g.cout() + (g.stride() > 1 ? " s" + g.stride() : "");
+        String shape = label(g.h(), g.cin()) + "->" + g.cout() + (g.stride() > 1 ? " s" + g.stride() : "");
         return new BenchCase(op, shape, flops, bytes, () -> b.conv2d(g, x, w, y));
     }
 
     public BenchCase depthwise(int size, int c, int stride) {
         // Keras: stride 2 layers pad (0,1),(0,1) explicitly; stride 1 layers use 'same' (1 on each side).
         ConvGeometry g = stride == 2
-                ? new ConvGeometry(1, size, size, c, 3, 3, 2, 0, 1, 0, 1, c)
-                : new ConvGeometry(1, size, size, c, 3, 3, 1, 1, 1, 1, 1, c);
+                ? new ConvGeometry(batch, size, size, c, 3, 3, 2, 0, 1, 0, 1, c)
+                : new ConvGeometry(batch, size, size, c, 3, 3, 1, 1, 1, 1, 1, c);
         Storage x = random(g.inputSize()), w = random(9L * c), y = b.allocate(g.outputSize());
-        return new BenchCase("depthwise", size + "x" + size + "x" + c + " s" + stride, 2.0 * 9 * g.outputSize(),
+        return new BenchCase("depthwise", label(size, c) + " s" + stride, 2.0 * 9 * g.outputSize(),
                 4.0 * (g.inputSize() + g.outputSize() + 9.0 * c), () -> b.depthwiseConv2d(g, x, w, y));
     }
 

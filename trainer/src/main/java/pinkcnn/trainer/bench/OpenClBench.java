@@ -89,8 +89,7 @@ public final class OpenClBench {
         List<BenchCase> depthwise = cases.cases("depthwise");
         for (int i = 0; i < depthwise.size(); i++) {
             BenchCase dw = depthwise.get(i);
-            int[] d = KernelCases.DEPTHWISE[i];
-            long n = (long) d[0] * d[0] * d[1];
+            long n = cases.depthwiseInputFloats(KernelCases.DEPTHWISE[i]);
             Storage x = cl.allocate(n), y = cl.allocate(n);
             Runnable copy = () -> cl.memoryCopyKernel(n, x, y);
             for (int w = 0; w < 5; w++) {
@@ -143,9 +142,9 @@ public final class OpenClBench {
         }
         if (ops.contains("depthwise")) {
             for (int[] d : KernelCases.DEPTHWISE) {
-                long n = (long) d[0] * d[0] * d[1];
+                long n = cases.depthwiseInputFloats(d);
                 Storage x = cl.allocate(n), y = cl.allocate(n);
-                out.add(new Timed(new BenchCase("memcopy", d[0] + "x" + d[0] + "x" + d[1], 0, 8.0 * n,
+                out.add(new Timed(new BenchCase("memcopy", cases.label(d[0], d[1]), 0, 8.0 * n,
                         () -> cl.memoryCopyKernel(n, x, y)), device));
             }
         }
