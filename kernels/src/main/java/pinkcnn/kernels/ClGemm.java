@@ -89,7 +89,8 @@ final class ClGemm {
             }
             case "v4_packed" -> {
                 boolean narrow = n <= tiles.get("VW");
-                int mr = tileRows(m), nr = tiles.get("VW") * (narrow ? 1 : tiles.get("NV")), ls = tiles.get("LS");
+                int mr = tileRows(m, tiles.get(narrow ? "MRN" : "MR")), nr = tiles.get("VW") * (narrow ? 1 : tiles.get("NV"));
+                int ls = tiles.get("LS");
                 String opts = v4Options.computeIfAbsent(narrow + "," + mr,
                         key -> (narrow ? tiles.with("NV=1") : tiles).with("MR=" + mr).options());
                 int panels = (n + nr - 1) / nr;
@@ -116,11 +117,11 @@ final class ClGemm {
     }
 
     /**
-     * v4's rows per tile: MR, or MR − 1 when that divides m and MR does not. The 49 rows of a 7×7 map are then 7 tiles
-     * of 7 rows instead of 7 of 8, which would compute 7 rows for nothing (1/8 of the work).
+     * v4's rows per tile: mr (MR, or MRN for one-vector-wide tiles), or mr − 1 when that divides m and mr does not. The
+     * 49 rows of a 7×7 map are then 7 tiles of 7 rows instead of 7 of 8, which would compute 7 rows for nothing (1/8
+     * of the work).
      */
-    private int tileRows(int m) {
-        int mr = tiles.get("MR");
+    private static int tileRows(int m, int mr) {
         return m % mr != 0 && mr > 2 && m % (mr - 1) == 0 ? mr - 1 : mr;
     }
 

@@ -21,7 +21,9 @@ class GemmParityTest {
     static final int[][] SHAPES = {{1, 1, 1}, {7, 9, 5}, {13, 11, 17}, {37, 29, 23}, {70, 3, 130}, {5, 40, 64},
             {33, 65, 17}, {9, 16, 3}, {130, 17, 9}, {19, 31, 8}, {3, 15, 40},
             // few rows, n a multiple of v4's panel width: v4 reads an untransposed B in place
-            {49, 160, 20}, {30, 128, 7}};
+            {49, 160, 20}, {30, 128, 7},
+            // n ≤ 16 with rows in tiles of 12 (36), of 11 (22: 12 does not divide it, 11 does), and a partial last tile
+            {36, 16, 6}, {22, 10, 4}, {25, 16, 3}};
 
     @BeforeAll
     static void open() {
