@@ -107,7 +107,7 @@ public class OpenClKernelsBenchmark {
 
     @State(Scope.Benchmark)
     public static class Depthwise {
-        @Param({"v1_direct", "v2_vec", "v3_window"})
+        @Param({"v1_direct", "v2_vec", "v3_window", "v4_rows"})
         public String version;
         /** {input size, channels, stride}: MobileNetV2 layers. */
         @Param({"112x96s2", "56x144s1", "14x576s1"})

@@ -1,7 +1,7 @@
 /*
  * depthwise.cl: depthwise convolution (one kh x kw filter per channel, multiplier 1) over NHWC; weights kh x kw x c.
  * Geometry arguments: n, h, w, c, kh, kw, stride, pt, pl (top/left padding), oh_, ow_ (output size).
- * Three forward versions side by side. Depthwise convolution is memory-bound (9 multiply-adds per output element for
+ * Four forward versions side by side. Depthwise convolution is memory-bound (9 multiply-adds per output element for
  * 3x3), so each step is about moving fewer bytes, and issuing fewer instructions, per useful multiply-add:
  *   v1 direct       one output element per work-item, scalar
  *   v2 vec          VW channels per work-item as one vector, the kernel's weights held in registers
