@@ -1,8 +1,9 @@
 /*
  * depthwise.cl: depthwise convolution (one kh x kw filter per channel, multiplier 1) over NHWC; weights kh x kw x c.
  * Geometry arguments: n, h, w, c, kh, kw, stride, pt, pl (top/left padding), oh_, ow_ (output size).
- * Four forward versions side by side. Depthwise convolution is memory-bound (9 multiply-adds per output element for
- * 3x3), so each step is about moving fewer bytes, and issuing fewer instructions, per useful multiply-add:
+ * Four forward versions side by side. Depthwise convolution does only 9 multiply-adds per output element (3x3), so
+ * on a CPU its arithmetic costs about as much as copying its tensor: each step is about moving fewer bytes, and
+ * issuing fewer instructions, per useful multiply-add:
  *   v1 direct       one output element per work-item, scalar
  *   v2 vec          VW channels per work-item as one vector, the kernel's weights held in registers
  *   v3 window       v2, plus a sliding window along the row so each input vector is loaded once, not KW times
