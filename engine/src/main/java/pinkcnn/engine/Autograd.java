@@ -37,6 +37,11 @@ public final class Autograd {
         return NO_GRAD_DEPTH.get() == 0;
     }
 
+    /** Fails unless inside a {@link #noGrad()} scope: for ops that have no backward. */
+    public static void requireOff(String op) {
+        if (enabled()) throw new IllegalStateException(op + " has no gradient: call it inside Autograd.noGrad()");
+    }
+
     /** Inside this scope no graph is recorded (inference, optimizer steps). */
     public static AutoCloseableNoThrow noGrad() {
         NO_GRAD_DEPTH.set(NO_GRAD_DEPTH.get() + 1);

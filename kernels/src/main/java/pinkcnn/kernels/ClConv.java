@@ -25,10 +25,15 @@ final class ClConv {
     }
 
     void forward(ConvGeometry g, ClStorage x, ClStorage w, ClStorage y) {
+        forward(g, x, w, y, null);
+    }
+
+    /** The convolution with the output stage {@code e} fused into its GEMM (null: none). */
+    void forward(ConvGeometry g, ClStorage x, ClStorage w, ClStorage y, Epilogue e) {
         int cout = g.cout();
         if (g.isPointwise()) {
             gemm.gemm(false, false, g.n() * g.h() * g.w(), cout, g.cin(), 1f, x.mem(), 0, g.cin(), w.mem(), 0, cout,
-                    0f, y.mem(), 0, cout);
+                    0f, y.mem(), 0, cout, e);
             return;
         }
         int k = kdim(g), pixels = g.outH() * g.outW();
@@ -36,7 +41,7 @@ final class ClConv {
             count = batch(g, img0);
             cl_mem col = im2col(g, x, img0, count);
             gemm.gemm(false, false, count * pixels, cout, k, 1f, col, 0, k, w.mem(), 0, cout, 0f, y.mem(),
-                    img0 * pixels * cout, cout);
+                    img0 * pixels * cout, cout, e);
         }
     }
 

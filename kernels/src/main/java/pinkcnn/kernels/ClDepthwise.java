@@ -64,6 +64,17 @@ final class ClDepthwise {
     }
 
     void forward(ConvGeometry g, ClStorage x, ClStorage w, ClStorage y) {
+        forward(g, x, w, y, null);
+    }
+
+    /** Whether {@link #forward} can apply an {@link Epilogue} in its stores (v3 and v4). */
+    boolean fusesEpilogue() {
+        return version.equals("v3_window") || version.equals("v4_rows");
+    }
+
+    /** The forward pass with the output stage {@code e} (null: none; needs {@link #fusesEpilogue}). */
+    void forward(ConvGeometry g, ClStorage x, ClStorage w, ClStorage y, Epilogue e) {
+        if (e != null && !fusesEpilogue()) throw new IllegalStateException("depthwise " + version + " has no fused output stage");
         ClElementwise.count(g.outputSize());
         if (version.equals("v1_direct")) {
             cl.launchGrid(cl.kernel(FILE, "depthwise_v1_direct", ""), g.cin(), g.outW(), (long) g.n() * g.outH(),
@@ -73,10 +84,12 @@ final class ClDepthwise {
         int perItem = pixelsPerItem(g), vectors = g.cin() / cl.vectorWidth(g.cin());
         int blocks = (g.outW() + perItem - 1) / perItem;
         long rows = (long) g.n() * g.outH();
+        String fused = e == null ? "" : Epilogue.OPTION;
+        Object[] args = Epilogue.append(args(g, x, w, y), e);
         if (version.equals("v4_rows") && rowsFirst(g)) {
-            cl.launchGrid(kernel("depthwise_v4_rows", g, " -DROWS_FIRST=1"), rows, blocks, vectors, args(g, x, w, y));
+            cl.launchGrid(kernel("depthwise_v4_rows", g, " -DROWS_FIRST=1" + fused), rows, blocks, vectors, args);
         } else {
-            cl.launchGrid(kernel("depthwise_" + version, g, ""), vectors, blocks, rows, args(g, x, w, y));
+            cl.launchGrid(kernel("depthwise_" + version, g, fused), vectors, blocks, rows, args);
         }
     }
 

@@ -52,9 +52,21 @@ final class ClGemm {
         return tiles;
     }
 
+    /** Whether {@link #gemm} can apply an {@link Epilogue} in its output stage (v4; the others leave it to the caller). */
+    boolean fusesEpilogue() {
+        return version.equals("v4_packed");
+    }
+
     /** C = alpha·op(A)·op(B) + beta·C with the current version; offsets and leading dimensions in floats. */
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, cl_mem a, int offA, int lda,
               cl_mem b, int offB, int ldb, float beta, cl_mem c, int offC, int ldc) {
+        gemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, null);
+    }
+
+    /** {@link #gemm} with the output stage {@code e} on C's columns (null: none; needs {@link #fusesEpilogue}). */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, cl_mem a, int offA, int lda,
+              cl_mem b, int offB, int ldb, float beta, cl_mem c, int offC, int ldc, Epilogue e) {
+        if (e != null && (!fusesEpilogue() || k <= 0)) throw new IllegalStateException("GEMM " + version + " has no fused output stage");
         if (m <= 0 || n <= 0) return;
         int rsA = transA ? 1 : lda, csA = transA ? lda : 1;
         int rsB = transB ? 1 : ldb, csB = transB ? ldb : 1;
@@ -62,11 +74,16 @@ final class ClGemm {
             run("v1_naive", m, n, 0, alpha, a, offA, rsA, csA, b, offB, rsB, csB, beta, c, offC, ldc);
             return;
         }
-        run(version, m, n, k, alpha, a, offA, rsA, csA, b, offB, rsB, csB, beta, c, offC, ldc);
+        run(version, m, n, k, alpha, a, offA, rsA, csA, b, offB, rsB, csB, beta, c, offC, ldc, e);
     }
 
     private void run(String v, int m, int n, int k, float alpha, cl_mem a, int offA, int rsA, int csA,
                      cl_mem b, int offB, int rsB, int csB, float beta, cl_mem c, int offC, int ldc) {
+        run(v, m, n, k, alpha, a, offA, rsA, csA, b, offB, rsB, csB, beta, c, offC, ldc, null);
+    }
+
+    private void run(String v, int m, int n, int k, float alpha, cl_mem a, int offA, int rsA, int csA,
+                     cl_mem b, int offB, int rsB, int csB, float beta, cl_mem c, int offC, int ldc, Epilogue e) {
         switch (v) {
             case "v1_naive" -> {
                 long[] local = {16, 4};
@@ -108,9 +125,10 @@ final class ClGemm {
                     panelStride = k * nr;
                     ldbp = nr;
                 }
-                cl.launch(cl.kernel(FILE, "gemm_v4_packed", opts),
+                cl.launch(cl.kernel(FILE, "gemm_v4_packed", e == null ? opts : opts + Epilogue.OPTION),
                         new long[] {ClContext.roundUp(rowBlocks, ls), panels}, new long[] {ls, 1},
-                        m, n, k, alpha, a, offA, rsA, csA, bp, offBp, panelStride, ldbp, beta, c, offC, ldc);
+                        Epilogue.append(new Object[] {m, n, k, alpha, a, offA, rsA, csA, bp, offBp, panelStride, ldbp, beta,
+                                c, offC, ldc}, e));
             }
             default -> throw new IllegalStateException(v);
         }

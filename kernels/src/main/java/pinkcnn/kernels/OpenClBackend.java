@@ -230,6 +230,26 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public synchronized void conv2dAffine(ConvGeometry g, Storage x, Storage w, Storage scale, Storage shift, float lo,
+                                          float hi, Storage y) {
+        if (!gemm.fusesEpilogue()) {
+            Backend.super.conv2dAffine(g, x, w, scale, shift, lo, hi, y);
+            return;
+        }
+        conv.forward(g, s(x), s(w), s(y), new Epilogue(s(scale), s(shift), lo, hi));
+    }
+
+    @Override
+    public synchronized void depthwiseConv2dAffine(ConvGeometry g, Storage x, Storage w, Storage scale, Storage shift,
+                                                   float lo, float hi, Storage y) {
+        if (!depthwise.fusesEpilogue()) {
+            Backend.super.depthwiseConv2dAffine(g, x, w, scale, shift, lo, hi, y);
+            return;
+        }
+        depthwise.forward(g, s(x), s(w), s(y), new Epilogue(s(scale), s(shift), lo, hi));
+    }
+
+    @Override
     public synchronized void depthwiseConv2dInputGrad(ConvGeometry g, Storage dy, Storage w, Storage dx) {
         depthwise.inputGrad(g, s(dy), s(w), s(dx));
     }

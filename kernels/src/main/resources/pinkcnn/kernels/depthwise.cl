@@ -120,9 +120,25 @@ __kernel void depthwise_v2_vec(DW_ARGS, __global const float* x, __global const 
 
 #define DW_PASS n, h, w, c, kh, kw, stride, pt, pl, oh_, ow_
 
+/*
+ * With EPILOGUE=1 (a separate build), v3 and v4 store clamp(acc * scale[c] + shift[c], lo, hi): frozen batch norm and
+ * the ReLU6 after it applied in registers, so the output is written once.
+ */
+#ifndef EPILOGUE
+#define EPILOGUE 0
+#endif
+#if EPILOGUE
+#define EPILOGUE_ARGS , __global const float* scale, __global const float* shift, const float lo, const float hi
+#define EPILOGUE_PASS , scale, shift, lo, hi
+#else
+#define EPILOGUE_ARGS
+#define EPILOGUE_PASS
+#endif
+
 /* One work-item of v3 or v4: OWB outputs of one row for VW channels; edges selects v4's border path. */
-__attribute__((always_inline)) inline void window_block(DW_ARGS, __global const float* x, __global const float* wt, __global float* y, const int cv,
-                         const int ob, const int row, const bool edges) {
+__attribute__((always_inline)) inline void window_block(DW_ARGS, __global const float* x, __global const float* wt,
+                                                        __global float* y, const int cv, const int ob, const int row,
+                                                        const bool edges EPILOGUE_ARGS) {
     if (cv * VW >= c || ob * OWB >= ow_ || row >= n * oh_) return;
     const int img = row / oh_, oh = row % oh_, c0 = cv * VW, ow0 = ob * OWB;
     const int col0 = ow0 * STRIDE - pl;
@@ -147,14 +163,20 @@ __attribute__((always_inline)) inline void window_block(DW_ARGS, __global const 
             ACCUMULATE_ROW(LOAD_CHECKED)
         }
     }
+#if EPILOGUE
+    const VEC sc = VLOAD(0, scale + c0), sh = VLOAD(0, shift + c0);
+    #pragma unroll
+    for (int o = 0; o < OWB; o++) acc[o] = clamp(fma(acc[o], sc, sh), lo, hi);
+#endif
     #pragma unroll
     for (int o = 0; o < OWB; o++)
         if (ow0 + o < ow_) VSTORE(acc[o], 0, y + (row * ow_ + ow0 + o) * c + c0);
 }
 
 /* v3: grid (channel vector, column block, image * oh_ + output row); borders check every column. */
-__kernel void depthwise_v3_window(DW_ARGS, __global const float* x, __global const float* wt, __global float* y) {
-    window_block(DW_PASS, x, wt, y, get_global_id(0), get_global_id(1), get_global_id(2), false);
+__kernel void depthwise_v3_window(DW_ARGS, __global const float* x, __global const float* wt,
+                                  __global float* y EPILOGUE_ARGS) {
+    window_block(DW_PASS, x, wt, y, get_global_id(0), get_global_id(1), get_global_id(2), false EPILOGUE_PASS);
 }
 
 /*
@@ -169,11 +191,12 @@ __kernel void depthwise_v3_window(DW_ARGS, __global const float* x, __global con
 #ifndef ROWS_FIRST
 #define ROWS_FIRST 0
 #endif
-__kernel void depthwise_v4_rows(DW_ARGS, __global const float* x, __global const float* wt, __global float* y) {
+__kernel void depthwise_v4_rows(DW_ARGS, __global const float* x, __global const float* wt,
+                                __global float* y EPILOGUE_ARGS) {
 #if ROWS_FIRST
-    window_block(DW_PASS, x, wt, y, get_global_id(2), get_global_id(1), get_global_id(0), true);
+    window_block(DW_PASS, x, wt, y, get_global_id(2), get_global_id(1), get_global_id(0), true EPILOGUE_PASS);
 #else
-    window_block(DW_PASS, x, wt, y, get_global_id(0), get_global_id(1), get_global_id(2), true);
+    window_block(DW_PASS, x, wt, y, get_global_id(0), get_global_id(1), get_global_id(2), true EPILOGUE_PASS);
 #endif
 }
 

@@ -180,10 +180,24 @@ __kernel void gemm_pack_b(const int n, const int k, __global const float* B, con
     }
 }
 
+/*
+ * With EPILOGUE=1 (a separate build), the output stage also applies a per-column affine map and clamp,
+ * C = clamp(alpha·AB·scale[j] + shift[j], lo, hi), while the tile is still in registers: a convolution followed by
+ * frozen batch norm and ReLU6 then writes its output once instead of writing it, reading it back and writing it again.
+ */
+#ifndef EPILOGUE
+#define EPILOGUE 0
+#endif
+#if EPILOGUE
+#define EPILOGUE_ARGS , __global const float* scale, __global const float* shift, const float lo, const float hi
+#else
+#define EPILOGUE_ARGS
+#endif
+
 __kernel void gemm_v4_packed(const int m, const int n, const int k, const float alpha,
                              __global const float* A, const int offA, const int rsA, const int csA,
                              __global const float* Bp, const int offBp, const int panelStride, const int ldbp,
-                             const float beta, __global float* C, const int offC, const int ldc) {
+                             const float beta, __global float* C, const int offC, const int ldc EPILOGUE_ARGS) {
     const int i0 = get_global_id(0) * MR, q = get_global_id(1);
     if (i0 >= m) return;
     __global const float* arow[MR];
@@ -218,11 +232,21 @@ __kernel void gemm_v4_packed(const int m, const int n, const int k, const float 
             if (j0 + jv + VW <= n) {
                 VEC out = alpha * acc[r][v];
                 if (beta != 0.0f) out += beta * VLOAD(0, c + jv);
+#if EPILOGUE
+                out = clamp(fma(out, VLOAD(0, scale + j0 + jv), VLOAD(0, shift + j0 + jv)), lo, hi);
+#endif
                 VSTORE(out, 0, c + jv);
             } else {
                 float lanes[VW];
                 VSTORE(acc[r][v], 0, lanes);
-                for (int l = 0; l < VW && j0 + jv + l < n; l++) store_c(c, jv + l, alpha, lanes[l], beta);
+                for (int l = 0; l < VW && j0 + jv + l < n; l++) {
+#if EPILOGUE
+                    const int j = j0 + jv + l;
+                    c[jv + l] = clamp(fma(beta == 0.0f ? alpha * lanes[l] : alpha * lanes[l] + beta * c[jv + l], scale[j], shift[j]), lo, hi);
+#else
+                    store_c(c, jv + l, alpha, lanes[l], beta);
+#endif
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 package pinkcnn.kernels;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,6 +114,67 @@ class ConvParityTest {
         } finally {
             t.raw.useVersion(OpenClBackend.DEPTHWISE, previous);
         }
+    }
+
+    /**
+     * Depthwise cases for the fused output stage (each takes program builds of its own): vector widths 1, 8 and 16,
+     * strides 1 and 2, a 5×5 kernel, blocks that overhang the row on either side.
+     */
+    static final List<ConvGeometry> FUSED_DEPTHWISE = List.of(DEPTHWISE.get(0), DEPTHWISE.get(1), DEPTHWISE.get(4),
+            DEPTHWISE.get(6), DEPTHWISE.get(11), DEPTHWISE.get(13));
+
+    /** clamp [0, 6] (ReLU6 after the batch norm) and none (a projection's batch norm, before the residual add). */
+    static final float[][] OUTPUT_RANGES = {{0f, 6f}, {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}};
+
+    /**
+     * Convolutions with frozen batch norm (and ReLU6) in their output stage: the OpenCL kernels that fuse it (GEMM
+     * v4, depthwise v3 and v4 in both orders) and those that take two steps against the CPU backend's two steps.
+     */
+    @Test
+    void fusedOutputStagesMatchTheTwoSteps() {
+        List<ConvGeometry> dense = new ArrayList<>(DENSE);
+        dense.add(new ConvGeometry(2, 5, 7, 9, 1, 1, 1, 0, 0, 0, 0, 16)); // pointwise, n = 16: v4's one-vector tile
+        dense.add(new ConvGeometry(1, 6, 6, 12, 1, 1, 1, 0, 0, 0, 0, 24)); // pointwise, a partial last vector
+        for (float[] range : OUTPUT_RANGES) {
+            for (ConvGeometry g : dense) fusedCase(g, false, range, "conv2d");
+            for (String version : List.of("v2_vec", "v3_window", "v4_rows")) {
+                String previous = t.raw.version(OpenClBackend.DEPTHWISE);
+                t.raw.useVersion(OpenClBackend.DEPTHWISE, version);
+                try {
+                    for (ConvGeometry g : FUSED_DEPTHWISE) fusedCase(g, true, range, "depthwise " + version);
+                } finally {
+                    t.raw.useVersion(OpenClBackend.DEPTHWISE, previous);
+                }
+            }
+            long saved = ClDepthwise.rowsFirstBytes;
+            ClDepthwise.rowsFirstBytes = 0;
+            try {
+                for (ConvGeometry g : FUSED_DEPTHWISE) fusedCase(g, true, range, "depthwise v4 (channels first)");
+            } finally {
+                ClDepthwise.rowsFirstBytes = saved;
+            }
+            String previous = t.raw.version(OpenClBackend.GEMM);
+            t.raw.useVersion(OpenClBackend.GEMM, "v3_regblock"); // no fused stage: the device takes two steps
+            try {
+                for (ConvGeometry g : dense.subList(dense.size() - 2, dense.size())) fusedCase(g, false, range, "conv2d v3");
+            } finally {
+                t.raw.useVersion(OpenClBackend.GEMM, previous);
+            }
+        }
+    }
+
+    private void fusedCase(ConvGeometry g, boolean depthwise, float[] range, String what) {
+        int c = g.cout();
+        Twins.Pair x = t.random(g.inputSize()), y = t.random(g.outputSize());
+        Twins.Pair w = t.random(depthwise ? (long) g.kh() * g.kw() * c : weights(g));
+        // scales up to 3 push some outputs past the ReLU6 cap
+        Twins.Pair scale = t.uniform(c, -0.5f, 3f), shift = t.uniform(c, -1f, 1f);
+        if (depthwise) {
+            t.run((b, s) -> b.depthwiseConv2dAffine(g, s.at(x), s.at(w), s.at(scale), s.at(shift), range[0], range[1], s.at(y)));
+        } else {
+            t.run((b, s) -> b.conv2dAffine(g, s.at(x), s.at(w), s.at(scale), s.at(shift), range[0], range[1], s.at(y)));
+        }
+        t.assertClose(y, what + " with output stage [" + range[0] + ", " + range[1] + "] " + g);
     }
 
     @Test

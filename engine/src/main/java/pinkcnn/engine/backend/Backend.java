@@ -75,6 +75,32 @@ public interface Backend extends AutoCloseable {
 
     void depthwiseConv2dWeightGrad(ConvGeometry g, Storage x, Storage dy, Storage dw);
 
+    /**
+     * {@link #conv2d} followed by y = min(max(y·scale[co] + shift[co], lo), hi): a convolution with the frozen batch
+     * norm (and ReLU or ReLU6) after it, for passes without gradients. {@code lo} is 0 (a ReLU) or −∞ (none), {@code hi}
+     * the cap (+∞ for none). By default the two steps one after the other; a backend may fuse them into the
+     * convolution's output stage, so the output is written once.
+     */
+    default void conv2dAffine(ConvGeometry g, Storage x, Storage w, Storage scale, Storage shift, float lo, float hi,
+                              Storage y) {
+        conv2d(g, x, w, y);
+        affineInPlace(g.n() * g.outH() * g.outW(), g.cout(), y, scale, shift, lo, hi);
+    }
+
+    /** {@link #depthwiseConv2d} with the output stage of {@link #conv2dAffine}. */
+    default void depthwiseConv2dAffine(ConvGeometry g, Storage x, Storage w, Storage scale, Storage shift, float lo,
+                                       float hi, Storage y) {
+        depthwiseConv2d(g, x, w, y);
+        affineInPlace(g.n() * g.outH() * g.outW(), g.cout(), y, scale, shift, lo, hi);
+    }
+
+    /** y = clamp(y·scale + shift, lo, hi) in place with the per-channel kernels ({@code lo} 0 or −∞). */
+    private void affineInPlace(int rows, int c, Storage y, Storage scale, Storage shift, float lo, float hi) {
+        if (lo == 0f) channelAffineClamp(rows, c, y, scale, shift, hi, y);
+        else if (lo == Float.NEGATIVE_INFINITY && hi == Float.POSITIVE_INFINITY) channelAffine(rows, c, y, scale, shift, y);
+        else throw new IllegalArgumentException("the affine output stage clamps to [0, hi] or not at all, not [" + lo + ", " + hi + "]");
+    }
+
     /** Zero padding of an n×h×w×c tensor by the given rows / columns on each side. */
     void pad(int n, int h, int w, int c, int top, int bottom, int left, int right, Storage x, Storage y);
 

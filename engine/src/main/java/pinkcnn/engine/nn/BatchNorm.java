@@ -59,6 +59,12 @@ public final class BatchNorm extends Layer {
                 movingVariance.value(), epsilon, cap);
     }
 
+    /** {scale, shift} with which this layer, on its moving statistics, is y = x·scale + shift per channel. */
+    public Tensor[] movingScaleShift() {
+        return pinkcnn.engine.ops.BatchNorm.movingScaleShift(gamma.value(), beta.value(), movingMean.value(),
+                movingVariance.value(), epsilon);
+    }
+
     @Override
     public int[] outputShape(int[] in) {
         return in.clone();

@@ -7,7 +7,7 @@ import pinkcnn.engine.backend.ConvGeometry;
 import pinkcnn.engine.ops.BiasAdd;
 
 /** Keras Conv2D: weights {@code kernel:0} (kh×kw×cin×cout, HWIO) and, with a bias, {@code bias:0} (cout). */
-public final class Conv2d extends Layer {
+public final class Conv2d extends Layer implements FusableConv {
     private final int kernelSize, stride, filters;
     private final String padding;
     private final Parameter kernel, bias;
@@ -31,6 +31,17 @@ public final class Conv2d extends Layer {
         Tensor y = pinkcnn.engine.ops.Conv2d.apply(x, kernel.value(), stride, padding);
         if (bias == null) return y;
         return BiasAdd.apply(y, bias.value());
+    }
+
+    @Override
+    public boolean canFuse() {
+        return bias == null;
+    }
+
+    @Override
+    public Tensor forwardAffine(Tensor x, Tensor scale, Tensor shift, float lo, float hi) {
+        if (!canFuse()) throw new IllegalStateException(name() + " has a bias: apply it and the affine map separately");
+        return pinkcnn.engine.ops.Conv2d.applyAffine(x, kernel.value(), stride, padding, scale, shift, lo, hi);
     }
 
     @Override

@@ -6,7 +6,7 @@ import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.backend.ConvGeometry;
 
 /** Keras DepthwiseConv2D (depth multiplier 1, no bias): weight {@code depthwise_kernel:0} of shape kh×kw×c×1. */
-public final class DepthwiseConv2d extends Layer {
+public final class DepthwiseConv2d extends Layer implements FusableConv {
     private final int kernelSize, stride;
     private final String padding;
     private final Parameter kernel;
@@ -24,6 +24,16 @@ public final class DepthwiseConv2d extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         return pinkcnn.engine.ops.DepthwiseConv2d.apply(x, kernel.value(), stride, padding);
+    }
+
+    @Override
+    public boolean canFuse() {
+        return true;
+    }
+
+    @Override
+    public Tensor forwardAffine(Tensor x, Tensor scale, Tensor shift, float lo, float hi) {
+        return pinkcnn.engine.ops.DepthwiseConv2d.applyAffine(x, kernel.value(), stride, padding, scale, shift, lo, hi);
     }
 
     @Override

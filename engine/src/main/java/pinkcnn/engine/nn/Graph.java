@@ -137,14 +137,25 @@ public final class Graph {
             Layer timed = node.layer(); // a fused batch norm + ReLU is timed as the batch norm
             long t0 = profiler == null ? 0 : System.nanoTime();
             Tensor y;
-            if (fusesWithNext(i, last, keep, uses)) {
+            int fused = convFusion(i, last, keep, uses);
+            if (fused > 1) {
+                // convolution + frozen batch norm (+ ReLU): the batch norm and the ReLU run in the convolution's output
+                // stage, and neither the convolution's nor the batch norm's output is ever materialised
+                Tensor[] scaleShift = ((BatchNorm) nodes.get(i + 1).layer()).movingScaleShift();
+                boolean relu = fused == 3;
+                float hi = relu ? ((ReLU) nodes.get(i + 2).layer()).maxValue() : Float.POSITIVE_INFINITY;
+                y = ((FusableConv) node.layer()).forwardAffine(need(live, node, 0), scaleShift[0], scaleShift[1],
+                        relu ? 0f : Float.NEGATIVE_INFINITY, hi);
+                scaleShift[0].release();
+                scaleShift[1].release();
+                i += fused - 1;
+                releaseDeadInputs(node, i, live, lastUse, given, keep);
+                node = nodes.get(i);
+            } else if (fusesWithNext(i, last, keep, uses)) {
                 // batch norm + ReLU in one pass: the batch norm's own output is never materialised
                 Node relu = nodes.get(++i);
                 y = ((BatchNorm) node.layer()).forwardClamped(need(live, node, 0), ((ReLU) relu.layer()).maxValue());
-                for (String in : node.inputs()) if (lastUse.get(in) <= i) {
-                    Tensor dead = live.remove(in);
-                    if (dead != null && !given.containsKey(in) && !keep.contains(in)) dead.release();
-                }
+                releaseDeadInputs(node, i, live, lastUse, given, keep);
                 node = relu;
             } else if (node.inputs().size() == 2) {
                 y = ((Add) node.layer()).forward(need(live, node, 0), need(live, node, 1));
@@ -168,6 +179,36 @@ public final class Graph {
         return out;
     }
 
+    /** Releases the inputs of a fused node that nothing after position i reads. */
+    private static void releaseDeadInputs(Node node, int i, Map<String, Tensor> live, Map<String, Integer> lastUse,
+                                          Map<String, Tensor> given, Set<String> keep) {
+        for (String in : node.inputs()) if (lastUse.get(in) <= i) {
+            Tensor dead = live.remove(in);
+            if (dead != null && !given.containsKey(in) && !keep.contains(in)) dead.release();
+        }
+    }
+
+    /**
+     * How many nodes from i run as one fused convolution: 3 for a convolution, a batch norm on moving statistics and
+     * a ReLU, 2 without the ReLU, 0 when they cannot be fused. Only without gradients, and when nothing else reads or
+     * asked for the outputs folded away.
+     */
+    private int convFusion(int i, int last, Set<String> keep, Map<String, Integer> uses) {
+        if (Autograd.enabled() || i + 1 > last) return 0;
+        Node conv = nodes.get(i), bn = nodes.get(i + 1);
+        if (!(conv.layer() instanceof FusableConv f && f.canFuse() && bn.layer() instanceof BatchNorm b
+                && b.usesMovingStatistics() && onlyReader(conv, bn, keep, uses))) return 0;
+        if (i + 2 > last) return 2;
+        Node relu = nodes.get(i + 2);
+        return relu.layer() instanceof ReLU && onlyReader(bn, relu, keep, uses) ? 3 : 2;
+    }
+
+    /** Whether {@code reader} is the only consumer of {@code node}'s output, which nobody asked to keep. */
+    private static boolean onlyReader(Node node, Node reader, Set<String> keep, Map<String, Integer> uses) {
+        return reader.inputs().equals(List.of(node.name())) && uses.getOrDefault(node.name(), 0) == 1
+                && !keep.contains(node.name());
+    }
+
     /**
      * Whether node i (a batch norm on moving statistics) and node i+1 (a ReLU of its output alone) can run as one
      * fused pass: only without gradients, and when nobody else reads or asked for the batch norm's output.
@@ -176,8 +217,7 @@ public final class Graph {
         if (Autograd.enabled() || i + 1 > last) return false;
         Node bn = nodes.get(i), next = nodes.get(i + 1);
         return bn.layer() instanceof BatchNorm b && b.usesMovingStatistics() && next.layer() instanceof ReLU
-                && next.inputs().equals(List.of(bn.name())) && uses.getOrDefault(bn.name(), 0) == 1
-                && !keep.contains(bn.name());
+                && onlyReader(bn, next, keep, uses);
     }
 
     private static Tensor need(Map<String, Tensor> live, Node node, int k) {

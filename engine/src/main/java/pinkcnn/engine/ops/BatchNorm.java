@@ -63,7 +63,7 @@ public final class BatchNorm {
     }
 
     /** Per-channel scale γ/√(σ²+ε) and shift β − μ·scale from the moving statistics: y = scale·x + shift. */
-    private static Tensor[] movingScaleShift(Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVar, float eps) {
+    public static Tensor[] movingScaleShift(Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVar, float eps) {
         int c = (int) gamma.size();
         Backend b = gamma.backend();
         Tensor scale = Tensor.empty(b, c), shift = Tensor.empty(b, c);
