@@ -149,6 +149,18 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void conv2dAffine(ConvGeometry g, Storage x, Storage w, Storage scale, Storage shift, float lo, float hi,
+                             Storage y) {
+        conv.forward(g, a(x), a(w), a(y), new OutputStage(a(scale), a(shift), lo, hi));
+    }
+
+    @Override
+    public void depthwiseConv2dAffine(ConvGeometry g, Storage x, Storage w, Storage scale, Storage shift, float lo,
+                                      float hi, Storage y) {
+        depthwise.forward(g, a(x), a(w), a(y), new OutputStage(a(scale), a(shift), lo, hi));
+    }
+
+    @Override
     public void depthwiseConv2dInputGrad(ConvGeometry g, Storage dy, Storage w, Storage dx) {
         depthwise.inputGrad(g, a(dy), a(w), a(dx));
     }

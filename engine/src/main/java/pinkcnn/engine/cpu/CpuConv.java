@@ -25,16 +25,21 @@ final class CpuConv {
     }
 
     synchronized void forward(ConvGeometry g, float[] x, float[] w, float[] y) {
+        forward(g, x, w, y, null);
+    }
+
+    /** The convolution with {@code stage} applied in the GEMM's output stage (null: none). */
+    synchronized void forward(ConvGeometry g, float[] x, float[] w, float[] y, OutputStage stage) {
         int k = g.kh() * g.kw() * g.cin(), cout = g.cout();
         if (g.isPointwise()) {
-            gemm.gemm(false, false, g.n() * g.h() * g.w(), cout, g.cin(), 1f, x, 0, g.cin(), w, 0, cout, 0f, y, 0, cout);
+            gemm.gemm(false, false, g.n() * g.h() * g.w(), cout, g.cin(), 1f, x, 0, g.cin(), w, 0, cout, 0f, y, 0, cout, stage);
             return;
         }
         int rows = g.outH() * g.outW();
         float[] cols = workspace((long) rows * k);
         for (int img = 0; img < g.n(); img++) {
             im2col(g, x, img, cols);
-            gemm.gemm(false, false, rows, cout, k, 1f, cols, 0, k, w, 0, cout, 0f, y, img * rows * cout, cout);
+            gemm.gemm(false, false, rows, cout, k, 1f, cols, 0, k, w, 0, cout, 0f, y, img * rows * cout, cout, stage);
         }
     }
 

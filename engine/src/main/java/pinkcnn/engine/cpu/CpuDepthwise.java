@@ -19,6 +19,11 @@ final class CpuDepthwise {
      * accumulated in a register and stored once, so the output is written once instead of read-modified-written per tap.
      */
     void forward(ConvGeometry g, float[] x, float[] w, float[] y) {
+        forward(g, x, w, y, null);
+    }
+
+    /** The forward pass with {@code stage} applied to each output pixel right after it is computed (null: none). */
+    void forward(ConvGeometry g, float[] x, float[] w, float[] y, OutputStage stage) {
         int c = g.cin(), oh_ = g.outH(), ow_ = g.outW();
         parallel.forRange(g.n() * oh_, 2, (from, to) -> {
             int[] taps = new int[g.kh() * g.kw()], wts = new int[taps.length];
@@ -36,7 +41,9 @@ final class CpuDepthwise {
                             wts[t++] = (i * g.kw() + j) * c;
                         }
                     }
-                    VectorMath.sumOfProducts(y, ((n * oh_ + oh) * ow_ + ow) * c, x, taps, w, wts, t, c);
+                    int yb = ((n * oh_ + oh) * ow_ + ow) * c;
+                    VectorMath.sumOfProducts(y, yb, x, taps, w, wts, t, c);
+                    if (stage != null) stage.apply(y, yb, 0, c);
                 }
             }
         });

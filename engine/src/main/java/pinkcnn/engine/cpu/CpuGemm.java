@@ -48,9 +48,19 @@ final class CpuGemm {
     synchronized void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                            float[] a, int offA, int lda, float[] b, int offB, int ldb,
                            float beta, float[] c, int offC, int ldc) {
+        gemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, null);
+    }
+
+    /** {@link #gemm} with {@code stage} applied to each block of C (columns = channels) as its last k-panel lands. */
+    synchronized void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                           float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                           float beta, float[] c, int offC, int ldc, OutputStage stage) {
         if (m == 0 || n == 0) return;
         scaleC(m, n, beta, c, offC, ldc);
-        if (k == 0 || alpha == 0f) return;
+        if (k == 0 || alpha == 0f) {
+            if (stage != null) for (int i = 0; i < m; i++) stage.apply(c, offC + i * ldc, 0, n);
+            return;
+        }
         // A(i,p) = a[offA + i·rsA + p·csA]; B(p,j) = b[offB + p·rsB + j·csB]
         int rsA = transA ? 1 : lda, csA = transA ? lda : 1;
         int rsB = transB ? 1 : ldb, csB = transB ? ldb : 1;
@@ -64,6 +74,8 @@ final class CpuGemm {
                 int rowBlocks = (m + MC - 1) / MC;
                 int aBase = offA + pc * csA;
                 int cBase = offC + jc;
+                OutputStage last = pc + kc >= k ? stage : null;
+                int firstColumn = jc;
                 parallel.forRange(rowBlocks * panels, grain, (from, to) -> {
                     float[] tile = new float[MR_NARROW * NR];
                     for (int t = from; t < to; t++) {
@@ -83,6 +95,9 @@ final class CpuGemm {
                                 tile6x2(a, aBase + i * rsA, rsA, csA, pb, pbBase, kc, tile, c, cBase + i * ldc + q * NR, ldc, valid, alpha);
                             for (; i < i1; i++)
                                 row(a, aBase + i * rsA, csA, pb, pbBase, kc, tile, c, cBase + i * ldc + q * NR, ldc, valid, alpha);
+                        }
+                        if (last != null) {
+                            for (int i = i0; i < i1; i++) last.apply(c, cBase + i * ldc + q * NR, firstColumn + q * NR, valid);
                         }
                     }
                 });

@@ -65,11 +65,17 @@ final class VectorMath {
 
     /** y[yi + k] = min(max(x[xi + k]·scale[k] + shift[k], lo), hi) for k in [0, len): one row of a per-channel affine map. */
     static void affineClamp(float[] y, int yi, float[] x, int xi, float[] scale, float[] shift, float lo, float hi, int len) {
+        affineClamp(y, yi, x, xi, scale, shift, 0, lo, hi, len);
+    }
+
+    /** y[yi+c] = clamp(x[xi+c]·scale[si+c] + shift[si+c], lo, hi) for c in [0, len). */
+    static void affineClamp(float[] y, int yi, float[] x, int xi, float[] scale, float[] shift, int si, float lo, float hi,
+                            int len) {
         int c = 0;
         for (; c + L <= len; c += L) {
-            FloatVector.fromArray(S, x, xi + c).fma(FloatVector.fromArray(S, scale, c), FloatVector.fromArray(S, shift, c))
+            FloatVector.fromArray(S, x, xi + c).fma(FloatVector.fromArray(S, scale, si + c), FloatVector.fromArray(S, shift, si + c))
                     .max(lo).min(hi).intoArray(y, yi + c);
         }
-        for (; c < len; c++) y[yi + c] = Math.min(Math.max(x[xi + c] * scale[c] + shift[c], lo), hi);
+        for (; c < len; c++) y[yi + c] = Math.min(Math.max(x[xi + c] * scale[si + c] + shift[si + c], lo), hi);
     }
 }

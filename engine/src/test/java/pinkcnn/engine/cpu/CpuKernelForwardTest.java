@@ -65,6 +65,36 @@ class CpuKernelForwardTest {
         assertClose(new double[] {0}, new float[] {out[0]}, 0, 0, "untouched element");
     }
 
+    /**
+     * Convolutions with the output stage (frozen batch norm, then ReLU6 or nothing) against the naive convolution
+     * followed by the affine map and clamp in double: pointwise with one-vector and two-vector tiles, several row
+     * blocks, and more input channels than one k-panel (the stage must wait for the last one); the im2col path;
+     * depthwise.
+     */
+    @ParameterizedTest(name = "output stage n={0} {1}x{2}x{3} k={4} s={5} cout={6} depthwise={7} clamp={8}")
+    @CsvSource({
+            "2, 13, 11, 20, 1, 1, 16, false, true", "2, 13, 11, 20, 1, 1, 40, false, false",
+            "1, 9, 7, 300, 1, 1, 24, false, true", "3, 8, 8, 3, 3, 2, 32, false, true",
+            "2, 9, 7, 24, 3, 1, 24, true, true", "1, 12, 12, 17, 3, 2, 17, true, false"})
+    void outputStageMatchesNaiveThenAffine(int n, int h, int w, int cin, int k, int s, int cout, boolean depthwise,
+                                           boolean clamp) {
+        int pad = k / 2;
+        ConvGeometry g = new ConvGeometry(n, h, w, cin, k, k, s, pad, pad, pad, pad, cout);
+        float[] x = gaussian(rnd, (int) g.inputSize(), 1f);
+        float[] wt = gaussian(rnd, k * k * cin * (depthwise ? 1 : cout), 1f);
+        float[] scale = uniform(rnd, cout, -0.5f, 2f), shift = uniform(rnd, cout, -1f, 1f);
+        float lo = clamp ? 0f : Float.NEGATIVE_INFINITY, hi = clamp ? 6f : Float.POSITIVE_INFINITY;
+        Storage y = CPU.allocate(g.outputSize());
+        if (depthwise) CPU.depthwiseConv2dAffine(g, put(x), put(wt), put(scale), put(shift), lo, hi, y);
+        else CPU.conv2dAffine(g, put(x), put(wt), put(scale), put(shift), lo, hi, y);
+        double[] expected = depthwise ? Naive.depthwise(g, x, wt) : Naive.conv2d(g, x, wt);
+        for (int i = 0; i < expected.length; i++) {
+            int ch = i % cout;
+            expected[i] = Math.min(Math.max(expected[i] * scale[ch] + shift[ch], lo), hi);
+        }
+        assertClose(expected, get(y), 1e-4, 1e-4, "convolution with output stage");
+    }
+
     @ParameterizedTest(name = "conv2d n={0} {1}x{2}x{3} k={4} s={5} pads={6},{7},{8},{9} cout={10}")
     @CsvSource({
             "1, 7, 9, 5, 3, 1, 1, 1, 1, 1, 4",
