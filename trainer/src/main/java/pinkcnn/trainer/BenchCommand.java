@@ -118,6 +118,9 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.printf("mobilenetv2 224x224 batch %d on %s (%d threads): %.1f images/s, %.2f ms/image%n",
                         batch, backend.name(), device.threads(), r.imagesPerSecond(), r.msPerImage());
                 r.shares().forEach((k, v) -> System.out.printf("  %-11s %5.1f%%%n", k, 100 * v));
+                if (!r.shares().containsKey("batch norm")) {
+                    System.out.println("  (each batch norm and the ReLU6 after it run inside the convolution before them)");
+                }
             }
         }
         return 0;
