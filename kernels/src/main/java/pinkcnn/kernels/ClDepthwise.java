@@ -20,7 +20,7 @@ final class ClDepthwise {
     /** Most output pixels per work-item of v2, v3 and v4 ({@code -Dpinkcnn.opencl.owb}). */
     private final int maxOwb;
     /** v4 walks rows first for inputs up to this size ({@code -Dpinkcnn.opencl.rowsFirstBytes}); see rowsFirst. */
-    static long rowsFirstBytes = Long.getLong("pinkcnn.opencl.rowsFirstBytes", 8L << 20);
+    static volatile long rowsFirstBytes = Long.getLong("pinkcnn.opencl.rowsFirstBytes", 8L << 20);
     private String version;
 
     ClDepthwise(ClContext cl) {
