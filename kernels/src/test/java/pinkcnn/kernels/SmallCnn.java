@@ -15,7 +15,7 @@ import pinkcnn.engine.nn.MaxPool2d;
 import pinkcnn.engine.nn.ReLU;
 import pinkcnn.engine.nn.Sequential;
 import pinkcnn.engine.nn.ZeroPadding2d;
-import pinkcnn.engine.ops.SoftmaxCrossEntropy;
+import pinkcnn.engine.ops.Functional;
 import pinkcnn.engine.optim.Optimizer;
 
 /**
@@ -54,7 +54,7 @@ final class SmallCnn {
         try (TensorScope scope = TensorScope.open()) {
             Tensor x = Tensor.of(backend, images, batch, size, size, 3);
             Tensor t = Tensor.of(backend, targets, batch, CLASSES);
-            Tensor loss = SoftmaxCrossEntropy.apply(model.forward(x), t);
+            Tensor loss = Functional.softmaxCrossEntropy(model.forward(x), t);
             float value = loss.item();
             loss.backward();
             optimizer.step(model.weights());

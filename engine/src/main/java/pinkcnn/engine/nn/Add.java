@@ -1,6 +1,7 @@
 package pinkcnn.engine.nn;
 
 import pinkcnn.engine.Tensor;
+import pinkcnn.engine.ops.Functional;
 
 /** Keras Add of two inputs of equal shape (MobileNetV2's residual connections). */
 public final class Add extends Layer {
@@ -9,7 +10,7 @@ public final class Add extends Layer {
     }
 
     public Tensor forward(Tensor a, Tensor b) {
-        return pinkcnn.engine.ops.Add.apply(a, b);
+        return Functional.add(a, b);
     }
 
     @Override

@@ -2,6 +2,7 @@ package pinkcnn.engine.nn;
 
 import pinkcnn.engine.Tensor;
 import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.ops.Functional;
 
 /**
  * Keras BatchNormalization over the channel axis: weights {@code gamma:0}, {@code beta:0} (trainable) and
@@ -40,10 +41,10 @@ public final class BatchNorm extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         if (!usesMovingStatistics()) {
-            return pinkcnn.engine.ops.BatchNorm.training(x, gamma.value(), beta.value(), movingMean.value(),
+            return Functional.batchNormTraining(x, gamma.value(), beta.value(), movingMean.value(),
                     movingVariance.value(), momentum, epsilon);
         }
-        return pinkcnn.engine.ops.BatchNorm.inference(x, gamma.value(), beta.value(), movingMean.value(),
+        return Functional.batchNorm(x, gamma.value(), beta.value(), movingMean.value(),
                 movingVariance.value(), epsilon);
     }
 
@@ -54,14 +55,14 @@ public final class BatchNorm extends Layer {
 
     /** This layer followed by ReLU(cap), in one pass when it uses moving statistics and no gradient is recorded. */
     public Tensor forwardClamped(Tensor x, float cap) {
-        if (!usesMovingStatistics()) return pinkcnn.engine.ops.Relu.apply(forward(x), cap);
-        return pinkcnn.engine.ops.BatchNorm.inferenceClamped(x, gamma.value(), beta.value(), movingMean.value(),
+        if (!usesMovingStatistics()) return Functional.relu(forward(x), cap);
+        return Functional.batchNormRelu(x, gamma.value(), beta.value(), movingMean.value(),
                 movingVariance.value(), epsilon, cap);
     }
 
     /** {scale, shift} with which this layer, on its moving statistics, is y = x·scale + shift per channel. */
     public Tensor[] movingScaleShift() {
-        return pinkcnn.engine.ops.BatchNorm.movingScaleShift(gamma.value(), beta.value(), movingMean.value(),
+        return Functional.batchNormScaleShift(gamma.value(), beta.value(), movingMean.value(),
                 movingVariance.value(), epsilon);
     }
 

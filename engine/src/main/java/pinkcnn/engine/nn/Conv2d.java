@@ -4,7 +4,7 @@ import java.util.Random;
 import pinkcnn.engine.Tensor;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.backend.ConvGeometry;
-import pinkcnn.engine.ops.BiasAdd;
+import pinkcnn.engine.ops.Functional;
 
 /** Keras Conv2D: weights {@code kernel:0} (kh×kw×cin×cout, HWIO) and, with a bias, {@code bias:0} (cout). */
 public final class Conv2d extends Layer implements FusableConv {
@@ -28,9 +28,9 @@ public final class Conv2d extends Layer implements FusableConv {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor y = pinkcnn.engine.ops.Conv2d.apply(x, kernel.value(), stride, padding);
+        Tensor y = Functional.conv2d(x, kernel.value(), stride, padding);
         if (bias == null) return y;
-        return BiasAdd.apply(y, bias.value());
+        return Functional.biasAdd(y, bias.value());
     }
 
     @Override
@@ -41,7 +41,7 @@ public final class Conv2d extends Layer implements FusableConv {
     @Override
     public Tensor forwardAffine(Tensor x, Tensor scale, Tensor shift, float lo, float hi) {
         if (!canFuse()) throw new IllegalStateException(name() + " has a bias: apply it and the affine map separately");
-        return pinkcnn.engine.ops.Conv2d.applyAffine(x, kernel.value(), stride, padding, scale, shift, lo, hi);
+        return Functional.conv2dAffine(x, kernel.value(), stride, padding, scale, shift, lo, hi);
     }
 
     @Override

@@ -3,7 +3,7 @@ package pinkcnn.engine.nn;
 import java.util.Random;
 import pinkcnn.engine.Tensor;
 import pinkcnn.engine.backend.Backend;
-import pinkcnn.engine.ops.Relu;
+import pinkcnn.engine.ops.Functional;
 
 /** Keras Dense: {@code kernel:0} (in×out) and {@code bias:0}, with an optional ReLU. */
 public final class Dense extends Layer {
@@ -22,8 +22,8 @@ public final class Dense extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor y = pinkcnn.engine.ops.Dense.apply(x, kernel.value(), bias.value());
-        return relu ? Relu.relu(y) : y;
+        Tensor y = Functional.dense(x, kernel.value(), bias.value());
+        return relu ? Functional.relu(y, Float.POSITIVE_INFINITY) : y;
     }
 
     @Override

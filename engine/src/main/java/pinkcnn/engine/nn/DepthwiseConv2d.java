@@ -4,6 +4,7 @@ import java.util.Random;
 import pinkcnn.engine.Tensor;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.backend.ConvGeometry;
+import pinkcnn.engine.ops.Functional;
 
 /** Keras DepthwiseConv2D (depth multiplier 1, no bias): weight {@code depthwise_kernel:0} of shape kh×kw×c×1. */
 public final class DepthwiseConv2d extends Layer implements FusableConv {
@@ -23,7 +24,7 @@ public final class DepthwiseConv2d extends Layer implements FusableConv {
 
     @Override
     public Tensor forward(Tensor x) {
-        return pinkcnn.engine.ops.DepthwiseConv2d.apply(x, kernel.value(), stride, padding);
+        return Functional.depthwiseConv2d(x, kernel.value(), stride, padding);
     }
 
     @Override
@@ -33,7 +34,7 @@ public final class DepthwiseConv2d extends Layer implements FusableConv {
 
     @Override
     public Tensor forwardAffine(Tensor x, Tensor scale, Tensor shift, float lo, float hi) {
-        return pinkcnn.engine.ops.DepthwiseConv2d.applyAffine(x, kernel.value(), stride, padding, scale, shift, lo, hi);
+        return Functional.depthwiseConv2dAffine(x, kernel.value(), stride, padding, scale, shift, lo, hi);
     }
 
     @Override

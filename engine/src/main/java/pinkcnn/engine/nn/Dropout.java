@@ -1,6 +1,7 @@
 package pinkcnn.engine.nn;
 
 import pinkcnn.engine.Tensor;
+import pinkcnn.engine.ops.Functional;
 
 /** Keras Dropout: active only in training mode; each call draws a new mask from (seed, call number). */
 public final class Dropout extends Layer {
@@ -17,7 +18,7 @@ public final class Dropout extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         if (!training || rate == 0f) return x;
-        return pinkcnn.engine.ops.Dropout.apply(x, rate, seed * 0x5DEECE66DL + (calls++));
+        return Functional.dropout(x, rate, seed * 0x5DEECE66DL + (calls++));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package pinkcnn.engine.nn;
 
 import pinkcnn.engine.Tensor;
+import pinkcnn.engine.ops.Functional;
 
 /** Keras Flatten: N×… → N×(rest), row-major. */
 public final class Flatten extends Layer {
@@ -10,7 +11,7 @@ public final class Flatten extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        return pinkcnn.engine.ops.Flatten.apply(x);
+        return Functional.flatten(x);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package pinkcnn.engine.nn;
 
 import pinkcnn.engine.Tensor;
-import pinkcnn.engine.ops.GlobalAvgPool;
+import pinkcnn.engine.ops.Functional;
 
 /** Keras GlobalAveragePooling2D: N×H×W×C → N×C. */
 public final class GlobalAveragePool2d extends Layer {
@@ -11,7 +11,7 @@ public final class GlobalAveragePool2d extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        return GlobalAvgPool.apply(x);
+        return Functional.globalAveragePool2d(x);
     }
 
     @Override

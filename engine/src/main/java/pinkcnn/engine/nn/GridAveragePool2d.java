@@ -1,7 +1,7 @@
 package pinkcnn.engine.nn;
 
 import pinkcnn.engine.Tensor;
-import pinkcnn.engine.ops.GridAvgPool;
+import pinkcnn.engine.ops.Functional;
 
 /** Average pooling to a G×G grid (adaptive cells): N×H×W×C → N×G×G×C. */
 public final class GridAveragePool2d extends Layer {
@@ -14,7 +14,7 @@ public final class GridAveragePool2d extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        return GridAvgPool.apply(x, grid);
+        return Functional.gridAveragePool2d(x, grid);
     }
 
     @Override

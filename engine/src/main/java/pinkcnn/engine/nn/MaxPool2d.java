@@ -2,7 +2,7 @@ package pinkcnn.engine.nn;
 
 import pinkcnn.engine.Tensor;
 import pinkcnn.engine.backend.ConvGeometry;
-import pinkcnn.engine.ops.MaxPool;
+import pinkcnn.engine.ops.Functional;
 
 /** Keras MaxPooling2D (square pool, stride, 'valid' or 'same'). */
 public final class MaxPool2d extends Layer {
@@ -18,7 +18,7 @@ public final class MaxPool2d extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        return MaxPool.apply(x, pool, stride, padding);
+        return Functional.maxPool2d(x, pool, stride, padding);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package pinkcnn.engine.nn;
 
 import pinkcnn.engine.Tensor;
-import pinkcnn.engine.ops.Relu;
+import pinkcnn.engine.ops.Functional;
 
 /** Keras ReLU with an optional max value: {@code ReLU(6.)} is MobileNetV2's ReLU6. */
 public final class ReLU extends Layer {
@@ -22,7 +22,7 @@ public final class ReLU extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        return Relu.apply(x, maxValue);
+        return Functional.relu(x, maxValue);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package pinkcnn.engine.nn;
 
 import pinkcnn.engine.Tensor;
-import pinkcnn.engine.ops.ZeroPad;
+import pinkcnn.engine.ops.Functional;
 
 /** Keras ZeroPadding2D with ((top, bottom), (left, right)). */
 public final class ZeroPadding2d extends Layer {
@@ -17,7 +17,7 @@ public final class ZeroPadding2d extends Layer {
 
     @Override
     public Tensor forward(Tensor x) {
-        return ZeroPad.apply(x, top, bottom, left, right);
+        return Functional.zeroPad2d(x, top, bottom, left, right);
     }
 
     @Override

@@ -27,6 +27,7 @@ import pinkcnn.engine.cpu.CpuBackend;
 import pinkcnn.engine.io.GraphWeights;
 import pinkcnn.engine.io.KerasWeights;
 import pinkcnn.engine.nn.Graph;
+import pinkcnn.engine.ops.Functional;
 import pinkcnn.engine.reference.Activation;
 import pinkcnn.engine.reference.LayerReference;
 import pinkcnn.engine.reference.ReferenceCase;
@@ -141,7 +142,7 @@ public class MobileNetV2ReferenceTest {
                 if (f != null) failures.add(f);
             }
             // flatten_1 of the package's head is the global average of out_relu
-            float[] pooled = pinkcnn.engine.ops.GlobalAvgPool.apply(outs.get("out_relu")).toArray();
+            float[] pooled = Functional.globalAveragePool2d(outs.get("out_relu")).toArray();
             String f = compare("flatten_1", readF32(dir.resolve("flatten_1.f32")), pooled);
             if (f != null) failures.add(f);
             assertTrue(failures.isEmpty(), String.join("\n", failures));

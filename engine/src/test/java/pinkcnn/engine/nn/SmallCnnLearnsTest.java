@@ -9,7 +9,7 @@ import pinkcnn.engine.Autograd;
 import pinkcnn.engine.Tensor;
 import pinkcnn.engine.TensorScope;
 import pinkcnn.engine.cpu.CpuBackend;
-import pinkcnn.engine.ops.SoftmaxCrossEntropy;
+import pinkcnn.engine.ops.Functional;
 import pinkcnn.engine.optim.Adam;
 
 /**
@@ -43,7 +43,7 @@ class SmallCnnLearnsTest {
                     try (TensorScope scope = TensorScope.open()) {
                         Tensor x = Tensor.of(cpu, slice(train[0], start, batch, SIZE * SIZE), batch, SIZE, SIZE, 1);
                         Tensor t = Tensor.of(cpu, slice(train[1], start, batch, CLASSES), batch, CLASSES);
-                        SoftmaxCrossEntropy.apply(model.forward(x), t).backward();
+                        Functional.softmaxCrossEntropy(model.forward(x), t).backward();
                         adam.step(model.weights());
                     }
                 }

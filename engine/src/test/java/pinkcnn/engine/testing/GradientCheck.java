@@ -7,8 +7,7 @@ import java.util.function.Function;
 import pinkcnn.engine.Autograd;
 import pinkcnn.engine.Tensor;
 import pinkcnn.engine.TensorScope;
-import pinkcnn.engine.ops.Multiply;
-import pinkcnn.engine.ops.Sum;
+import pinkcnn.engine.ops.Functional;
 
 /**
  * Checks an op's backward against central finite differences.
@@ -42,7 +41,7 @@ public final class GradientCheck {
             r = new float[Math.toIntExact(y.size())];
             for (int i = 0; i < r.length; i++) r[i] = (float) rnd.nextGaussian();
             for (Tensor in : inputs) in.zeroGrad();
-            Tensor loss = Sum.apply(Multiply.apply(y, Tensor.of(y.backend(), r, y.shape())));
+            Tensor loss = Functional.sum(Functional.multiply(y, Tensor.of(y.backend(), r, y.shape())));
             loss.backward();
         }
         for (int t = 0; t < inputs.length; t++) {

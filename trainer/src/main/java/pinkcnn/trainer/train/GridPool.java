@@ -1,6 +1,7 @@
 package pinkcnn.trainer.train;
 
-import pinkcnn.engine.ops.GridAvgPool;
+import pinkcnn.engine.ops.Functional;
+
 
 /**
  * Host-side pooling of frozen feature maps before they are cached: {@code gap} averages each channel over the whole
@@ -27,6 +28,6 @@ public final class GridPool {
 
     /** Pools n maps of h×w×c into g×g×c (adaptive cells, see {@link GridAvgPool}). */
     public static float[] pool(float[] maps, int n, int h, int w, int c, int g) {
-        return GridAvgPool.pool(maps, n, h, w, c, g);
+        return Functional.gridAveragePool2d(maps, n, h, w, c, g);
     }
 }

@@ -9,10 +9,7 @@ import pinkcnn.engine.Tensor;
 import pinkcnn.engine.TensorScope;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.io.Weight;
-import pinkcnn.engine.ops.Add;
-import pinkcnn.engine.ops.SoftmaxActivityL2;
-import pinkcnn.engine.ops.SoftmaxCrossEntropy;
-import pinkcnn.engine.ops.WeightedSoftmaxCrossEntropy;
+import pinkcnn.engine.ops.Functional;
 import pinkcnn.engine.optim.Optimizer;
 import pinkcnn.trainer.data.Progress;
 import pinkcnn.trainer.report.EpochRow;
@@ -144,11 +141,11 @@ public final class Trainer {
                 }
                 try (TensorScope scope = TensorScope.open()) {
                     Tensor logits = model.logits(batchOf(train, idx));
-                    Tensor targets = Tensor.of(backend, SoftmaxCrossEntropy.smoothedOneHot(labels, classes, labelSmoothing), count, classes);
+                    Tensor targets = Tensor.of(backend, Functional.smoothedOneHot(labels, classes, labelSmoothing), count, classes);
                     Tensor loss = classWeights == null
-                            ? SoftmaxCrossEntropy.apply(logits, targets)
-                            : WeightedSoftmaxCrossEntropy.apply(logits, targets, weights);
-                    if (model.activityL2() > 0) loss = Add.apply(loss, SoftmaxActivityL2.apply(logits, model.activityL2()));
+                            ? Functional.softmaxCrossEntropy(logits, targets)
+                            : Functional.weightedSoftmaxCrossEntropy(logits, targets, weights);
+                    if (model.activityL2() > 0) loss = Functional.add(loss, Functional.softmaxActivityL2(logits, model.activityL2()));
                     float value = loss.item();
                     if (!Float.isFinite(value)) {
                         throw new DivergedException("the training loss became " + value + " in epoch " + epoch
