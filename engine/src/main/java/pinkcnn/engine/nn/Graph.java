@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import pinkcnn.engine.Autograd;
 import pinkcnn.engine.Tensor;
 
@@ -36,6 +37,7 @@ public final class Graph {
     private Profiler profiler;
     private final Map<String, Integer> index = new HashMap<>();
     private final Map<String, int[]> shapes = new HashMap<>();
+    private final Map<GraphPlan.Key, GraphPlan> plans = new ConcurrentHashMap<>();
 
     /** @param inputShape the input's shape without the batch axis (H, W, C) */
     public Graph(int... inputShape) {
@@ -53,6 +55,7 @@ public final class Graph {
         for (String in : inputs) {
             if (!shapes.containsKey(in)) throw new IllegalArgumentException(layer.name() + ": unknown input " + in);
         }
+        plans.clear();
         index.put(layer.name(), nodes.size());
         nodes.add(new Node(layer, List.of(inputs)));
         shapes.put(layer.name(), layer.outputShape(shapes.get(inputs[0])));
@@ -119,111 +122,37 @@ public final class Graph {
     /**
      * Runs layers [first, last] by position, given the outputs they need from before {@code first}
      * ({@link #frontier}), and returns the outputs of {@code last} and of every layer named in {@code keep}.
-     * Intermediate outputs that no later layer needs are dropped as soon as possible.
+     * Intermediate outputs that no later layer needs are dropped as soon as possible. Without gradients, convolution →
+     * frozen batch norm → ReLU runs as one fused step where nothing else needs the outputs in between
+     * ({@link GraphPlan}).
      */
     public Map<String, Tensor> run(Map<String, Tensor> given, int first, int last, Set<String> keep) {
-        Map<String, Integer> lastUse = new HashMap<>(), uses = new HashMap<>();
-        for (int i = first; i <= last; i++) {
-            for (String in : nodes.get(i).inputs()) {
-                lastUse.put(in, i);
-                uses.merge(in, 1, Integer::sum);
-            }
-        }
+        GraphPlan.Key key = GraphPlan.key(nodes, first, last, keep, Autograd.enabled());
+        GraphPlan plan = plans.computeIfAbsent(key, k -> GraphPlan.of(nodes, k));
         Map<String, Tensor> live = new HashMap<>(given);
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (String k : keep) if (given.containsKey(k)) out.put(k, given.get(k));
-        for (int i = first; i <= last; i++) {
-            Node node = nodes.get(i);
-            Layer timed = node.layer(); // a fused batch norm + ReLU is timed as the batch norm
+        for (GraphPlan.Step step : plan.steps()) {
             long t0 = profiler == null ? 0 : System.nanoTime();
-            Tensor y;
-            int fused = convFusion(i, last, keep, uses);
-            if (fused > 1) {
-                // convolution + frozen batch norm (+ ReLU): the batch norm and the ReLU run in the convolution's output
-                // stage, and neither the convolution's nor the batch norm's output is ever materialised
-                Tensor[] scaleShift = ((BatchNorm) nodes.get(i + 1).layer()).movingScaleShift();
-                boolean relu = fused == 3;
-                float hi = relu ? ((ReLU) nodes.get(i + 2).layer()).maxValue() : Float.POSITIVE_INFINITY;
-                y = ((FusableConv) node.layer()).forwardAffine(need(live, node, 0), scaleShift[0], scaleShift[1],
-                        relu ? 0f : Float.NEGATIVE_INFINITY, hi);
-                scaleShift[0].release();
-                scaleShift[1].release();
-                i += fused - 1;
-                releaseDeadInputs(node, i, live, lastUse, given, keep);
-                node = nodes.get(i);
-            } else if (fusesWithNext(i, last, keep, uses)) {
-                // batch norm + ReLU in one pass: the batch norm's own output is never materialised
-                Node relu = nodes.get(++i);
-                y = ((BatchNorm) node.layer()).forwardClamped(need(live, node, 0), ((ReLU) relu.layer()).maxValue());
-                releaseDeadInputs(node, i, live, lastUse, given, keep);
-                node = relu;
-            } else if (node.inputs().size() == 2) {
-                y = ((Add) node.layer()).forward(need(live, node, 0), need(live, node, 1));
-            } else {
-                y = node.layer().forward(need(live, node, 0));
+            List<Tensor> in = new ArrayList<>(step.inputs().size());
+            for (String name : step.inputs()) {
+                Tensor t = live.get(name);
+                if (t == null) throw new IllegalStateException(step.first().name() + " needs the output of " + name);
+                in.add(t);
             }
+            Tensor y = step.apply(in);
             if (profiler != null) {
                 y.backend().finish();
-                profiler.layer(timed, System.nanoTime() - t0);
+                profiler.layer(step.first().layer(), System.nanoTime() - t0); // a fused step is timed as its first layer
             }
-            live.put(node.name(), y);
-            if (keep.contains(node.name()) || i == last) out.put(node.name(), y);
-            for (String in : node.inputs()) {
-                if (lastUse.get(in) != i) continue;
-                Tensor dead = live.remove(in);
-                // Without a graph to back-propagate through, a dead activation's buffer goes straight back to the
-                // pool, so a whole pass needs only a few activations' worth of memory (no page faults after it).
-                if (!Autograd.enabled() && dead != null && !given.containsKey(in) && !keep.contains(in)) dead.release();
-            }
+            live.put(step.output(), y);
+            if (step.returned()) out.put(step.output(), y);
+            for (String dead : step.dead()) live.remove(dead);
+            // Without a graph to back-propagate through, a dead activation's buffer goes straight back to the pool, so
+            // a whole pass needs only a few activations' worth of memory (no page faults after it).
+            for (String dead : step.released()) in.get(step.inputs().indexOf(dead)).release();
         }
         return out;
-    }
-
-    /** Releases the inputs of a fused node that nothing after position i reads. */
-    private static void releaseDeadInputs(Node node, int i, Map<String, Tensor> live, Map<String, Integer> lastUse,
-                                          Map<String, Tensor> given, Set<String> keep) {
-        for (String in : node.inputs()) if (lastUse.get(in) <= i) {
-            Tensor dead = live.remove(in);
-            if (dead != null && !given.containsKey(in) && !keep.contains(in)) dead.release();
-        }
-    }
-
-    /**
-     * How many nodes from i run as one fused convolution: 3 for a convolution, a batch norm on moving statistics and
-     * a ReLU, 2 without the ReLU, 0 when they cannot be fused. Only without gradients, and when nothing else reads or
-     * asked for the outputs folded away.
-     */
-    private int convFusion(int i, int last, Set<String> keep, Map<String, Integer> uses) {
-        if (Autograd.enabled() || i + 1 > last) return 0;
-        Node conv = nodes.get(i), bn = nodes.get(i + 1);
-        if (!(conv.layer() instanceof FusableConv f && f.canFuse() && bn.layer() instanceof BatchNorm b
-                && b.usesMovingStatistics() && onlyReader(conv, bn, keep, uses))) return 0;
-        if (i + 2 > last) return 2;
-        Node relu = nodes.get(i + 2);
-        return relu.layer() instanceof ReLU && onlyReader(bn, relu, keep, uses) ? 3 : 2;
-    }
-
-    /** Whether {@code reader} is the only consumer of {@code node}'s output, which nobody asked to keep. */
-    private static boolean onlyReader(Node node, Node reader, Set<String> keep, Map<String, Integer> uses) {
-        return reader.inputs().equals(List.of(node.name())) && uses.getOrDefault(node.name(), 0) == 1
-                && !keep.contains(node.name());
-    }
-
-    /**
-     * Whether node i (a batch norm on moving statistics) and node i+1 (a ReLU of its output alone) can run as one
-     * fused pass: only without gradients, and when nobody else reads or asked for the batch norm's output.
-     */
-    private boolean fusesWithNext(int i, int last, Set<String> keep, Map<String, Integer> uses) {
-        if (Autograd.enabled() || i + 1 > last) return false;
-        Node bn = nodes.get(i), next = nodes.get(i + 1);
-        return bn.layer() instanceof BatchNorm b && b.usesMovingStatistics() && next.layer() instanceof ReLU
-                && onlyReader(bn, next, keep, uses);
-    }
-
-    private static Tensor need(Map<String, Tensor> live, Node node, int k) {
-        Tensor t = live.get(node.inputs().get(k));
-        if (t == null) throw new IllegalStateException(node.name() + " needs the output of " + node.inputs().get(k));
-        return t;
     }
 
     /**

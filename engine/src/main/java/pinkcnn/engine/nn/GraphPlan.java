@@ -1,0 +1,133 @@
+package pinkcnn.engine.nn;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import pinkcnn.engine.Tensor;
+import pinkcnn.engine.nn.Graph.Node;
+
+/**
+ * How {@link Graph#run} executes layers [first, last]: which layers run together as one fused step, which outputs it
+ * returns, and after which step each activation is dead. Computed once per (range, kept outputs, gradient recording,
+ * batch-norm modes) and then only executed, so the run loop has no decisions left in it.
+ *
+ * <p>Fusion happens only without gradients (the fused kernels have no backward) and only where nothing else reads or
+ * asked for an output that fusing would never materialise:
+ * <ul>
+ *   <li>convolution → batch norm on moving statistics (→ ReLU): the batch norm and the ReLU run in the convolution's
+ *       output stage ({@link FusableConv#forwardAffine});</li>
+ *   <li>batch norm on moving statistics → ReLU, elsewhere: one pass ({@link BatchNorm#forwardClamped}).</li>
+ * </ul>
+ */
+record GraphPlan(List<Step> steps) {
+
+    /**
+     * One step: the nodes it runs (fused when more than one), the output it publishes (the last node's), whether
+     * that output is returned, the activations that die after it (dropped from the live set) and, of those, the ones
+     * whose buffers go straight back to the pool (produced in the range, not kept, no gradient graph needs them).
+     */
+    record Step(List<Node> nodes, boolean returned, List<String> dead, List<String> released) {
+        Node first() {
+            return nodes.get(0);
+        }
+
+        String output() {
+            return nodes.get(nodes.size() - 1).name();
+        }
+
+        List<String> inputs() {
+            return first().inputs();
+        }
+
+        /** Runs the step on its inputs' tensors. */
+        Tensor apply(List<Tensor> in) {
+            Layer layer = first().layer();
+            if (nodes.size() == 1) {
+                return in.size() == 2 ? ((Add) layer).forward(in.get(0), in.get(1)) : layer.forward(in.get(0));
+            }
+            if (layer instanceof BatchNorm bn) return bn.forwardClamped(in.get(0), ((ReLU) nodes.get(1).layer()).maxValue());
+            // convolution + batch norm (+ ReLU): neither the convolution's nor the batch norm's output is materialised
+            Tensor[] scaleShift = ((BatchNorm) nodes.get(1).layer()).movingScaleShift();
+            boolean relu = nodes.size() == 3;
+            float hi = relu ? ((ReLU) nodes.get(2).layer()).maxValue() : Float.POSITIVE_INFINITY;
+            Tensor y = ((FusableConv) layer).forwardAffine(in.get(0), scaleShift[0], scaleShift[1],
+                    relu ? 0f : Float.NEGATIVE_INFINITY, hi);
+            scaleShift[0].release();
+            scaleShift[1].release();
+            return y;
+        }
+    }
+
+    /** What a plan depends on besides the graph's structure. */
+    record Key(int first, int last, Set<String> keep, boolean gradients, List<Boolean> movingStatistics) {}
+
+    static Key key(List<Node> nodes, int first, int last, Set<String> keep, boolean gradients) {
+        List<Boolean> moving = new ArrayList<>();
+        for (int i = first; i <= last; i++) {
+            if (nodes.get(i).layer() instanceof BatchNorm bn) moving.add(bn.usesMovingStatistics());
+        }
+        return new Key(first, last, Set.copyOf(keep), gradients, moving);
+    }
+
+    static GraphPlan of(List<Node> nodes, Key key) {
+        int first = key.first(), last = key.last();
+        Map<String, Integer> uses = new HashMap<>();
+        for (int i = first; i <= last; i++) for (String in : nodes.get(i).inputs()) uses.merge(in, 1, Integer::sum);
+
+        List<List<Node>> groups = new ArrayList<>();
+        for (int i = first; i <= last; ) {
+            int span = key.gradients() ? 1 : fusedSpan(nodes, i, last, key.keep(), uses);
+            groups.add(nodes.subList(i, i + span));
+            i += span;
+        }
+        // an activation dies after the last step that reads it
+        Map<String, Integer> lastReader = new HashMap<>();
+        for (int s = 0; s < groups.size(); s++) for (String in : groups.get(s).get(0).inputs()) lastReader.put(in, s);
+        Set<String> produced = new HashSet<>();
+        for (int i = first; i <= last; i++) produced.add(nodes.get(i).name());
+
+        List<Step> steps = new ArrayList<>();
+        for (int s = 0; s < groups.size(); s++) {
+            List<Node> group = groups.get(s);
+            List<String> dead = new ArrayList<>(), released = new ArrayList<>();
+            for (String in : group.get(0).inputs()) {
+                if (lastReader.get(in) != s || dead.contains(in)) continue;
+                dead.add(in);
+                // with gradients the tape still needs it; given and kept tensors belong to the caller
+                if (!key.gradients() && produced.contains(in) && !key.keep().contains(in)) released.add(in);
+            }
+            String output = group.get(group.size() - 1).name();
+            boolean returned = key.keep().contains(output) || s == groups.size() - 1;
+            steps.add(new Step(List.copyOf(group), returned, dead, released));
+        }
+        return new GraphPlan(List.copyOf(steps));
+    }
+
+    /**
+     * How many nodes from i run as one step: 3 for a convolution, a batch norm on moving statistics and a ReLU, 2 for a
+     * convolution and such a batch norm or for such a batch norm and a ReLU, else 1.
+     */
+    private static int fusedSpan(List<Node> nodes, int i, int last, Set<String> keep, Map<String, Integer> uses) {
+        if (i + 1 > last) return 1;
+        Node a = nodes.get(i), b = nodes.get(i + 1);
+        boolean movingBn = b.layer() instanceof BatchNorm bn && bn.usesMovingStatistics();
+        if (a.layer() instanceof FusableConv f && f.canFuse() && movingBn && onlyReader(a, b, keep, uses)) {
+            return i + 2 <= last && reluOf(b, nodes.get(i + 2), keep, uses) ? 3 : 2;
+        }
+        boolean aMovingBn = a.layer() instanceof BatchNorm bn && bn.usesMovingStatistics();
+        return aMovingBn && reluOf(a, b, keep, uses) ? 2 : 1;
+    }
+
+    private static boolean reluOf(Node node, Node next, Set<String> keep, Map<String, Integer> uses) {
+        return next.layer() instanceof ReLU && onlyReader(node, next, keep, uses);
+    }
+
+    /** Whether {@code reader} is the only consumer of {@code node}'s output, which nobody asked to keep. */
+    private static boolean onlyReader(Node node, Node reader, Set<String> keep, Map<String, Integer> uses) {
+        return reader.inputs().equals(List.of(node.name())) && uses.getOrDefault(node.name(), 0) == 1
+                && !keep.contains(node.name());
+    }
+}
