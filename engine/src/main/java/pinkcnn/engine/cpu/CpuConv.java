@@ -96,21 +96,15 @@ final class CpuConv {
      * column entries of the output pixels whose windows cover it.
      */
     private void col2imAdd(ConvGeometry g, float[] cols, int img, float[] dx) {
-        int cin = g.cin(), k = g.kh() * g.kw() * cin, s = g.stride();
+        int cin = g.cin(), k = g.kh() * g.kw() * cin;
         parallel.forRange(g.h(), 2, (from, to) -> {
+            int[] outs = PaddedWindow.buffer(g), taps = PaddedWindow.buffer(g);
             for (int ih = from; ih < to; ih++) {
                 for (int iw = 0; iw < g.w(); iw++) {
                     int dst = ((img * g.h() + ih) * g.w() + iw) * cin;
-                    for (int i = 0; i < g.kh(); i++) {
-                        int th = ih + g.padTop() - i;
-                        if (th < 0 || th % s != 0 || th / s >= g.outH()) continue;
-                        for (int j = 0; j < g.kw(); j++) {
-                            int tw = iw + g.padLeft() - j;
-                            if (tw < 0 || tw % s != 0 || tw / s >= g.outW()) continue;
-                            int src = ((th / s) * g.outW() + tw / s) * k + (i * g.kw() + j) * cin;
-                            VectorMath.add(dx, dst, cols, src, cin);
-                        }
-                    }
+                    // cols holds one image: its output pixels are those of image 0
+                    int t = PaddedWindow.coveringOutputs(g, 0, ih, iw, outs, taps);
+                    for (int j = 0; j < t; j++) VectorMath.add(dx, dst, cols, outs[j] * k + taps[j] * cin, cin);
                 }
             }
         });

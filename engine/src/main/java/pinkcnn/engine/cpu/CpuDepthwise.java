@@ -26,20 +26,14 @@ final class CpuDepthwise {
     void forward(ConvGeometry g, float[] x, float[] w, float[] y, OutputStage stage) {
         int c = g.cin(), oh_ = g.outH(), ow_ = g.outW();
         parallel.forRange(g.n() * oh_, 2, (from, to) -> {
-            int[] taps = new int[g.kh() * g.kw()], wts = new int[taps.length];
+            int[] taps = PaddedWindow.buffer(g), wts = PaddedWindow.buffer(g);
             for (int r = from; r < to; r++) {
                 int n = r / oh_, oh = r % oh_;
                 for (int ow = 0; ow < ow_; ow++) {
-                    int t = 0;
-                    for (int i = 0; i < g.kh(); i++) {
-                        int ih = oh * g.stride() + i - g.padTop();
-                        if (ih < 0 || ih >= g.h()) continue;
-                        for (int j = 0; j < g.kw(); j++) {
-                            int iw = ow * g.stride() + j - g.padLeft();
-                            if (iw < 0 || iw >= g.w()) continue;
-                            taps[t] = ((n * g.h() + ih) * g.w() + iw) * c;
-                            wts[t++] = (i * g.kw() + j) * c;
-                        }
+                    int t = PaddedWindow.inputTaps(g, n, oh, ow, taps, wts);
+                    for (int k = 0; k < t; k++) {
+                        taps[k] *= c;
+                        wts[k] *= c;
                     }
                     int yb = ((n * oh_ + oh) * ow_ + ow) * c;
                     VectorMath.sumOfProducts(y, yb, x, taps, w, wts, t, c);
@@ -51,22 +45,15 @@ final class CpuDepthwise {
 
     /** dx[n,ih,iw,c] += Σ over taps (i,j) whose output pixel exists: dy[n,oh,ow,c]·w[i,j,c] (a gather: no races). */
     void inputGrad(ConvGeometry g, float[] dy, float[] w, float[] dx) {
-        int c = g.cin(), s = g.stride();
+        int c = g.cin();
         parallel.forRange(g.n() * g.h(), 2, (from, to) -> {
+            int[] outs = PaddedWindow.buffer(g), taps = PaddedWindow.buffer(g);
             for (int r = from; r < to; r++) {
                 int n = r / g.h(), ih = r % g.h();
                 for (int iw = 0; iw < g.w(); iw++) {
                     int xb = ((n * g.h() + ih) * g.w() + iw) * c;
-                    for (int i = 0; i < g.kh(); i++) {
-                        int th = ih + g.padTop() - i;
-                        if (th < 0 || th % s != 0 || th / s >= g.outH()) continue;
-                        for (int j = 0; j < g.kw(); j++) {
-                            int tw = iw + g.padLeft() - j;
-                            if (tw < 0 || tw % s != 0 || tw / s >= g.outW()) continue;
-                            int yb = ((n * g.outH() + th / s) * g.outW() + tw / s) * c;
-                            VectorMath.fma(dx, xb, dy, yb, w, (i * g.kw() + j) * c, c);
-                        }
-                    }
+                    int t = PaddedWindow.coveringOutputs(g, n, ih, iw, outs, taps);
+                    for (int k = 0; k < t; k++) VectorMath.fma(dx, xb, dy, outs[k] * c, w, taps[k] * c, c);
                 }
             }
         });
@@ -74,27 +61,21 @@ final class CpuDepthwise {
 
     /** dw[i,j,c] += Σ_{n,oh,ow} x[n, oh·s+i−pt, ow·s+j−pl, c]·dy[n,oh,ow,c]; one partial dw per thread chunk. */
     void weightGrad(ConvGeometry g, float[] x, float[] dy, float[] dw) {
-        int c = g.cin(), oh_ = g.outH(), ow_ = g.outW(), taps = g.kh() * g.kw() * c;
+        int c = g.cin(), oh_ = g.outH(), ow_ = g.outW(), weights = g.kh() * g.kw() * c;
         int rows = g.n() * oh_;
-        float[][] partial = new float[parallel.chunks(rows, 2)][taps];
+        float[][] partial = new float[parallel.chunks(rows, 2)][weights];
         parallel.forChunks(rows, 2, (chunk, from, to) -> {
             float[] acc = partial[chunk];
+            int[] pixels = PaddedWindow.buffer(g), taps = PaddedWindow.buffer(g);
             for (int r = from; r < to; r++) {
                 int n = r / oh_, oh = r % oh_;
                 for (int ow = 0; ow < ow_; ow++) {
                     int yb = ((n * oh_ + oh) * ow_ + ow) * c;
-                    for (int i = 0; i < g.kh(); i++) {
-                        int ih = oh * g.stride() + i - g.padTop();
-                        if (ih < 0 || ih >= g.h()) continue;
-                        for (int j = 0; j < g.kw(); j++) {
-                            int iw = ow * g.stride() + j - g.padLeft();
-                            if (iw < 0 || iw >= g.w()) continue;
-                            VectorMath.fma(acc, (i * g.kw() + j) * c, x, ((n * g.h() + ih) * g.w() + iw) * c, dy, yb, c);
-                        }
-                    }
+                    int t = PaddedWindow.inputTaps(g, n, oh, ow, pixels, taps);
+                    for (int k = 0; k < t; k++) VectorMath.fma(acc, taps[k] * c, x, pixels[k] * c, dy, yb, c);
                 }
             }
         });
-        for (float[] p : partial) VectorMath.add(dw, 0, p, 0, taps);
+        for (float[] p : partial) VectorMath.add(dw, 0, p, 0, weights);
     }
 }

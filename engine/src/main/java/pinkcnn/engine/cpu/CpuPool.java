@@ -14,23 +14,14 @@ final class CpuPool {
     void maxPool(ConvGeometry g, float[] x, float[] y) {
         int c = g.cin(), oh_ = g.outH(), ow_ = g.outW();
         parallel.forRange(g.n() * oh_, 2, (from, to) -> {
+            int[] pixels = PaddedWindow.buffer(g), taps = PaddedWindow.buffer(g);
             for (int r = from; r < to; r++) {
                 int n = r / oh_, oh = r % oh_;
                 for (int ow = 0; ow < ow_; ow++) {
                     int yb = ((n * oh_ + oh) * ow_ + ow) * c;
-                    boolean first = true;
-                    for (int i = 0; i < g.kh(); i++) {
-                        int ih = oh * g.stride() + i - g.padTop();
-                        if (ih < 0 || ih >= g.h()) continue;
-                        for (int j = 0; j < g.kw(); j++) {
-                            int iw = ow * g.stride() + j - g.padLeft();
-                            if (iw < 0 || iw >= g.w()) continue;
-                            int xb = ((n * g.h() + ih) * g.w() + iw) * c;
-                            if (first) System.arraycopy(x, xb, y, yb, c);
-                            else VectorMath.max(y, yb, x, xb, c);
-                            first = false;
-                        }
-                    }
+                    int t = PaddedWindow.inputTaps(g, n, oh, ow, pixels, taps);
+                    System.arraycopy(x, pixels[0] * c, y, yb, c);
+                    for (int k = 1; k < t; k++) VectorMath.max(y, yb, x, pixels[k] * c, c);
                 }
             }
         });
@@ -42,34 +33,26 @@ final class CpuPool {
         // Windows of one image may overlap, so threads own whole images (and channel ranges within them).
         int channelBlocks = Math.max(1, Math.min(c, 8));
         parallel.forRange(g.n() * channelBlocks, 1, (from, to) -> {
+            int[] pixels = PaddedWindow.buffer(g), taps = PaddedWindow.buffer(g);
             for (int t = from; t < to; t++) {
                 int n = t / channelBlocks, cb = t % channelBlocks;
                 int c0 = c * cb / channelBlocks, c1 = c * (cb + 1) / channelBlocks;
                 for (int oh = 0; oh < oh_; oh++)
                     for (int ow = 0; ow < ow_; ow++) {
                         int yb = ((n * oh_ + oh) * ow_ + ow) * c;
-                        for (int ch = c0; ch < c1; ch++) dx[argmax(g, x, n, oh, ow, ch)] += dy[yb + ch];
+                        int window = PaddedWindow.inputTaps(g, n, oh, ow, pixels, taps);
+                        for (int ch = c0; ch < c1; ch++) dx[argmax(x, pixels, window, c, ch)] += dy[yb + ch];
                     }
             }
         });
     }
 
-    /** Index into x of the first maximum of one window; padded cells never win. */
-    private static int argmax(ConvGeometry g, float[] x, int n, int oh, int ow, int ch) {
-        int best = -1;
-        float bestValue = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < g.kh(); i++) {
-            int ih = oh * g.stride() + i - g.padTop();
-            if (ih < 0 || ih >= g.h()) continue;
-            for (int j = 0; j < g.kw(); j++) {
-                int iw = ow * g.stride() + j - g.padLeft();
-                if (iw < 0 || iw >= g.w()) continue;
-                int idx = ((n * g.h() + ih) * g.w() + iw) * g.cin() + ch;
-                if (best < 0 || x[idx] > bestValue) {
-                    best = idx;
-                    bestValue = x[idx];
-                }
-            }
+    /** Index into x of channel ch's first maximum over a window's in-bounds pixels (padded cells never win). */
+    private static int argmax(float[] x, int[] pixels, int count, int c, int ch) {
+        int best = pixels[0] * c + ch;
+        for (int k = 1; k < count; k++) {
+            int idx = pixels[k] * c + ch;
+            if (x[idx] > x[best]) best = idx;
         }
         return best;
     }
