@@ -143,19 +143,6 @@ public final class Tensor {
         return s;
     }
 
-    /** Rows [start, start+count) of the first axis, copied (no gradient: for batching data). */
-    public Tensor sliceBatch(int start, int count) {
-        if (start < 0 || count < 0 || start + count > shape[0]) {
-            throw new IndexOutOfBoundsException("batch slice " + start + "+" + count + " of " + shape[0]);
-        }
-        long row = size() / shape[0];
-        int[] s = shape.clone();
-        s[0] = count;
-        Tensor y = empty(backend, s);
-        backend.copy(storage(), start * row, y.storage, 0, count * row);
-        return y;
-    }
-
     /** A copy on another backend (an explicit device move). */
     public Tensor to(Backend other) {
         if (other == backend) return this;

@@ -64,9 +64,4 @@ public record Preprocessing(int size, Crop crop, double cropFraction) {
     public byte[] load(Path file) throws UnusableImageException {
         return apply(ImageDecoder.decode(file));
     }
-
-    /** The same as a {@link RgbImage}. */
-    public RgbImage applyToImage(RgbImage image) {
-        return new RgbImage(size, size, apply(image));
-    }
 }
