@@ -90,11 +90,6 @@ public final class OpenClBackend implements Backend {
         else depthwise.use(v);
     }
 
-    /** The GEMM tile sizes as build options, e.g. {@code -DVW=16 -DNV=2 -DMR=8 ...}. */
-    public String gemmTiles() {
-        return gemm.tiles().options();
-    }
-
     /** Runs {@code work} and returns the device time of each kernel it launched (waits for them to finish). */
     public synchronized List<KernelTime> profile(Runnable work) {
         cl.startRecording();
