@@ -62,6 +62,9 @@ public final class BenchCommand implements Callable<Integer> {
         List<BenchResult> results = new ArrayList<>();
         List<OpenClBench.CopyRatio> ratios = List.of();
         try (Backend backend = device.open()) {
+            if (variant && !OpenClBench.comparesVersions(backend)) {
+                throw new UserError("--variant compares OpenCL kernel versions: use --device opencl");
+            }
             BenchRunner runner = new BenchRunner(OpenClBench.timer(backend), minSeconds);
             KernelCases cases = new KernelCases(backend, batch);
             if (!json) System.out.printf("%-20s %-22s %10s %9s %8s %7s   (%s, %d threads)%n",
