@@ -1,8 +1,6 @@
-package pinkcnn.trainer.bench;
+package pinkcnn.benchmarks;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import pinkcnn.engine.bench.BenchCase;
-import pinkcnn.engine.bench.KernelCases;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -16,8 +14,8 @@ import pinkcnn.engine.backend.Storage;
  * every numbered version of a kernel side by side ({@code --variant}), the memory-copy kernel as the bandwidth
  * reference for the memory-bound kernels, and the launch overhead of one kernel.
  */
-public final class OpenClBench {
-    private OpenClBench() {}
+public final class LabBench {
+    private LabBench() {}
 
     /** A case and the clock that times it. */
     public record Timed(BenchCase benchCase, KernelTimer timer) {}
