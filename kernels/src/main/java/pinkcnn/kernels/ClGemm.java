@@ -48,10 +48,6 @@ final class ClGemm {
         return packed.hits();
     }
 
-    GemmTiles tiles() {
-        return tiles;
-    }
-
     /** Whether {@link #gemm} can apply an {@link Epilogue} in its output stage (v4; the others leave it to the caller). */
     boolean fusesEpilogue() {
         return version.equals("v4_packed");

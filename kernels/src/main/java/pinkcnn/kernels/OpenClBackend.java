@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.backend.ConvGeometry;
+import pinkcnn.engine.backend.KernelLab;
 import pinkcnn.engine.backend.Storage;
 
 /**
@@ -11,15 +12,13 @@ import pinkcnn.engine.backend.Storage;
  * {@link ClGemm} (gemm.cl), {@link ClConv} (conv.cl), {@link ClDepthwise} (depthwise.cl), {@link ClPool} (pool.cl),
  * {@link ClChannelOps} (batchnorm.cl), {@link ClElementwise} (elementwise.cl, optimizer.cl), {@link ClReduce}
  * (reduce.cl). Programs are built once per backend and cached; storages come from a pool that reuses device buffers;
- * kernels run in order on one queue, with profiling events available through {@link #profile}.
+ * kernels run in order on one queue, with profiling events available through {@link #profile}. As a {@link KernelLab}
+ * it offers the benchmarks its numbered kernel versions, device-side timing and the memory-copy kernel.
  *
  * <p>Kernel calls are asynchronous: they return once queued. {@link #read}, the reductions that return a float, and
  * {@link #finish()} wait. One backend is used from one thread at a time (calls are serialised).
  */
-public final class OpenClBackend implements Backend {
-    /** Families with numbered kernel versions, for {@link #versions} and {@link #useVersion}. */
-    public static final String GEMM = "gemm", DEPTHWISE = "depthwise";
-
+public final class OpenClBackend implements Backend, KernelLab {
     private final ClContext cl;
     private final ClGemm gemm;
     private final ClConv conv;
@@ -69,8 +68,15 @@ public final class OpenClBackend implements Backend {
 
     // ---- kernel versions, profiling, statistics -----------------------------------------------------------------
 
+    /** {@link #GEMM} and {@link #DEPTHWISE}. */
+    @Override
+    public List<String> families() {
+        return List.of(GEMM, DEPTHWISE);
+    }
+
     /** The numbered versions of a family ({@link #GEMM} or {@link #DEPTHWISE}), oldest first. */
-    public static List<String> versions(String family) {
+    @Override
+    public List<String> versions(String family) {
         return switch (family) {
             case GEMM -> ClGemm.VERSIONS;
             case DEPTHWISE -> ClDepthwise.VERSIONS;
@@ -79,20 +85,17 @@ public final class OpenClBackend implements Backend {
     }
 
     /** The version of a family this backend runs now (the fastest for the device unless changed). */
+    @Override
     public synchronized String version(String family) {
         return family.equals(GEMM) ? gemm.version() : family.equals(DEPTHWISE) ? depthwise.version() : versions(family).get(0);
     }
 
     /** Runs {@code family} with version {@code v} from now on (benchmarks compare versions this way). */
+    @Override
     public synchronized void useVersion(String family, String v) {
         versions(family);
         if (family.equals(GEMM)) gemm.use(v);
         else depthwise.use(v);
-    }
-
-    /** The GEMM tile sizes as build options, e.g. {@code -DVW=16 -DNV=2 -DMR=8 ...}. */
-    public String gemmTiles() {
-        return gemm.tiles().options();
     }
 
     /** Runs {@code work} and returns the device time of each kernel it launched (waits for them to finish). */
@@ -107,11 +110,13 @@ public final class OpenClBackend implements Backend {
     }
 
     /** {@link #profile} summed: the device time of everything {@code work} launched, in nanoseconds. */
+    @Override
     public long deviceNanos(Runnable work) {
         return profile(work).stream().mapToLong(KernelTime::nanos).sum();
     }
 
     /** The memory-copy kernel (the bandwidth reference of the benchmarks): y[0, n) = x[0, n). */
+    @Override
     public synchronized void memoryCopyKernel(long n, Storage x, Storage y) {
         elementwise.copyKernel(n, s(x), s(y));
     }

@@ -86,7 +86,7 @@ class ConvParityTest {
 
     @Test
     void depthwiseForwardInEveryVersion() {
-        for (String version : OpenClBackend.versions(OpenClBackend.DEPTHWISE)) depthwiseForward(version, "");
+        for (String version : t.raw.versions(OpenClBackend.DEPTHWISE)) depthwiseForward(version, "");
     }
 
     /** v4 in the grid order of inputs that do not fit in cache (the cases above are small enough for rows first). */

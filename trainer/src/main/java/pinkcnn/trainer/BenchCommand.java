@@ -9,15 +9,18 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import pinkcnn.benchmarks.BenchCase;
+import pinkcnn.benchmarks.BenchResult;
+import pinkcnn.benchmarks.BenchRunner;
+import pinkcnn.benchmarks.KernelCases;
+import pinkcnn.benchmarks.LabBench;
+import pinkcnn.benchmarks.ModelBench;
 import pinkcnn.engine.backend.Backend;
-import pinkcnn.engine.bench.BenchCase;
-import pinkcnn.trainer.bench.BenchResult;
-import pinkcnn.trainer.bench.BenchRunner;
-import pinkcnn.engine.bench.KernelCases;
-import pinkcnn.trainer.bench.ModelBench;
-import pinkcnn.trainer.bench.OpenClBench;
 
-/** {@code pinkcnn bench}: times backend kernels on MobileNetV2's shapes; GFLOP/s, GB/s and the fraction of peak. */
+/**
+ * {@code pinkcnn bench}: times backend kernels on MobileNetV2's shapes; GFLOP/s, GB/s and the fraction of peak. The
+ * options and the output are here; the cases and the runners are the benchmarks module's ({@code pinkcnn.benchmarks}).
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time backend kernels (median of repeated runs) on MobileNetV2's shapes.")
 public final class BenchCommand implements Callable<Integer> {
@@ -60,9 +63,12 @@ public final class BenchCommand implements Callable<Integer> {
             if (!KernelCases.OPS.contains(op)) throw new UserError("unknown --op '" + op + "'; choose from " + KernelCases.OPS);
         }
         List<BenchResult> results = new ArrayList<>();
-        List<OpenClBench.CopyRatio> ratios = List.of();
+        List<LabBench.CopyRatio> ratios = List.of();
         try (Backend backend = device.open()) {
-            BenchRunner runner = new BenchRunner(OpenClBench.timer(backend), minSeconds);
+            if (variant && !LabBench.comparesVersions(backend)) {
+                throw new UserError("--variant compares OpenCL kernel versions: use --device opencl");
+            }
+            BenchRunner runner = new BenchRunner(LabBench.timer(backend), minSeconds);
             KernelCases cases = new KernelCases(backend, batch);
             if (!json) System.out.printf("%-20s %-22s %10s %9s %8s %7s   (%s, %d threads)%n",
                     "op", "shape", "median ms", "GFLOP/s", "GB/s", "%peak", backend.name(), device.threads());
@@ -73,18 +79,18 @@ public final class BenchCommand implements Callable<Integer> {
                     if (!json) print(r);
                 }
             }
-            for (OpenClBench.Timed t : OpenClBench.cases(backend, cases, chosen, variant)) {
+            for (LabBench.Timed t : LabBench.cases(backend, cases, chosen, variant)) {
                 BenchResult r = BenchResult.of(t.benchCase(), backend.name(), device.threads(),
                         new BenchRunner(t.timer(), minSeconds).medianMillis(t.benchCase().kernel()), peakGflops);
                 results.add(r);
                 if (!json) print(r);
             }
             if (chosen.contains("depthwise")) {
-                ratios = OpenClBench.depthwiseCopyRatios(backend, cases, minSeconds);
+                ratios = LabBench.depthwiseCopyRatios(backend, cases, minSeconds);
                 if (!json && !ratios.isEmpty()) {
                     System.out.println("depthwise against the copy kernel, timed alternately (median GB/s; median ratio of neighbouring runs):");
                 }
-                for (OpenClBench.CopyRatio r : ratios) {
+                for (LabBench.CopyRatio r : ratios) {
                     if (!json) System.out.printf("  %-22s %6.1f / %6.1f GB/s   %3.0f %%%n", r.shape(), r.depthwiseGbps(),
                             r.copyGbps(), 100 * r.fraction());
                 }

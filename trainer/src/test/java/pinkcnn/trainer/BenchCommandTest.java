@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** {@code pinkcnn bench --json}: the rows a user (or a plot script) reads, on the CPU backend and on OpenCL. */
 class BenchCommandTest {
@@ -54,6 +57,15 @@ class BenchCommandTest {
             }
         }
         assertEquals(2, Main.commandLine().execute("bench", "--device", "cpu", "--op", "depthwise", "--batch", "0"));
+    }
+
+    @Test
+    void variantNeedsABackendWithKernelVersions() {
+        CommandLine cli = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        assertEquals(2, cli.execute("bench", "--device", "cpu", "--op", "pool", "--variant", "--min-time", "0.01"));
+        assertTrue(err.toString().contains("--variant compares OpenCL kernel versions: use --device opencl"), err.toString());
     }
 
     @Test

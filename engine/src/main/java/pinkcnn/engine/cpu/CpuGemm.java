@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>JIT caveat (JDK 17 C2): the micro-kernels hold 12 vectors in registers only when each is compiled on its own. When
  * C2 inlines them into a long-running caller (an on-stack-replaced task loop on one thread), it exhausts its node
  * budget (NodeCountInliningCutoff), leaves Vector API calls un-inlined and boxes every vector: 100× slower. The
- * launcher, the tests and the JMH benchmarks therefore run with
+ * launcher and the tests therefore run with
  * {@code -XX:CompileCommand=dontinline,pinkcnn.engine.cpu.CpuGemm::tile*} (and {@code ::row}); embedders should too.
  */
 final class CpuGemm {

@@ -1,35 +1,37 @@
-package pinkcnn.trainer.bench;
+package pinkcnn.benchmarks;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import pinkcnn.engine.bench.BenchCase;
-import pinkcnn.engine.bench.KernelCases;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.backend.KernelLab;
 import pinkcnn.engine.backend.Storage;
-import pinkcnn.kernels.OpenClBackend;
-import pinkcnn.trainer.UserError;
 
 /**
- * What {@code pinkcnn bench} adds on an OpenCL device: device-side timing from profiling events, every numbered
- * version of a kernel side by side ({@code --variant}), the memory-copy kernel as the bandwidth reference for the
- * memory-bound kernels, and the launch overhead of one kernel.
+ * What {@code pinkcnn bench} adds on a backend that is a {@link KernelLab} (the OpenCL backend): device-side timing,
+ * every numbered version of a kernel side by side ({@code --variant}), the memory-copy kernel as the bandwidth
+ * reference for the memory-bound kernels, and the launch overhead of one kernel.
  */
-public final class OpenClBench {
-    private OpenClBench() {}
+public final class LabBench {
+    private LabBench() {}
 
     /** A case and the clock that times it. */
     public record Timed(BenchCase benchCase, KernelTimer timer) {}
 
+    /** Whether the backend offers what {@code --variant} compares: numbered kernel versions. */
+    public static boolean comparesVersions(Backend b) {
+        return b instanceof KernelLab lab && !lab.families().isEmpty();
+    }
+
     /**
-     * On OpenCL, the device time of the kernels one run launched (the sum of their profiling events: what the device
-     * spent, without the host's enqueue cost), from a short stream of runs ({@link StreamTimer}); elsewhere the wall
-     * clock.
+     * On a {@link KernelLab}, the device time of the kernels one run launched (on OpenCL the sum of their profiling
+     * events: what the device spent, without the host's enqueue cost), from a short stream of runs
+     * ({@link StreamTimer}); elsewhere the wall clock.
      */
     public static KernelTimer timer(Backend b) {
-        if (b instanceof OpenClBackend cl) return new StreamTimer(cl);
+        if (b instanceof KernelLab lab) return new StreamTimer(lab);
         return KernelTimer.wallClock(b);
     }
 
@@ -42,20 +44,20 @@ public final class OpenClBench {
     static final class StreamTimer implements KernelTimer {
         private static final double STREAM_MS = 1.0;
         private static final int MAX_RUNS = Integer.getInteger("pinkcnn.bench.stream", 16);
-        private final OpenClBackend cl;
+        private final KernelLab lab;
         private final Map<Runnable, Integer> runs = new IdentityHashMap<>();
 
-        StreamTimer(OpenClBackend cl) {
-            this.cl = cl;
+        StreamTimer(KernelLab lab) {
+            this.lab = lab;
         }
 
         @Override
         public double timeMillis(Runnable kernel) {
             int r = runs.computeIfAbsent(kernel, k -> {
-                double alone = cl.deviceNanos(k) / 1e6;
+                double alone = lab.deviceNanos(k) / 1e6;
                 return (int) Math.max(1, Math.min(MAX_RUNS, Math.ceil(STREAM_MS / Math.max(alone, 1e-3))));
             });
-            return cl.deviceNanos(() -> {
+            return lab.deviceNanos(() -> {
                 for (int i = 0; i < r; i++) kernel.run();
             }) / 1e6 / r;
         }
@@ -64,8 +66,8 @@ public final class OpenClBench {
     /** Which family of numbered kernels each benchmarked op runs on. */
     private static String family(String op) {
         return switch (op) {
-            case "gemm", "conv1x1", "conv3x3" -> OpenClBackend.GEMM;
-            case "depthwise" -> OpenClBackend.DEPTHWISE;
+            case "gemm", "conv1x1", "conv3x3" -> KernelLab.GEMM;
+            case "depthwise" -> KernelLab.DEPTHWISE;
             default -> null;
         };
     }
@@ -83,15 +85,15 @@ public final class OpenClBench {
      * one after the other, each drifts with the machine's load by more than the difference being measured.
      */
     public static List<CopyRatio> depthwiseCopyRatios(Backend b, KernelCases cases, double minSeconds) {
-        if (!(b instanceof OpenClBackend cl)) return List.of();
-        KernelTimer device = timer(cl);
+        if (!(b instanceof KernelLab lab)) return List.of();
+        KernelTimer device = timer(b);
         List<CopyRatio> out = new ArrayList<>();
         List<BenchCase> depthwise = cases.cases("depthwise");
         for (int i = 0; i < depthwise.size(); i++) {
             BenchCase dw = depthwise.get(i);
             long n = cases.depthwiseInputFloats(KernelCases.DEPTHWISE[i]);
-            Storage x = cl.allocate(n), y = cl.allocate(n);
-            Runnable copy = () -> cl.memoryCopyKernel(n, x, y);
+            Storage x = b.allocate(n), y = b.allocate(n);
+            Runnable copy = () -> lab.memoryCopyKernel(n, x, y);
             for (int w = 0; w < 5; w++) {
                 device.timeMillis(dw.kernel());
                 device.timeMillis(copy);
@@ -116,24 +118,23 @@ public final class OpenClBench {
      * The extra cases for the chosen ops: with {@code variants}, each case of a GEMM- or depthwise-based op once per
      * numbered version (op {@code gemm.v1_naive} ...); a memory copy of each depthwise input size; the launch
      * overhead (a 1-element kernel by device time, by wall clock including the wait, and 100 of them queued back to
-     * back: the host's cost per launch). None on other backends.
+     * back: the host's cost per launch). None on a backend that is no {@link KernelLab}; {@code variants} there is an
+     * {@link IllegalArgumentException} (check {@link #comparesVersions} first).
      */
     public static List<Timed> cases(Backend b, KernelCases cases, List<String> ops, boolean variants) {
-        if (!(b instanceof OpenClBackend cl)) {
-            if (variants) throw new UserError("--variant compares OpenCL kernel versions: use --device opencl");
-            return List.of();
-        }
-        KernelTimer device = timer(cl);
+        if (variants && !comparesVersions(b)) throw new IllegalArgumentException(b.name() + " has no numbered kernel versions");
+        if (!(b instanceof KernelLab lab)) return List.of();
+        KernelTimer device = timer(b);
         List<Timed> out = new ArrayList<>();
         if (variants) {
             for (String op : ops) {
                 String family = family(op);
-                if (family == null) continue;
-                for (String version : OpenClBackend.versions(family)) {
+                if (family == null || !lab.families().contains(family)) continue;
+                for (String version : lab.versions(family)) {
                     for (BenchCase c : cases.cases(op)) {
                         Runnable kernel = c.kernel();
                         out.add(new Timed(new BenchCase(op + "." + version, c.shape(), c.flops(), c.bytes(), () -> {
-                            cl.useVersion(family, version);
+                            lab.useVersion(family, version);
                             kernel.run();
                         }), device));
                     }
@@ -143,18 +144,18 @@ public final class OpenClBench {
         if (ops.contains("depthwise")) {
             for (int[] d : KernelCases.DEPTHWISE) {
                 long n = cases.depthwiseInputFloats(d);
-                Storage x = cl.allocate(n), y = cl.allocate(n);
+                Storage x = b.allocate(n), y = b.allocate(n);
                 out.add(new Timed(new BenchCase("memcopy", cases.label(d[0], d[1]), 0, 8.0 * n,
-                        () -> cl.memoryCopyKernel(n, x, y)), device));
+                        () -> lab.memoryCopyKernel(n, x, y)), device));
             }
         }
-        Storage one = cl.allocate(1);
-        BenchCase launch = new BenchCase("launch", "1 element", 0, 0, () -> cl.scale(1, 1f, one, one));
+        Storage one = b.allocate(1);
+        BenchCase launch = new BenchCase("launch", "1 element", 0, 0, () -> b.scale(1, 1f, one, one));
         out.add(new Timed(launch, device));
-        out.add(new Timed(new BenchCase("launch+wait", "1 element", 0, 0, launch.kernel()), KernelTimer.wallClock(cl)));
+        out.add(new Timed(new BenchCase("launch+wait", "1 element", 0, 0, launch.kernel()), KernelTimer.wallClock(b)));
         out.add(new Timed(new BenchCase("100 launches", "1 element", 0, 0, () -> {
             for (int i = 0; i < 100; i++) launch.kernel().run(); // queued back to back, then one wait
-        }), KernelTimer.wallClock(cl)));
+        }), KernelTimer.wallClock(b)));
         return out;
     }
 }

@@ -1,4 +1,4 @@
-package pinkcnn.engine.bench;
+package pinkcnn.benchmarks;
 
 /**
  * One kernel at one shape: what it computes ({@code flops}, or 0 for data movement), how many bytes it must move at

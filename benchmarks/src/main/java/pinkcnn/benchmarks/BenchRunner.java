@@ -1,4 +1,4 @@
-package pinkcnn.trainer.bench;
+package pinkcnn.benchmarks;
 
 import java.util.Arrays;
 

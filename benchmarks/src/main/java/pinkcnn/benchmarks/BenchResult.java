@@ -1,6 +1,5 @@
-package pinkcnn.trainer.bench;
+package pinkcnn.benchmarks;
 
-import pinkcnn.engine.bench.BenchCase;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** The measured speed of one {@link BenchCase}: the JSON row of {@code pinkcnn bench --json}. */

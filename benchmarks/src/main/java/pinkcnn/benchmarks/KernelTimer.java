@@ -1,4 +1,4 @@
-package pinkcnn.trainer.bench;
+package pinkcnn.benchmarks;
 
 import pinkcnn.engine.backend.Backend;
 

@@ -1,4 +1,4 @@
-package pinkcnn.engine.bench;
+package pinkcnn.benchmarks;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,0 +1,35 @@
+package pinkcnn.engine.backend;
+
+import java.util.List;
+
+/**
+ * What a backend may offer, beside the {@link Backend} contract, for measuring and comparing its own kernels: numbered
+ * versions of a kernel family to switch between, device-side timing, and a memory-copy kernel as the bandwidth
+ * reference. The benchmarks ({@code pinkcnn bench}) reach a backend's kernels only through this and {@link Backend};
+ * a backend without it (the CPU backend: one version per kernel, timed by the wall clock) gets the common cases only.
+ */
+public interface KernelLab {
+    /** Family names the benchmarks map their ops to: GEMM (also under the convolutions), depthwise convolution. */
+    String GEMM = "gemm", DEPTHWISE = "depthwise";
+
+    /** The families that have numbered versions. */
+    List<String> families();
+
+    /** The numbered versions of a family, oldest first; an {@link IllegalArgumentException} for other families. */
+    List<String> versions(String family);
+
+    /** The version of a family this backend runs now (its fastest for the device unless changed). */
+    String version(String family);
+
+    /** Runs {@code family} in version {@code version} from now on. */
+    void useVersion(String family, String version);
+
+    /**
+     * Runs {@code work}, waits for it, and returns the device time of the kernels it launched, in nanoseconds (what the
+     * device spent, without the host's cost of launching them).
+     */
+    long deviceNanos(Runnable work);
+
+    /** {@code y[0, n) = x[0, n)} by a kernel (not the runtime's copy): the bandwidth a memory-bound kernel can reach. */
+    void memoryCopyKernel(long n, Storage x, Storage y);
+}
