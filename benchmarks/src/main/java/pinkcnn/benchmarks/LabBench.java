@@ -133,9 +133,16 @@ public final class LabBench {
                 for (String version : lab.versions(family)) {
                     for (BenchCase c : cases.cases(op)) {
                         Runnable kernel = c.kernel();
+                        // each run restores the version it found, so cases timed after it (the depthwise-vs-copy
+                        // ratios) run the device's default, not the last version listed
                         out.add(new Timed(new BenchCase(op + "." + version, c.shape(), c.flops(), c.bytes(), () -> {
+                            String before = lab.version(family);
                             lab.useVersion(family, version);
-                            kernel.run();
+                            try {
+                                kernel.run();
+                            } finally {
+                                lab.useVersion(family, before);
+                            }
                         }), device));
                     }
                 }

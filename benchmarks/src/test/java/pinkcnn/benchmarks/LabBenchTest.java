@@ -89,6 +89,7 @@ class LabBenchTest {
                 }
             }
             assertTrue(lab.used.containsAll(List.of("vA", "vB")), lab.used.toString());
+            assertEquals("vA", lab.version(KernelLab.DEPTHWISE), "each variant run restores the version it found");
             assertTrue(lab.copies > 0);
         }
     }
