@@ -2,9 +2,8 @@ package pinkcnn.kernels;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import pinkcnn.engine.backend.ConvGeometry;
 
 /**
@@ -12,7 +11,8 @@ import pinkcnn.engine.backend.ConvGeometry;
  * start from random values so that "adds into" is checked too.
  */
 class ConvParityTest {
-    static Twins t;
+    @RegisterExtension
+    static final Twins t = new Twins(11);
 
     /** Odd sizes, batch 1 and 7, stride 2 with asymmetric padding, non-square kernels, a 1×1 (pure GEMM) case. */
     static final List<ConvGeometry> DENSE = List.of(
@@ -41,16 +41,6 @@ class ConvParityTest {
             new ConvGeometry(1, 6, 30, 32, 3, 3, 1, 1, 1, 1, 1, 32),
             new ConvGeometry(2, 5, 40, 16, 3, 3, 1, 1, 1, 1, 1, 16),
             new ConvGeometry(1, 7, 28, 16, 3, 3, 2, 0, 1, 0, 1, 16));
-
-    @BeforeAll
-    static void open() {
-        t = new Twins(ConvParityTest.class, 11);
-    }
-
-    @AfterAll
-    static void close() {
-        if (t != null) t.close();
-    }
 
     private static long weights(ConvGeometry g) {
         return (long) g.kh() * g.kw() * g.cin() * g.cout();
