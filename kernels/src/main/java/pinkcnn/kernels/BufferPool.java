@@ -85,11 +85,6 @@ final class BufferPool implements AutoCloseable {
         return heldBytes;
     }
 
-    /** Device memory held in the free lists. */
-    synchronized long freeBytes() {
-        return freeBytes;
-    }
-
     /** How many device buffers were ever created. */
     synchronized long created() {
         return created;

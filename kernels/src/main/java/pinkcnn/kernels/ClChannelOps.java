@@ -3,13 +3,13 @@ package pinkcnn.kernels;
 import org.jocl.cl_mem;
 
 /**
- * Per-channel kernels over rows×c (batchnorm.cl): the affine map, its gradient, batch statistics, the batch-norm
+ * Per-channel kernels over rows×c (channel_ops.cl): the affine map, its gradient, batch statistics, the batch-norm
  * backward pass, and bias. Column sums run in two steps (partials over row chunks, then a finish kernel per channel);
  * the chunk count gives about {@link #TARGET_ITEMS} work-items (each summing a vector of channels) whatever the
  * channel count.
  */
 final class ClChannelOps {
-    private static final String FILE = "batchnorm.cl";
+    private static final String FILE = "channel_ops.cl";
     static final int TARGET_ITEMS = 4096;
 
     private final ClContext cl;

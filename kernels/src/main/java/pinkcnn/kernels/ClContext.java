@@ -20,9 +20,6 @@ import org.jocl.cl_mem;
  * profiling event so that the device time of every kernel can be read afterwards.
  */
 final class ClContext implements AutoCloseable {
-    /** A {@code __local} memory argument of the given size. */
-    record Local(long bytes) {}
-
     final DeviceInfo device;
     final cl_context context;
     final cl_command_queue queue;
@@ -70,20 +67,12 @@ final class ClContext implements AutoCloseable {
     }
 
     ClKernel kernel(String file, String name, String options) {
-        return new ClKernel(file, name, programs.kernel(file, name, options));
-    }
-
-    /** The largest work-group this kernel can run with on this device. */
-    long maxWorkGroupSize(ClKernel k) {
-        long[] v = new long[1];
-        clGetKernelWorkGroupInfo(k.handle(), device.device(), CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(v), null);
-        return v[0];
+        return new ClKernel(name, programs.kernel(file, name, options));
     }
 
     /**
      * Sets the arguments and enqueues {@code k} over {@code global} work-items in groups of {@code local} (null: the
-     * runtime chooses). Arguments: {@link ClStorage}, {@link cl_mem}, {@link Integer}, {@link Float}, {@link Long},
-     * {@link Local}.
+     * runtime chooses). Arguments: {@link ClStorage}, {@link cl_mem}, {@link Integer}, {@link Float}, {@link Long}.
      */
     synchronized void launch(ClKernel k, long[] global, long[] local, Object... args) {
         cl_kernel h = k.handle();
@@ -99,7 +88,6 @@ final class ClContext implements AutoCloseable {
             else if (a instanceof Integer v) clSetKernelArg(h, i, Sizeof.cl_int, Pointer.to(new int[] {v}));
             else if (a instanceof Float v) clSetKernelArg(h, i, Sizeof.cl_float, Pointer.to(new float[] {v}));
             else if (a instanceof Long v) clSetKernelArg(h, i, Sizeof.cl_long, Pointer.to(new long[] {v}));
-            else if (a instanceof Local l) clSetKernelArg(h, i, l.bytes(), null);
             else throw new IllegalArgumentException("kernel " + k.name() + ": argument " + i + " of unsupported type " + a);
         }
         cl_event event = events == null ? null : new cl_event();

@@ -10,7 +10,7 @@ import pinkcnn.engine.backend.ConvGeometry;
 final class ClConv {
     private static final String FILE = "conv.cl";
     /** Largest im2col workspace (64 MiB); bigger batches are processed a few images at a time. */
-    static final long MAX_COLUMN_FLOATS = 16L << 20;
+    private static final long MAX_COLUMN_FLOATS = 16L << 20;
     /** The workspace limit in use (tests lower it to exercise the image batching). */
     static volatile long maxColumnFloats = MAX_COLUMN_FLOATS;
 

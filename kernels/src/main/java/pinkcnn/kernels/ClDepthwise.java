@@ -19,7 +19,10 @@ final class ClDepthwise {
     private final Scratch partials;
     /** Most output pixels per work-item of v2, v3 and v4 ({@code -Dpinkcnn.opencl.owb}). */
     private final int maxOwb;
-    /** v4 walks rows first for inputs up to this size ({@code -Dpinkcnn.opencl.rowsFirstBytes}); see rowsFirst. */
+    /**
+     * v4 walks rows first for inputs up to this size ({@code -Dpinkcnn.opencl.rowsFirstBytes}; see rowsFirst). Not
+     * final: DepthwiseParityTest sets 0 to run the channels-first order on its small inputs.
+     */
     static volatile long rowsFirstBytes = Long.getLong("pinkcnn.opencl.rowsFirstBytes", 8L << 20);
     private String version;
 

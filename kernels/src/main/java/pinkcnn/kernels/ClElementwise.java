@@ -8,7 +8,7 @@ final class ClElementwise {
 
     private final ClContext cl;
     /** Floats per work-item: a 64-byte vector on CPUs, float4 on GPUs ({@link ClContext#maxVectorWidth}). */
-    final int width;
+    private final int width;
     private final String options;
 
     ClElementwise(ClContext cl) {

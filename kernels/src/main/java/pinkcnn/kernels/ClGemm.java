@@ -8,7 +8,7 @@ import org.jocl.cl_mem;
  * fastest measured for the device type (v4 on CPU devices, v3 on GPUs) and {@link #use} switches, for benchmarks.
  */
 final class ClGemm {
-    static final String FILE = "gemm.cl";
+    private static final String FILE = "gemm.cl";
     static final List<String> VERSIONS = List.of("v1_naive", "v2_tiled", "v3_regblock", "v4_packed");
 
     private final ClContext cl;
@@ -30,7 +30,7 @@ final class ClGemm {
         this.packed = new PackedOperands(cl);
     }
 
-    static String defaultVersion(DeviceInfo d) {
+    private static String defaultVersion(DeviceInfo d) {
         return d.isGpu() ? "v3_regblock" : "v4_packed";
     }
 

@@ -10,7 +10,7 @@ import pinkcnn.engine.backend.Storage;
 /**
  * The backend contract on an OpenCL device (JOCL). Each kernel family lives in its own class and {@code .cl} file:
  * {@link ClGemm} (gemm.cl), {@link ClConv} (conv.cl), {@link ClDepthwise} (depthwise.cl), {@link ClPool} (pool.cl),
- * {@link ClChannelOps} (batchnorm.cl), {@link ClElementwise} (elementwise.cl, optimizer.cl), {@link ClReduce}
+ * {@link ClChannelOps} (channel_ops.cl), {@link ClElementwise} (elementwise.cl, optimizer.cl), {@link ClReduce}
  * (reduce.cl). Programs are built once per backend and cached; storages come from a pool that reuses device buffers;
  * kernels run in order on one queue, with profiling events available through {@link #profile}. As a {@link KernelLab}
  * it offers the benchmarks its numbered kernel versions, device-side timing and the memory-copy kernel.

@@ -21,7 +21,7 @@ import org.jocl.cl_program;
  * and vector widths reach the source as {@code -D} options, so one file yields differently tuned programs.
  */
 final class ProgramCache implements AutoCloseable {
-    static final String RESOURCE_DIR = "/pinkcnn/kernels/";
+    private static final String RESOURCE_DIR = "/pinkcnn/kernels/";
 
     private final cl_context context;
     private final cl_device_id device;
@@ -47,7 +47,7 @@ final class ProgramCache implements AutoCloseable {
         return k;
     }
 
-    synchronized cl_program program(String file, String options) {
+    private synchronized cl_program program(String file, String options) {
         String key = file + '\0' + options;
         cl_program p = programs.get(key);
         if (p == null) {

@@ -1,25 +1,15 @@
 package pinkcnn.kernels;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Per-channel kernels (batch norm's affine map, statistics and gradients; bias) against the CPU backend. */
 class ChannelOpsParityTest {
-    static Twins t;
+    @RegisterExtension
+    static final Twins t = new Twins(17);
 
     /** {rows, c}: a single row, odd sizes, few channels over many rows, many channels over few rows. */
     static final int[][] SHAPES = {{1, 7}, {63, 5}, {429, 17}, {3000, 3}, {7, 1280}, {37, 32}, {5, 96}, {11, 24}};
-
-    @BeforeAll
-    static void open() {
-        t = new Twins(ChannelOpsParityTest.class, 17);
-    }
-
-    @AfterAll
-    static void close() {
-        if (t != null) t.close();
-    }
 
     @Test
     void affineAndBias() {

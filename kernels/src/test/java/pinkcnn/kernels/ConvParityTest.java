@@ -2,17 +2,17 @@ package pinkcnn.kernels;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import pinkcnn.engine.backend.ConvGeometry;
 
 /**
- * Dense and depthwise convolution, forward and both gradients, and zero padding, against the CPU backend. Gradients
- * start from random values so that "adds into" is checked too.
+ * Dense convolution, forward (plain and with its fused output stage) and both gradients, and zero padding, against the
+ * CPU backend. Gradients start from random values so that "adds into" is checked too.
  */
 class ConvParityTest {
-    static Twins t;
+    @RegisterExtension
+    static final Twins t = new Twins(11);
 
     /** Odd sizes, batch 1 and 7, stride 2 with asymmetric padding, non-square kernels, a 1×1 (pure GEMM) case. */
     static final List<ConvGeometry> DENSE = List.of(
@@ -23,34 +23,8 @@ class ConvParityTest {
             new ConvGeometry(2, 12, 10, 16, 1, 1, 2, 0, 0, 0, 0, 7),
             new ConvGeometry(1, 16, 16, 3, 3, 3, 2, 0, 1, 0, 1, 32));
 
-    /** Channel counts that take every vector width of depthwise v2 (17 and 5: 1, 6: 2, 12: 4, 24: 8, 16 and 48: 16). */
-    static final List<ConvGeometry> DEPTHWISE = List.of(
-            new ConvGeometry(1, 7, 9, 5, 3, 3, 1, 1, 1, 1, 1, 5),
-            new ConvGeometry(3, 13, 11, 17, 3, 3, 2, 0, 1, 0, 1, 17),
-            new ConvGeometry(7, 6, 5, 6, 3, 3, 1, 1, 1, 1, 1, 6),
-            new ConvGeometry(2, 11, 13, 12, 3, 3, 2, 1, 1, 1, 1, 12),
-            new ConvGeometry(1, 19, 10, 24, 3, 3, 1, 1, 1, 1, 1, 24),
-            new ConvGeometry(2, 10, 21, 16, 3, 3, 2, 0, 1, 0, 1, 16),
-            new ConvGeometry(1, 9, 9, 48, 5, 5, 1, 2, 2, 2, 2, 48),
-            new ConvGeometry(7, 4, 5, 16, 2, 3, 1, 0, 1, 1, 1, 16),
-            new ConvGeometry(2, 4, 1, 8, 3, 3, 1, 1, 1, 0, 2, 8), // one column: most taps fall in the padding
-            new ConvGeometry(2, 5, 1, 8, 3, 3, 2, 1, 1, 0, 2, 8),
-            new ConvGeometry(1, 10, 11, 4, 3, 3, 3, 1, 1, 1, 1, 4), // stride 3
-            // rows of several column blocks (OWB up to 16): blocks that overhang the row by their first or last column
-            // (v4's edge path), a short last block that overhangs it by more (the checked path)
-            new ConvGeometry(1, 6, 30, 32, 3, 3, 1, 1, 1, 1, 1, 32),
-            new ConvGeometry(2, 5, 40, 16, 3, 3, 1, 1, 1, 1, 1, 16),
-            new ConvGeometry(1, 7, 28, 16, 3, 3, 2, 0, 1, 0, 1, 16));
-
-    @BeforeAll
-    static void open() {
-        t = new Twins(ConvParityTest.class, 11);
-    }
-
-    @AfterAll
-    static void close() {
-        if (t != null) t.close();
-    }
+    /** clamp [0, 6] (ReLU6 after the batch norm) and none (a projection's batch norm, before the residual add). */
+    static final float[][] OUTPUT_RANGES = {{0f, 6f}, {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}};
 
     private static long weights(ConvGeometry g) {
         return (long) g.kh() * g.kw() * g.cin() * g.cout();
@@ -84,51 +58,10 @@ class ConvParityTest {
         t.assertClose(dw, "conv2dWeightGrad " + g);
     }
 
-    @Test
-    void depthwiseForwardInEveryVersion() {
-        for (String version : t.raw.versions(OpenClBackend.DEPTHWISE)) depthwiseForward(version, "");
-    }
-
-    /** v4 in the grid order of inputs that do not fit in cache (the cases above are small enough for rows first). */
-    @Test
-    void depthwiseV4InChannelsFirstOrder() {
-        long saved = ClDepthwise.rowsFirstBytes;
-        ClDepthwise.rowsFirstBytes = 0;
-        try {
-            depthwiseForward("v4_rows", " (channels first)");
-        } finally {
-            ClDepthwise.rowsFirstBytes = saved;
-        }
-    }
-
-    private void depthwiseForward(String version, String note) {
-        String previous = t.raw.version(OpenClBackend.DEPTHWISE);
-        t.raw.useVersion(OpenClBackend.DEPTHWISE, version);
-        try {
-            for (ConvGeometry g : DEPTHWISE) {
-                Twins.Pair x = t.random(g.inputSize()), w = t.random((long) g.kh() * g.kw() * g.cin());
-                Twins.Pair y = t.random(g.outputSize());
-                t.run((b, s) -> b.depthwiseConv2d(g, s.at(x), s.at(w), s.at(y)));
-                t.assertClose(y, "depthwise " + version + note + " " + g);
-            }
-        } finally {
-            t.raw.useVersion(OpenClBackend.DEPTHWISE, previous);
-        }
-    }
-
     /**
-     * Depthwise cases for the fused output stage (each takes program builds of its own): vector widths 1, 8 and 16,
-     * strides 1 and 2, a 5×5 kernel, blocks that overhang the row on either side.
-     */
-    static final List<ConvGeometry> FUSED_DEPTHWISE = List.of(DEPTHWISE.get(0), DEPTHWISE.get(1), DEPTHWISE.get(4),
-            DEPTHWISE.get(6), DEPTHWISE.get(11), DEPTHWISE.get(13));
-
-    /** clamp [0, 6] (ReLU6 after the batch norm) and none (a projection's batch norm, before the residual add). */
-    static final float[][] OUTPUT_RANGES = {{0f, 6f}, {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}};
-
-    /**
-     * Convolutions with frozen batch norm (and ReLU6) in their output stage: the OpenCL kernels that fuse it (GEMM
-     * v4, depthwise v3 and v4 in both orders) and those that take two steps against the CPU backend's two steps.
+     * Convolutions with frozen batch norm (and ReLU6) in their output stage: GEMM v4, which fuses it, and v3, which
+     * takes two steps on the device, against the CPU backend's two steps. {@link DepthwiseParityTest} does the same for
+     * depthwise convolutions.
      */
     @Test
     void fusedOutputStagesMatchTheTwoSteps() {
@@ -136,34 +69,16 @@ class ConvParityTest {
         dense.add(new ConvGeometry(2, 5, 7, 9, 1, 1, 1, 0, 0, 0, 0, 16)); // pointwise, n = 16: v4's one-vector tile
         dense.add(new ConvGeometry(1, 6, 6, 12, 1, 1, 1, 0, 0, 0, 0, 24)); // pointwise, a partial last vector
         for (float[] range : OUTPUT_RANGES) {
-            for (ConvGeometry g : dense) fusedCase(g, false, range, "conv2d");
-            for (String version : List.of("v2_vec", "v3_window", "v4_rows")) {
-                String previous = t.raw.version(OpenClBackend.DEPTHWISE);
-                t.raw.useVersion(OpenClBackend.DEPTHWISE, version);
-                try {
-                    for (ConvGeometry g : FUSED_DEPTHWISE) fusedCase(g, true, range, "depthwise " + version);
-                } finally {
-                    t.raw.useVersion(OpenClBackend.DEPTHWISE, previous);
-                }
-            }
-            long saved = ClDepthwise.rowsFirstBytes;
-            ClDepthwise.rowsFirstBytes = 0;
-            try {
-                for (ConvGeometry g : FUSED_DEPTHWISE) fusedCase(g, true, range, "depthwise v4 (channels first)");
-            } finally {
-                ClDepthwise.rowsFirstBytes = saved;
-            }
-            String previous = t.raw.version(OpenClBackend.GEMM);
-            t.raw.useVersion(OpenClBackend.GEMM, "v3_regblock"); // no fused stage: the device takes two steps
-            try {
-                for (ConvGeometry g : dense.subList(dense.size() - 2, dense.size())) fusedCase(g, false, range, "conv2d v3");
-            } finally {
-                t.raw.useVersion(OpenClBackend.GEMM, previous);
-            }
+            for (ConvGeometry g : dense) fusedCase(t, g, false, range, "conv2d");
+            // no fused stage: the device takes two steps
+            t.withVersion(OpenClBackend.GEMM, "v3_regblock", () -> {
+                for (ConvGeometry g : dense.subList(dense.size() - 2, dense.size())) fusedCase(t, g, false, range, "conv2d v3");
+            });
         }
     }
 
-    private void fusedCase(ConvGeometry g, boolean depthwise, float[] range, String what) {
+    /** A dense or depthwise convolution with the output stage clamp(y·scale + shift, range) on both backends. */
+    static void fusedCase(Twins t, ConvGeometry g, boolean depthwise, float[] range, String what) {
         int c = g.cout();
         Twins.Pair x = t.random(g.inputSize()), y = t.random(g.outputSize());
         Twins.Pair w = t.random(depthwise ? (long) g.kh() * g.kw() * c : weights(g));
@@ -175,19 +90,6 @@ class ConvParityTest {
             t.run((b, s) -> b.conv2dAffine(g, s.at(x), s.at(w), s.at(scale), s.at(shift), range[0], range[1], s.at(y)));
         }
         t.assertClose(y, what + " with output stage [" + range[0] + ", " + range[1] + "] " + g);
-    }
-
-    @Test
-    void depthwiseGradients() {
-        for (ConvGeometry g : DEPTHWISE) {
-            long taps = (long) g.kh() * g.kw() * g.cin();
-            Twins.Pair x = t.random(g.inputSize()), w = t.random(taps), dy = t.random(g.outputSize());
-            Twins.Pair dx = t.random(g.inputSize()), dw = t.random(taps);
-            t.run((b, s) -> b.depthwiseConv2dInputGrad(g, s.at(dy), s.at(w), s.at(dx)));
-            t.assertClose(dx, "depthwiseConv2dInputGrad " + g);
-            t.run((b, s) -> b.depthwiseConv2dWeightGrad(g, s.at(x), s.at(dy), s.at(dw)));
-            t.assertClose(dw, "depthwiseConv2dWeightGrad " + g);
-        }
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -70,12 +69,11 @@ class DeviceSelectionTest {
     }
 
     @Test
-    void devicesDescribeTheirLimits() throws IOException {
+    void devicesDescribeTheirLimits() {
         OpenClTestDevice.open().close();
         for (DeviceInfo d : OpenClDevices.list()) {
             String text = d.summary() + "\n" + d.limits();
             assertTrue(text.contains(d.spec()) && text.contains("max work-group size") && text.contains("local memory"), text);
         }
-        Files.size(Path.of(".")); // keeps the IOException signature honest on all platforms
     }
 }

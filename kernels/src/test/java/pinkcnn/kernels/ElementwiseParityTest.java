@@ -4,27 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import pinkcnn.engine.backend.DropoutMask;
 import pinkcnn.engine.backend.Storage;
 
 /** Memory operations, elementwise kernels, sums and dropout against the CPU backend. */
 class ElementwiseParityTest {
-    static Twins t;
+    @RegisterExtension
+    static final Twins t = new Twins(19);
     /** Sizes: one element, below and above a work-group, and not a multiple of any vector width. */
     static final int[] SIZES = {1, 7, 255, 1001, 100_003};
-
-    @BeforeAll
-    static void open() {
-        t = new Twins(ElementwiseParityTest.class, 19);
-    }
-
-    @AfterAll
-    static void close() {
-        if (t != null) t.close();
-    }
 
     @Test
     void allocateWriteReadCopyFill() {

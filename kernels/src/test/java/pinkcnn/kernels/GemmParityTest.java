@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import pinkcnn.engine.testing.Assertions2;
 
 /**
@@ -15,7 +14,8 @@ import pinkcnn.engine.testing.Assertions2;
  * alpha and beta, and beta = 0 over a C full of NaN (which must be overwritten, not read).
  */
 class GemmParityTest {
-    static Twins t;
+    @RegisterExtension
+    static final Twins t = new Twins(7);
 
     /** {m, n, k}: below, around and across the tile sizes of every version; n ≤ 16 takes v4's narrow path. */
     static final int[][] SHAPES = {{1, 1, 1}, {7, 9, 5}, {13, 11, 17}, {37, 29, 23}, {70, 3, 130}, {5, 40, 64},
@@ -25,30 +25,17 @@ class GemmParityTest {
             // n ≤ 16 with rows in tiles of 12 (36), of 11 (22: 12 does not divide it, 11 does), and a partial last tile
             {36, 16, 6}, {22, 10, 4}, {25, 16, 3}};
 
-    @BeforeAll
-    static void open() {
-        t = new Twins(GemmParityTest.class, 7);
-    }
-
-    @AfterAll
-    static void close() {
-        if (t != null) t.close();
-    }
-
     @Test
     void everyVersionMatchesTheCpuBackendInAllTransposeCases() {
         for (String version : t.raw.versions(OpenClBackend.GEMM)) {
-            t.raw.useVersion(OpenClBackend.GEMM, version);
-            try {
+            t.withVersion(OpenClBackend.GEMM, version, () -> {
                 for (int[] s : SHAPES) {
                     for (int tr = 0; tr < 4; tr++) {
                         gemmCase(version, s[0], s[1], s[2], (tr & 1) != 0, (tr & 2) != 0, 0.7f, 0.3f);
                         gemmCase(version, s[0], s[1], s[2], (tr & 1) != 0, (tr & 2) != 0, 1f, 0f);
                     }
                 }
-            } finally {
-                t.raw.useVersion(OpenClBackend.GEMM, ClGemm.defaultVersion(t.raw.device()));
-            }
+            });
         }
     }
 

@@ -1,22 +1,12 @@
 package pinkcnn.kernels;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Softmax, cross-entropy and its gradient, SGD with momentum and Adam against the CPU backend. */
 class LossAndOptimizerParityTest {
-    static Twins t;
-
-    @BeforeAll
-    static void open() {
-        t = new Twins(LossAndOptimizerParityTest.class, 23);
-    }
-
-    @AfterAll
-    static void close() {
-        if (t != null) t.close();
-    }
+    @RegisterExtension
+    static final Twins t = new Twins(23);
 
     /** One-hot rows, except every third row which is a soft label. */
     private Twins.Pair targets(int rows, int classes) {

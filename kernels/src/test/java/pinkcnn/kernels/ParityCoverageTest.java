@@ -18,8 +18,8 @@ import pinkcnn.engine.backend.Backend;
  */
 @Order(Integer.MAX_VALUE)
 class ParityCoverageTest {
-    static final List<String> PARITY_TESTS = List.of("GemmParityTest", "ConvParityTest", "PoolParityTest",
-            "ChannelOpsParityTest", "ElementwiseParityTest", "LossAndOptimizerParityTest");
+    static final List<String> PARITY_TESTS = List.of("GemmParityTest", "ConvParityTest", "DepthwiseParityTest",
+            "PoolParityTest", "ChannelOpsParityTest", "ElementwiseParityTest", "LossAndOptimizerParityTest");
 
     @Test
     void everyBackendMethodIsComparedWithTheCpuBackend() {

@@ -1,30 +1,20 @@
 package pinkcnn.kernels;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import pinkcnn.engine.backend.ConvGeometry;
 
 /** Max pooling (with many exact ties: the gradient must go to the same first maximum) and global average pooling. */
 class PoolParityTest {
-    static Twins t;
+    @RegisterExtension
+    static final Twins t = new Twins(13);
 
     static final List<ConvGeometry> MAX = List.of(
             new ConvGeometry(1, 7, 9, 5, 2, 2, 2, 0, 0, 0, 0, 5),
             new ConvGeometry(3, 13, 11, 17, 3, 3, 2, 0, 1, 0, 1, 17),
             new ConvGeometry(7, 6, 5, 4, 3, 3, 1, 1, 1, 1, 1, 4),
             new ConvGeometry(2, 9, 8, 3, 3, 2, 2, 1, 0, 0, 1, 3));
-
-    @BeforeAll
-    static void open() {
-        t = new Twins(PoolParityTest.class, 13);
-    }
-
-    @AfterAll
-    static void close() {
-        if (t != null) t.close();
-    }
 
     @Test
     void maxPoolAndGradient() {

@@ -6,6 +6,9 @@ import java.lang.reflect.Proxy;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.backend.Storage;
 import pinkcnn.engine.cpu.CpuBackend;
@@ -16,8 +19,12 @@ import pinkcnn.engine.testing.Assertions2;
  * {@link Pair}s (the same values on both backends), runs one operation on both with {@link #run}, and compares the
  * results. The OpenCL backend is seen through a proxy that records which {@link Backend} methods were called, so
  * {@link ParityCoverageTest} can check that the suite compares every one of them.
+ *
+ * <p>A parity test class registers it as a JUnit extension, {@code @RegisterExtension static final Twins t = new
+ * Twins(seed);}: it opens both backends once before the class's tests and closes them after. Without an OpenCL device
+ * the class is skipped, or fails where {@code PINKCNN_REQUIRE_OPENCL=1} ({@link OpenClTestDevice}).
  */
-final class Twins implements AutoCloseable {
+final class Twins implements BeforeAllCallback, AfterAllCallback {
     /** The default parity tolerance: |cpu − opencl| ≤ ATOL + RTOL·|cpu|. */
     static final double ATOL = 1e-4, RTOL = 1e-4;
     /** Backend methods called through the OpenCL side by any parity test in this JVM. */
@@ -41,17 +48,32 @@ final class Twins implements AutoCloseable {
         float run(Backend b, Side s);
     }
 
-    final CpuBackend cpu;
-    final OpenClBackend raw;
-    final Backend cl;
-    final Random rnd;
+    private final long seed;
+    // set by beforeAll, for the tests of one class
+    CpuBackend cpu;
+    OpenClBackend raw;
+    Backend cl;
+    Random rnd;
 
-    Twins(Class<?> testClass, long seed) {
-        this.raw = OpenClTestDevice.open();
-        this.cpu = new CpuBackend(2);
-        this.cl = recording(raw);
-        this.rnd = new Random(seed);
-        RAN.add(testClass.getSimpleName());
+    /** {@code seed}: of the random inputs, so that a failure repeats. */
+    Twins(long seed) {
+        this.seed = seed;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        raw = OpenClTestDevice.open();
+        cpu = new CpuBackend(2);
+        cl = recording(raw);
+        rnd = new Random(seed);
+        RAN.add(context.getRequiredTestClass().getSimpleName());
+    }
+
+    /** Runs after a skipped or failed {@link #beforeAll} too: closes what it opened. */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (raw != null) raw.close();
+        if (cpu != null) cpu.close();
     }
 
     private static Backend recording(OpenClBackend target) {
@@ -99,6 +121,17 @@ final class Twins implements AutoCloseable {
         return of(new float[Math.toIntExact(n)]);
     }
 
+    /** Runs {@code work} with {@code family} ({@link OpenClBackend#GEMM}, ...) at {@code version}, then switches back. */
+    void withVersion(String family, String version, Runnable work) {
+        String previous = raw.version(family);
+        raw.useVersion(family, version);
+        try {
+            work.run();
+        } finally {
+            raw.useVersion(family, previous);
+        }
+    }
+
     void run(Op op) {
         op.run(cpu, p -> p.cpu);
         op.run(cl, p -> p.cl);
@@ -129,11 +162,5 @@ final class Twins implements AutoCloseable {
 
     void assertClose(Pair p, double atol, double rtol, String what) {
         Assertions2.assertClose(cpuValues(p), clValues(p), atol, rtol, what);
-    }
-
-    @Override
-    public void close() {
-        raw.close();
-        cpu.close();
     }
 }

@@ -1,5 +1,5 @@
 /*
- * batchnorm.cl: per-channel kernels over an NHWC tensor seen as rows x c (rows = n*h*w): batch norm's affine map,
+ * channel_ops.cl: per-channel kernels over an NHWC tensor seen as rows x c (rows = n*h*w): batch norm's affine map,
  * statistics and gradients, and bias.
  *
  * Sums over rows are done in two steps so that every step has plenty of parallel work and no atomics:
