@@ -135,15 +135,10 @@ public final class LabBench {
                         Runnable kernel = c.kernel();
                         // each run restores the version it found, so cases timed after it (the depthwise-vs-copy
                         // ratios) run the device's default, not the last version listed
-                        out.add(new Timed(new BenchCase(op + "." + version, c.shape(), c.flops(), c.bytes(), () -> {
-                            String before = lab.version(family);
-                            lab.useVersion(family, version);
-                            try {
-                                kernel.run();
-                            } finally {
-                                lab.useVersion(family, before);
-                            }
-                        }), device));
+                        // withVersion restores the version it found, so cases timed later (the depthwise-vs-copy
+                        // ratios) run the device's default, not the last version listed
+                        out.add(new Timed(new BenchCase(op + "." + version, c.shape(), c.flops(), c.bytes(),
+                                () -> lab.withVersion(family, version, kernel)), device));
                     }
                 }
             }

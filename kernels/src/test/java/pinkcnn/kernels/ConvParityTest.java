@@ -71,7 +71,7 @@ class ConvParityTest {
         for (float[] range : OUTPUT_RANGES) {
             for (ConvGeometry g : dense) fusedCase(t, g, false, range, "conv2d");
             // no fused stage: the device takes two steps
-            t.withVersion(OpenClBackend.GEMM, "v3_regblock", () -> {
+            t.raw.withVersion(OpenClBackend.GEMM, "v3_regblock", () -> {
                 for (ConvGeometry g : dense.subList(dense.size() - 2, dense.size())) fusedCase(t, g, false, range, "conv2d v3");
             });
         }

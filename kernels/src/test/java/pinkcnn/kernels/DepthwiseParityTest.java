@@ -61,7 +61,7 @@ class DepthwiseParityTest {
     }
 
     private void forward(String version, String note) {
-        t.withVersion(OpenClBackend.DEPTHWISE, version, () -> {
+        t.raw.withVersion(OpenClBackend.DEPTHWISE, version, () -> {
             for (ConvGeometry g : DEPTHWISE) {
                 Twins.Pair x = t.random(g.inputSize()), w = t.random((long) g.kh() * g.kw() * g.cin());
                 Twins.Pair y = t.random(g.outputSize());
@@ -79,11 +79,11 @@ class DepthwiseParityTest {
     void fusedOutputStagesMatchTheTwoSteps() {
         for (float[] range : ConvParityTest.OUTPUT_RANGES) {
             for (String version : List.of("v2_vec", "v3_window", "v4_rows")) {
-                t.withVersion(OpenClBackend.DEPTHWISE, version, () -> {
+                t.raw.withVersion(OpenClBackend.DEPTHWISE, version, () -> {
                     for (ConvGeometry g : FUSED) ConvParityTest.fusedCase(t, g, true, range, "depthwise " + version);
                 });
             }
-            t.withVersion(OpenClBackend.DEPTHWISE, "v4_rows", () -> channelsFirst(() -> {
+            t.raw.withVersion(OpenClBackend.DEPTHWISE, "v4_rows", () -> channelsFirst(() -> {
                 for (ConvGeometry g : FUSED) ConvParityTest.fusedCase(t, g, true, range, "depthwise v4 (channels first)");
             }));
         }

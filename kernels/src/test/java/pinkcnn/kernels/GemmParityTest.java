@@ -28,7 +28,7 @@ class GemmParityTest {
     @Test
     void everyVersionMatchesTheCpuBackendInAllTransposeCases() {
         for (String version : t.raw.versions(OpenClBackend.GEMM)) {
-            t.withVersion(OpenClBackend.GEMM, version, () -> {
+            t.raw.withVersion(OpenClBackend.GEMM, version, () -> {
                 for (int[] s : SHAPES) {
                     for (int tr = 0; tr < 4; tr++) {
                         gemmCase(version, s[0], s[1], s[2], (tr & 1) != 0, (tr & 2) != 0, 0.7f, 0.3f);

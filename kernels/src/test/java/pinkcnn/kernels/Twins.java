@@ -121,17 +121,6 @@ final class Twins implements BeforeAllCallback, AfterAllCallback {
         return of(new float[Math.toIntExact(n)]);
     }
 
-    /** Runs {@code work} with {@code family} ({@link OpenClBackend#GEMM}, ...) at {@code version}, then switches back. */
-    void withVersion(String family, String version, Runnable work) {
-        String previous = raw.version(family);
-        raw.useVersion(family, version);
-        try {
-            work.run();
-        } finally {
-            raw.useVersion(family, previous);
-        }
-    }
-
     void run(Op op) {
         op.run(cpu, p -> p.cpu);
         op.run(cl, p -> p.cl);

@@ -24,6 +24,17 @@ public interface KernelLab {
     /** Runs {@code family} in version {@code version} from now on. */
     void useVersion(String family, String version);
 
+    /** Runs {@code work} with {@code family} in {@code version}, then switches back to the version it found. */
+    default void withVersion(String family, String version, Runnable work) {
+        String previous = version(family);
+        useVersion(family, version);
+        try {
+            work.run();
+        } finally {
+            useVersion(family, previous);
+        }
+    }
+
     /**
      * Runs {@code work}, waits for it, and returns the device time of the kernels it launched, in nanoseconds (what the
      * device spent, without the host's cost of launching them).
