@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.io.KerasWeights;
-import pinkcnn.engine.io.Weight;
 import pinkcnn.engine.io.WeightFileException;
 import pinkcnn.engine.nn.Graph;
 import pinkcnn.engine.nn.GridAveragePool2d;
@@ -94,10 +93,9 @@ public final class TrainingRun {
         trainer.setLabelSmoothing(cfg.labelSmoothing);
         int first = 1;
         if (resume) {
-            @SuppressWarnings("unchecked")
-            Map<String, List<Weight>>[] best = new Map[1];
-            Checkpoint.State s = Checkpoint.read(run.checkpoint(), model, optimizer, best);
-            trainer.setBest(s.bestEpoch(), s.bestDevAccuracy(), s.bestDevLoss(), best[0]);
+            Checkpoint.Restored restored = Checkpoint.read(run.checkpoint(), model, optimizer);
+            Checkpoint.State s = restored.state();
+            trainer.setBest(s.bestEpoch(), s.bestDevAccuracy(), s.bestDevLoss(), restored.bestWeights());
             MetricsCsv.truncateAfter(run.metrics(), s.epoch());
             first = s.epoch() + 1;
             out.printf("resuming after epoch %d (best so far: epoch %d, dev accuracy %.1f %%)%n", s.epoch(), s.bestEpoch(),
