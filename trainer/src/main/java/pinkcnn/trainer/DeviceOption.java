@@ -31,6 +31,13 @@ public final class DeviceOption {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
+    /** The option as if given {@code --device device} (for commands that call others' code, such as demo). */
+    static DeviceOption of(String device) {
+        DeviceOption d = new DeviceOption();
+        d.device = device;
+        return d;
+    }
+
     /** Opens the chosen backend; the caller closes it. */
     public Backend open() {
         String d = device.trim().toLowerCase();

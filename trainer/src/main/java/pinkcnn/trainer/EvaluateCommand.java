@@ -25,9 +25,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "FILE.h5", description = "Score this prepared file instead (printed, not written into the run).")
     Path data;
 
-    @Option(names = "--tta", paramLabel = "none|flip",
+    @Option(names = "--tta", paramLabel = "none|flip", converter = TestTimeAugmentation.Converter.class,
             description = "Score with this test-time augmentation instead of the run's own (see 'train --tta').")
-    String tta;
+    TestTimeAugmentation tta;
 
     @Option(names = "--quiet", description = "No progress bars.")
     boolean quiet;
@@ -37,9 +37,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         RunFolder folder = RunFolder.existing(run);
         try (Backend backend = device.open()) {
             Progress.Factory progress = quiet ? Progress.SILENT : Progress.BARS;
-            TestTimeAugmentation views = tta == null ? null : TestTimeAugmentation.parse(tta);
-            Report report = data == null ? Evaluation.ofRun(folder, backend, progress, views)
-                    : Evaluation.ofFile(folder, data, backend, progress, views);
+            Report report = data == null ? Evaluation.ofRun(folder, backend, progress, tta)
+                    : Evaluation.ofFile(folder, data, backend, progress, tta);
             report.printSummary(new PrintWriter(System.out, true));
             if (data == null) System.out.println("report: " + folder.dir().resolve(Report.MARKDOWN_FILE));
         }

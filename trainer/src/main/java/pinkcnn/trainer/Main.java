@@ -43,7 +43,30 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(new ErrorHandler());
+        cli.setParameterExceptionHandler(new ChoiceErrorHandler(cli.getParameterExceptionHandler()));
         return cli;
+    }
+
+    /**
+     * An option value that is none of its {@link Choice}'s spellings is a one-line error, like a {@link UserError}
+     * (the spellings are the help that matters); other parse errors print the usage as picocli does.
+     */
+    static final class ChoiceErrorHandler implements CommandLine.IParameterExceptionHandler {
+        private final CommandLine.IParameterExceptionHandler others;
+
+        ChoiceErrorHandler(CommandLine.IParameterExceptionHandler others) {
+            this.others = others;
+        }
+
+        @Override
+        public int handleParseException(CommandLine.ParameterException e, String[] args) throws Exception {
+            if (e.getCause() instanceof Choice.Unknown unknown && e.getArgSpec() instanceof CommandLine.Model.OptionSpec o) {
+                CommandLine cli = e.getCommandLine();
+                cli.getErr().println("pinkcnn " + cli.getCommandName() + ": " + unknown.line(o.longestName()));
+                return cli.getCommandSpec().exitCodeOnInvalidInput();
+            }
+            return others.handleParseException(e, args);
+        }
     }
 
     /** Prints a one-line error (no stack trace) for expected failures: bad input, missing files, no device. */

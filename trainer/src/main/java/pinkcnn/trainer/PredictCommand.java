@@ -18,6 +18,7 @@ import pinkcnn.trainer.data.Preprocessing;
 import pinkcnn.trainer.data.UnusableImageException;
 import pinkcnn.trainer.train.FeatureExtractor;
 import pinkcnn.trainer.train.FeatureSet;
+import pinkcnn.trainer.train.Pool;
 import pinkcnn.trainer.train.Predictions;
 import pinkcnn.trainer.train.RunConfig;
 import pinkcnn.trainer.train.RunFolder;
@@ -46,7 +47,7 @@ public final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RunFolder folder = RunFolder.existing(run);
         RunConfig cfg = folder.readConfig();
-        Preprocessing prep = new Preprocessing(cfg.inputSize, Preprocessing.Crop.parse(cfg.crop), cfg.cropFraction);
+        Preprocessing prep = new Preprocessing(cfg.inputSize, cfg.crop, cfg.cropFraction);
         List<Path> ok = new ArrayList<>();
         List<Map<String, Object>> results = new ArrayList<>();
         byte[] all = new byte[images.size() * cfg.inputSize * cfg.inputSize * 3];
@@ -72,8 +73,8 @@ public final class PredictCommand implements Callable<Integer> {
                     FeatureExtractor fx = new FeatureExtractor(backend, m.backbone(), folder.member(k).model(), cfg.batch, false,
                             pinkcnn.trainer.data.Progress.SILENT);
                     List<FeatureSet> views = new ArrayList<>();
-                    for (boolean mirrored : cfg.testTimeAugmentation().views()) {
-                        views.add(fx.extract(all, ok.size(), cfg.inputSize, m.model().inputs(), cfg.frozen() ? cfg.pool : "none", mirrored));
+                    for (boolean mirrored : cfg.tta.views()) {
+                        views.add(fx.extract(all, ok.size(), cfg.inputSize, m.model().inputs(), cfg.frozen() ? cfg.pool : Pool.NONE, mirrored));
                     }
                     members.add(new Trainer(backend, m.model(), null, cfg.batch, cfg.classes.size(), cfg.seed, null,
                             pinkcnn.trainer.data.Progress.SILENT).predict(views));

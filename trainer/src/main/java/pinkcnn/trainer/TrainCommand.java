@@ -1,5 +1,6 @@
 package pinkcnn.trainer;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +11,14 @@ import picocli.CommandLine.Option;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.trainer.data.Progress;
 import pinkcnn.trainer.report.Report;
+import pinkcnn.trainer.train.Backbones;
+import pinkcnn.trainer.train.ClassWeights;
 import pinkcnn.trainer.train.Evaluation;
+import pinkcnn.trainer.train.Head;
+import pinkcnn.trainer.train.Heads;
 import pinkcnn.trainer.train.LearningRateSchedule;
+import pinkcnn.trainer.train.OptimizerKind;
+import pinkcnn.trainer.train.Pool;
 import pinkcnn.trainer.train.RunConfig;
 import pinkcnn.trainer.train.RunFolder;
 import pinkcnn.trainer.train.TestTimeAugmentation;
@@ -22,6 +29,9 @@ import pinkcnn.trainer.train.TrainingRun;
         description = {"Train a classifier on MobileNetV2 features (prepared train/dev/test .h5 files), keep the best dev "
                 + "epoch, and write model.h5, metrics.csv, report.json/.md, curves.png and confusion.png into --out."})
 public final class TrainCommand implements Callable<Integer> {
+    /** The defaults of every option: a fresh configuration (defined there only). */
+    private static final RunConfig DEFAULTS = new RunConfig();
+
     @Mixin DeviceOption device;
 
     @Option(names = "--data", defaultValue = "datasets/prepared", paramLabel = "DIR",
@@ -35,70 +45,73 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "runs/NAME", description = "The run folder to write.")
     Path out;
 
-    @Option(names = "--alpha", defaultValue = "1.0", description = "MobileNetV2 width multiplier of the weights.")
-    double alpha;
+    @Option(names = "--alpha", description = "MobileNetV2 width multiplier of the weights.")
+    double alpha = DEFAULTS.alpha;
 
-    @Option(names = "--epochs", defaultValue = "30", description = "At most this many epochs. Default: ${DEFAULT-VALUE}.")
-    int epochs;
+    @Option(names = "--epochs", description = "At most this many epochs. Default: ${DEFAULT-VALUE}.")
+    int epochs = DEFAULTS.epochs;
 
-    @Option(names = "--batch", defaultValue = "32", description = "Mini-batch size. Default: ${DEFAULT-VALUE}.")
-    int batch;
+    @Option(names = "--batch", description = "Mini-batch size. Default: ${DEFAULT-VALUE}.")
+    int batch = DEFAULTS.batch;
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
-    float lr;
+    @Option(names = "--lr", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
+    float lr = DEFAULTS.lr;
 
-    @Option(names = "--lr-schedule", defaultValue = LearningRateSchedule.DEFAULT, paramLabel = "constant|cosine",
+    @Option(names = "--lr-schedule", paramLabel = "constant|cosine", converter = LearningRateSchedule.Converter.class,
             description = "constant, or cosine decay from --lr towards 0 over --epochs. Default: ${DEFAULT-VALUE}.")
-    String lrSchedule;
+    LearningRateSchedule lrSchedule = DEFAULTS.lrSchedule;
 
-    @Option(names = "--label-smoothing", defaultValue = RunConfig.DEFAULT_LABEL_SMOOTHING, paramLabel = "E",
+    @Option(names = "--label-smoothing", paramLabel = "E",
             description = "Train against (1-E)·one-hot + E/classes instead of one-hot targets. Default: ${DEFAULT-VALUE}.")
-    float labelSmoothing;
+    float labelSmoothing = DEFAULTS.labelSmoothing;
 
-    @Option(names = "--optimizer", defaultValue = "adam", description = "adam or sgd (momentum 0.9). Default: ${DEFAULT-VALUE}.")
-    String optimizer;
+    @Option(names = "--optimizer", converter = OptimizerKind.Converter.class,
+            description = "adam or sgd (momentum 0.9). Default: ${DEFAULT-VALUE}.")
+    OptimizerKind optimizer = DEFAULTS.optimizer;
 
-    @Option(names = "--head", defaultValue = RunConfig.DEFAULT_HEAD,
+    @Option(names = "--head", converter = Head.Converter.class,
             description = "linear, mlp, or original (the original project's head, on Conv_1_bn). Default: ${DEFAULT-VALUE}.")
-    String head;
+    Head head = DEFAULTS.head;
 
-    @Option(names = "--dropout", defaultValue = "0.5", description = "Dropout before the head's dense layer(s). Default: ${DEFAULT-VALUE}.")
-    float dropout;
+    @Option(names = "--dropout", description = "Dropout before the head's dense layer(s). Default: ${DEFAULT-VALUE}.")
+    float dropout = DEFAULTS.dropout;
 
     @Option(names = "--cut-layer", paramLabel = "LAYER",
-            description = "Backbone layer the head sits on. Default: " + RunConfig.DEFAULT_CUT + " (Conv_1_bn for --head original).")
+            description = "Backbone layer the head sits on. Default: " + RunConfig.DEFAULT_CUT + " (" + Heads.ORIGINAL_CUT
+                    + " for --head original).")
     String cutLayer;
 
-    @Option(names = "--pool", paramLabel = "POOL",
+    @Option(names = "--pool", paramLabel = "POOL", converter = Pool.Converter.class,
             description = "Pooling of frozen features: none, gap, grid2, grid3 … Default: " + RunConfig.DEFAULT_POOL
                     + " (none for --head original).")
-    String pool;
+    Pool pool;
 
-    @Option(names = "--fine-tune-from", defaultValue = RunConfig.DEFAULT_FINE_TUNE_FROM, paramLabel = "LAYER|none",
+    @Option(names = "--fine-tune-from", paramLabel = "LAYER|none",
             description = "Train this backbone layer and all after it (up to the cut) with the head; none freezes the "
                     + "whole backbone (features cached, only the head trains). Default: ${DEFAULT-VALUE} (with --head original: none).")
-    String fineTuneFrom;
+    String fineTuneFrom = DEFAULTS.fineTuneFrom;
 
-    @Option(names = "--tta", paramLabel = "none|flip",
+    @Option(names = "--tta", paramLabel = "none|flip", converter = TestTimeAugmentation.Converter.class,
             description = "Test-time augmentation: flip scores each dev/test/predicted photo as it is and mirrored and "
-                    + "averages the probabilities. Default: " + TestTimeAugmentation.DEFAULT + " (none for --head original).")
-    String tta;
+                    + "averages the probabilities. Default: " + RunConfig.DEFAULT_TTA + " (none for --head original).")
+    TestTimeAugmentation tta;
 
-    @Option(names = "--ensemble", defaultValue = "1", paramLabel = "N",
+    @Option(names = "--ensemble", paramLabel = "N",
             description = "Train N models (seeds seed … seed+N-1) and average their class probabilities. Default: ${DEFAULT-VALUE}.")
-    int ensemble;
+    int ensemble = DEFAULTS.ensemble;
 
     @Option(names = "--bn-train", description = "Fine-tuned batch norms use batch statistics and update their moving ones.")
-    boolean bnTrain;
+    boolean bnTrain = DEFAULTS.bnTrain;
 
-    @Option(names = "--class-weights", defaultValue = "auto", description = "auto (balanced) or none. Default: ${DEFAULT-VALUE}.")
-    String classWeights;
+    @Option(names = "--class-weights", converter = ClassWeights.Converter.class,
+            description = "auto (balanced) or none. Default: ${DEFAULT-VALUE}.")
+    ClassWeights classWeights = DEFAULTS.classWeights;
 
-    @Option(names = "--patience", defaultValue = "10", description = "Stop after this many epochs without a better dev accuracy. Default: ${DEFAULT-VALUE}.")
-    int patience;
+    @Option(names = "--patience", description = "Stop after this many epochs without a better dev accuracy. Default: ${DEFAULT-VALUE}.")
+    int patience = DEFAULTS.patience;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed for initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Option(names = "--seed", description = "Seed for initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.")
+    long seed = DEFAULTS.seed;
 
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (with its own settings; --epochs may raise the limit).")
     boolean resume;
@@ -122,8 +135,17 @@ public final class TrainCommand implements Callable<Integer> {
             }
             cfg = config();
         }
+        train(cfg, run, device, resume, quiet ? Progress.SILENT : Progress.BARS);
+        return 0;
+    }
+
+    /**
+     * Trains {@code cfg} into {@code run} (or continues it), then evaluates it and writes the report: what
+     * {@code pinkcnn train} does once its options are checked ({@code demo} calls it too).
+     */
+    static void train(RunConfig cfg, RunFolder run, DeviceOption device, boolean resume, Progress.Factory progress)
+            throws IOException {
         try (Backend backend = device.open()) {
-            Progress.Factory progress = quiet ? Progress.SILENT : Progress.BARS;
             long t0 = System.nanoTime();
             TrainingRun training = new TrainingRun(cfg, run, backend, progress, System.out);
             int best = training.train(resume);
@@ -136,25 +158,20 @@ public final class TrainCommand implements Callable<Integer> {
             report.printSummary(new PrintWriter(System.out, true));
             System.out.println("report: " + run.dir().resolve(Report.MARKDOWN_FILE));
         }
-        return 0;
     }
 
-    private RunConfig config() {
+    /** The run's configuration from the options; names and values are checked before any data or weights load. */
+    RunConfig config() {
         RunConfig c = new RunConfig();
-        c.data = data.toString();
-        c.weights = (weights != null ? weights : DefaultWeights.path()).toString();
-        if (!Files.isRegularFile(Path.of(c.weights))) {
-            throw new UserError(c.weights + ": no such weights file; make it with 'pinkcnn convert --from npm:nsfwjs@4.4.0 --out "
-                    + c.weights + "' or pass --weights");
-        }
         c.alpha = alpha;
         c.head = head;
-        boolean original = head.equals("original");
-        c.cutLayer = cutLayer != null ? cutLayer : original ? "Conv_1_bn" : RunConfig.DEFAULT_CUT;
-        c.pool = pool != null ? pool : original ? "none" : RunConfig.DEFAULT_POOL;
+        boolean original = head == Head.ORIGINAL;
+        c.cutLayer = cutLayer != null ? cutLayer : original ? Heads.ORIGINAL_CUT : RunConfig.DEFAULT_CUT;
         c.fineTuneFrom = fineTuneFrom.equals("none") || (original && fineTuneFrom.equals(RunConfig.DEFAULT_FINE_TUNE_FROM))
                 ? null : fineTuneFrom;
-        c.tta = TestTimeAugmentation.parse(tta != null ? tta : original ? "none" : TestTimeAugmentation.DEFAULT).id();
+        Backbones.checkLayers(alpha, c.cutLayer, c.fineTuneFrom);
+        c.pool = pool != null ? pool : original ? Pool.NONE : DEFAULTS.pool;
+        c.tta = tta != null ? tta : original ? TestTimeAugmentation.NONE : DEFAULTS.tta;
         c.bnTrain = bnTrain;
         if (ensemble < 1) throw new UserError("--ensemble must be at least 1");
         c.ensemble = ensemble;
@@ -165,11 +182,16 @@ public final class TrainCommand implements Callable<Integer> {
         c.optimizer = optimizer;
         if (!(labelSmoothing >= 0f && labelSmoothing < 1f)) throw new UserError("--label-smoothing must be in [0, 1), not " + labelSmoothing);
         c.labelSmoothing = labelSmoothing;
-        c.lrSchedule = LearningRateSchedule.parse(lrSchedule).id();
+        c.lrSchedule = lrSchedule;
         c.classWeights = classWeights;
         c.patience = patience;
         c.seed = seed;
-        c.device = device.device;
+        c.data = data.toString();
+        c.weights = (weights != null ? weights : DefaultWeights.path()).toString();
+        if (!Files.isRegularFile(Path.of(c.weights))) {
+            throw new UserError(c.weights + ": no such weights file; make it with 'pinkcnn convert --from npm:nsfwjs@4.4.0 --out "
+                    + c.weights + "' or pass --weights");
+        }
         return c;
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pinkcnn.engine.reference.SharedData;
 
-class KerasWeightsTest {
+public class KerasWeightsTest {
 
     @TempDir
     Path tmp;
@@ -290,7 +290,8 @@ class KerasWeightsTest {
         return specs;
     }
 
-    static void assertIdentical(KerasWeights expected, KerasWeights actual) {
+    /** Same layers, weight names, shapes and values, bit for bit (public: the TF.js converter's tests use it too). */
+    public static void assertIdentical(KerasWeights expected, KerasWeights actual) {
         assertEquals(expected.layerNames(), actual.layerNames());
         for (String layer : expected.layerNames()) {
             List<Weight> a = expected.weights(layer);

@@ -1,17 +1,17 @@
 package pinkcnn.engine.reference;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import pinkcnn.engine.io.JsLiteral;
 
 /**
  * One case of the MobileNetV2 reference fixtures (src/test/resources/reference/mobilenet_v2/, made by
@@ -41,6 +41,7 @@ public final class ReferenceCase {
     public static final List<String> ALL = List.of(LCG_64, BATCH2_48, LCG_224);
 
     private static final String ROOT = "/reference/mobilenet_v2/";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
     private final String description;
@@ -58,30 +59,42 @@ public final class ReferenceCase {
     }
 
     public static ReferenceCase load(String caseName) {
-        String text = new String(resource(caseName + "/manifest.json"), StandardCharsets.UTF_8);
-        Map<String, Object> m = JsLiteral.object(JsLiteral.parse(text), "manifest");
-        Map<String, Object> input = JsLiteral.object(m.get("input"), "input");
+        JsonNode m;
+        try {
+            m = JSON.readTree(resource(caseName + "/manifest.json"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        JsonNode input = m.get("input");
         Map<String, LayerReference> layers = new LinkedHashMap<>();
-        for (Object o : JsLiteral.array(m.get("layers"), "layers")) {
-            Map<String, Object> l = JsLiteral.object(o, "layer");
-            String layerName = JsLiteral.string(l.get("name"), "name");
-            List<Object> samplePairs = JsLiteral.array(l.get("samples"), "samples");
+        for (JsonNode l : m.get("layers")) {
+            String layerName = l.get("name").asText();
+            JsonNode samplePairs = l.get("samples");
             long[] indices = new long[samplePairs.size()];
             float[] values = new float[samplePairs.size()];
             for (int i = 0; i < indices.length; i++) {
-                List<Object> pair = JsLiteral.array(samplePairs.get(i), "sample");
-                indices[i] = (long) JsLiteral.number(pair.get(0), "sample index");
-                values[i] = (float) JsLiteral.number(pair.get(1), "sample value");
+                JsonNode pair = samplePairs.get(i);
+                indices[i] = pair.get(0).asLong();
+                values[i] = (float) pair.get(1).asDouble();
             }
-            String file = l.get("file") == null ? null : caseName + "/" + JsLiteral.string(l.get("file"), "file");
-            layers.put(layerName, new LayerReference(layerName, JsLiteral.intArray(l.get("shape"), "shape"), file,
-                    JsLiteral.number(l.get("sum"), "sum"), JsLiteral.number(l.get("sumAbs"), "sumAbs"),
-                    JsLiteral.number(l.get("min"), "min"), JsLiteral.number(l.get("max"), "max"),
-                    JsLiteral.number(l.get("maxAbs"), "maxAbs"), indices, values));
+            String file = l.hasNonNull("file") ? caseName + "/" + l.get("file").asText() : null;
+            layers.put(layerName, new LayerReference(layerName, ints(l.get("shape")), file,
+                    l.get("sum").asDouble(), l.get("sumAbs").asDouble(), l.get("min").asDouble(),
+                    l.get("max").asDouble(), l.get("maxAbs").asDouble(), indices, values));
         }
-        String inputFile = input.get("file") == null ? null : caseName + "/" + input.get("file");
-        return new ReferenceCase(caseName, JsLiteral.string(m.get("description"), "description"),
-                JsLiteral.intArray(input.get("shape"), "input shape"), inputFile, Collections.unmodifiableMap(layers));
+        String inputFile = input.hasNonNull("file") ? caseName + "/" + input.get("file").asText() : null;
+        return new ReferenceCase(caseName, m.get("description").asText(), ints(input.get("shape")), inputFile,
+                Collections.unmodifiableMap(layers));
+    }
+
+    /** A JSON array of whole numbers (a shape). */
+    static int[] ints(JsonNode array) {
+        int[] out = new int[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!array.get(i).canConvertToExactIntegral()) throw new IllegalArgumentException("not a shape: " + array);
+            out[i] = array.get(i).asInt();
+        }
+        return out;
     }
 
     public String name() {

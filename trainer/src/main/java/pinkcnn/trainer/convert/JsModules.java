@@ -3,7 +3,6 @@ package pinkcnn.trainer.convert;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import pinkcnn.engine.io.JsLiteral;
 
 /**
  * Finds the data inside a JavaScript module that wraps it (browserify/UMD bundles as npm packages ship model files:

@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import pinkcnn.engine.io.JsLiteral;
-import pinkcnn.engine.io.TfjsLayersModel;
 import pinkcnn.engine.io.WeightFileException;
 import pinkcnn.trainer.UserError;
 

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import pinkcnn.engine.io.KerasWeights;
-import pinkcnn.engine.io.TfjsLayersModel;
 import pinkcnn.trainer.UserError;
 
 /**

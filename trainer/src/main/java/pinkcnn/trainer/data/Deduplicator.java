@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import pinkcnn.trainer.Choice;
 import pinkcnn.trainer.data.PhotoScan.ScannedPhoto;
 
 /**
@@ -18,20 +19,31 @@ public final class Deduplicator {
     /** Default largest perceptual-hash distance (of 64 bits) that counts as a near-duplicate. */
     public static final int DEFAULT_NEAR_DISTANCE = 4;
 
-    public enum Mode {
+    public enum Mode implements Choice {
         EXACT, NEAR;
 
+        /** Any case and surrounding spaces, as before this was an enum. */
+        @Override
+        public boolean isSpelled(String text) {
+            return text.trim().toLowerCase(Locale.ROOT).equals(id());
+        }
+
         public static Mode parse(String s) {
-            return switch (s.trim().toLowerCase(Locale.ROOT)) {
-                case "exact" -> EXACT;
-                case "near" -> NEAR;
-                default -> throw new IllegalArgumentException("unknown dedupe mode '" + s + "': use exact or near");
-            };
+            Mode m = Choice.find(Mode.class, s);
+            if (m == null) throw new IllegalArgumentException("unknown dedupe mode '" + s + "': use exact or near");
+            return m;
         }
 
         @Override
         public String toString() {
-            return name().toLowerCase(Locale.ROOT);
+            return id();
+        }
+
+        /** For picocli: {@code --dedupe exact|near}. */
+        public static final class Converter extends Choice.Converter<Mode> {
+            public Converter() {
+                super(Mode.class);
+            }
         }
     }
 

@@ -28,63 +28,63 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Output folder. Default: datasets/prepared")
     Path out;
 
-    @Option(names = "--size", defaultValue = "224", paramLabel = "PX", description = "Output side in pixels. Default: ${DEFAULT-VALUE}.")
-    int size;
+    @Option(names = "--size", paramLabel = "PX", description = "Output side in pixels. Default: ${DEFAULT-VALUE}.")
+    int size = Preprocessing.DEFAULT_SIZE;
 
-    @Option(names = "--split", defaultValue = "60,20,20", paramLabel = "T,D,T",
+    @Option(names = "--split", paramLabel = "T,D,T",
             description = "Train, dev, test shares, applied per class. Default: ${DEFAULT-VALUE}.")
-    String split;
+    String split = "60,20,20";
 
-    @Option(names = "--augment", defaultValue = "6", paramLabel = "N",
+    @Option(names = "--augment", paramLabel = "N",
             description = "Training images per photo: the original + N-1 random variants (1 = none). Default: ${DEFAULT-VALUE}.")
-    int augment;
+    int augment = 6;
 
-    @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed of the split and of the augmentation. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the split and of the augmentation. Default: ${DEFAULT-VALUE}.")
+    long seed = 42;
 
-    @Option(names = "--crop", defaultValue = "center", paramLabel = "center|none",
+    @Option(names = "--crop", paramLabel = "center|none", converter = Preprocessing.Crop.Converter.class,
             description = "center: the largest centred square; none: squeeze the whole photo. Default: ${DEFAULT-VALUE}.")
-    String crop;
+    Preprocessing.Crop crop = Preprocessing.Crop.CENTER;
 
     @Option(names = "--crop-fraction", paramLabel = "F",
             description = "Keep the central F of each side first (faces fill the middle of LFW-style photos). Default: "
                     + Preprocessing.DEFAULT_CROP_FRACTION + ".")
     Double cropFraction;
 
-    @Option(names = "--dedupe", defaultValue = "exact", paramLabel = "exact|near",
+    @Option(names = "--dedupe", paramLabel = "exact|near", converter = Deduplicator.Mode.Converter.class,
             description = "exact: drop byte- and pixel-identical copies, report look-alikes; near: drop look-alikes too. "
                     + "Default: ${DEFAULT-VALUE}.")
-    String dedupe;
+    Deduplicator.Mode dedupe = Deduplicator.Mode.EXACT;
 
-    @Option(names = "--near-distance", defaultValue = "" + Deduplicator.DEFAULT_NEAR_DISTANCE, paramLabel = "BITS",
+    @Option(names = "--near-distance", paramLabel = "BITS",
             description = "Perceptual-hash distance (of 64 bits) up to which photos are look-alikes. Default: ${DEFAULT-VALUE}.")
-    int nearDistance;
+    int nearDistance = Deduplicator.DEFAULT_NEAR_DISTANCE;
 
     @Option(names = "--manifest", paramLabel = "FILE", description = "Reuse the split of an earlier manifest.csv (matched by file hash).")
     Path manifest;
 
-    @Option(names = "--min-side", defaultValue = "32", paramLabel = "PX",
+    @Option(names = "--min-side", paramLabel = "PX",
             description = "Skip photos whose shorter side is smaller. Default: ${DEFAULT-VALUE}.")
-    int minSide;
+    int minSide = 32;
 
-    @Option(names = "--rotation", defaultValue = "20", paramLabel = "DEG", description = "Augmentation: rotation up to ±DEG. Default: ${DEFAULT-VALUE}.")
-    double rotation;
+    @Option(names = "--rotation", paramLabel = "DEG", description = "Augmentation: rotation up to ±DEG. Default: ${DEFAULT-VALUE}.")
+    double rotation = Augmentation.DEFAULT.rotationDegrees();
 
-    @Option(names = "--shift", defaultValue = "0.1", paramLabel = "F", description = "Augmentation: shift up to ±F of the side. Default: ${DEFAULT-VALUE}.")
-    double shift;
+    @Option(names = "--shift", paramLabel = "F", description = "Augmentation: shift up to ±F of the side. Default: ${DEFAULT-VALUE}.")
+    double shift = Augmentation.DEFAULT.shift();
 
-    @Option(names = "--zoom", defaultValue = "0.1", paramLabel = "F", description = "Augmentation: zoom by 1-F .. 1+F. Default: ${DEFAULT-VALUE}.")
-    double zoom;
+    @Option(names = "--zoom", paramLabel = "F", description = "Augmentation: zoom by 1-F .. 1+F. Default: ${DEFAULT-VALUE}.")
+    double zoom = Augmentation.DEFAULT.zoom();
 
-    @Option(names = "--brightness", defaultValue = "0.2", paramLabel = "F",
+    @Option(names = "--brightness", paramLabel = "F",
             description = "Augmentation: brightness ×(1-F .. 1+F). Default: ${DEFAULT-VALUE}.")
-    double brightness;
+    double brightness = Augmentation.DEFAULT.brightness();
 
     @Option(names = "--flip", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Augmentation: mirror half of the variants (--no-flip to turn off). Default: on.")
-    boolean flip;
+    boolean flip = Augmentation.DEFAULT.flip();
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Worker threads (0 = all cores).")
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (0 = all cores).")
     int threads;
 
     @Option(names = "--force", description = "Replace existing outputs.")
@@ -95,23 +95,36 @@ public final class PrepareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrepareJob.Options options;
-        try {
-            options = new PrepareJob.Options(
-                    raw != null ? raw : home().resolve("datasets"),
-                    out != null ? out : home().resolve("datasets").resolve("prepared"),
-                    new Preprocessing(size, Preprocessing.Crop.parse(crop),
-                            cropFraction != null ? cropFraction : Preprocessing.DEFAULT_CROP_FRACTION),
-                    StratifiedSplit.Ratios.parse(split), augment, seed,
-                    new Augmentation(rotation, shift, zoom, flip, brightness),
-                    Deduplicator.Mode.parse(dedupe), nearDistance, manifest, minSide, threads, force);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
-        }
-        PrepareReport report = PrepareJob.run(options, noProgress ? Progress.SILENT : Progress.BARS);
+        PrepareReport report = PrepareJob.run(options(), noProgress ? Progress.SILENT : Progress.BARS);
         report.print(spec.commandLine().getOut());
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    /**
+     * The job of {@code pinkcnn prepare --raw RAW --out OUT [--force]} with every other option at its default (for
+     * demo, which runs prepare's code directly).
+     */
+    public static PrepareJob.Options defaultOptions(Path raw, Path out, boolean force) {
+        PrepareCommand c = new PrepareCommand();
+        c.raw = raw;
+        c.out = out;
+        c.force = force;
+        return c.options();
+    }
+
+    private PrepareJob.Options options() {
+        try {
+            return new PrepareJob.Options(
+                    raw != null ? raw : home().resolve("datasets"),
+                    out != null ? out : home().resolve("datasets").resolve("prepared"),
+                    new Preprocessing(size, crop, cropFraction != null ? cropFraction : Preprocessing.DEFAULT_CROP_FRACTION),
+                    StratifiedSplit.Ratios.parse(split), augment, seed,
+                    new Augmentation(rotation, shift, zoom, flip, brightness),
+                    dedupe, nearDistance, manifest, minSide, threads, force);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
     }
 
     /** Default folders are relative to the project ({@code pinkcnn.home}, set by the launcher), else to here. */

@@ -2,6 +2,7 @@ package pinkcnn.trainer.data;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import pinkcnn.trainer.Choice;
 
 /**
  * How a photo becomes a network input: keep the central {@code cropFraction} of each side, then (with
@@ -24,20 +25,32 @@ public record Preprocessing(int size, Crop crop, double cropFraction) {
     public static final double DEFAULT_CROP_FRACTION = 0.7;
     public static final int DEFAULT_SIZE = 224;
 
-    public enum Crop {
+    public enum Crop implements Choice {
         CENTER, NONE;
 
+        /** Any case, surrounding spaces, and the British "centre" too. */
+        @Override
+        public boolean isSpelled(String text) {
+            String t = text.trim().toLowerCase(Locale.ROOT);
+            return t.equals(id()) || (this == CENTER && t.equals("centre"));
+        }
+
         public static Crop parse(String s) {
-            return switch (s.trim().toLowerCase(Locale.ROOT)) {
-                case "center", "centre" -> CENTER;
-                case "none" -> NONE;
-                default -> throw new IllegalArgumentException("unknown crop '" + s + "': use center or none");
-            };
+            Crop c = Choice.find(Crop.class, s);
+            if (c == null) throw new IllegalArgumentException("unknown crop '" + s + "': use center or none");
+            return c;
         }
 
         @Override
         public String toString() {
-            return name().toLowerCase(Locale.ROOT);
+            return id();
+        }
+
+        /** For picocli: {@code --crop center|none}. */
+        public static final class Converter extends Choice.Converter<Crop> {
+            public Converter() {
+                super(Crop.class);
+            }
         }
     }
 

@@ -30,6 +30,9 @@ public final class Checkpoint {
     /** Counters saved beside the weights. */
     public record State(int epoch, int steps, int bestEpoch, double bestDevAccuracy, double bestDevLoss) {}
 
+    /** What a checkpoint gives back beside the restored model and optimizer: its counters and the best epoch's weights. */
+    public record Restored(State state, Map<String, List<Weight>> bestWeights) {}
+
     private Checkpoint() {}
 
     public static void write(Path dir, Classifier model, Map<String, List<Weight>> best, Optimizer optimizer, State state)
@@ -53,8 +56,11 @@ public final class Checkpoint {
         deleteTree(old);
     }
 
-    /** Restores model, optimizer and the best weights; returns the saved state. A damaged checkpoint is refused. */
-    public static State read(Path dir, Classifier model, Optimizer optimizer, Map<String, List<Weight>>[] bestOut) {
+    /**
+     * Restores the model and the optimizer in place, and returns the saved counters with the best epoch's weights. A
+     * damaged checkpoint is refused.
+     */
+    public static Restored read(Path dir, Classifier model, Optimizer optimizer) {
         try {
             if (!Files.isRegularFile(dir.resolve("state.json"))) {
                 throw new UserError(dir + ": no checkpoint to resume from (state.json missing)");
@@ -68,11 +74,10 @@ public final class Checkpoint {
                 v = KerasWeights.read(dir.resolve("adam_v.h5"));
             }
             model.load(weights);
-            bestOut[0] = new java.util.HashMap<>(best.layers());
             if (optimizer instanceof Adam adam) restoreMoments(model, adam, m, v);
             optimizer.setSteps(state.steps());
             model.setDropoutCalls(state.steps());
-            return state;
+            return new Restored(state, new java.util.HashMap<>(best.layers()));
         } catch (WeightFileException e) {
             throw new UserError("corrupt checkpoint in " + dir + ": " + e.getMessage() + " (delete the run folder to start over)");
         } catch (IOException | RuntimeException e) {

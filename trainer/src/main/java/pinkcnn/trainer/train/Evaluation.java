@@ -27,7 +27,7 @@ public final class Evaluation {
     public static Report ofRun(RunFolder run, Backend backend, Progress.Factory progress, TestTimeAugmentation tta)
             throws IOException {
         TrainingRun.Loaded loaded = TrainingRun.load(run, backend);
-        if (tta != null) loaded.cfg().tta = tta.id();
+        if (tta != null) loaded.cfg().tta = tta;
         RunConfig cfg = loaded.cfg();
         Report report = new Report(run.dir().getFileName().toString());
         report.settings(TrainingRun.settings(cfg));
@@ -51,7 +51,7 @@ public final class Evaluation {
     public static Report ofFile(RunFolder run, Path data, Backend backend, Progress.Factory progress,
                                 TestTimeAugmentation tta) throws IOException {
         TrainingRun.Loaded loaded = TrainingRun.load(run, backend);
-        if (tta != null) loaded.cfg().tta = tta.id();
+        if (tta != null) loaded.cfg().tta = tta;
         Report report = new Report(run.dir().getFileName() + " on " + data.getFileName());
         report.settings(TrainingRun.settings(loaded.cfg()));
         try (DatasetReader d = DatasetReader.open(data)) {

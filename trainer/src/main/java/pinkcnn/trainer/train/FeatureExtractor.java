@@ -50,9 +50,8 @@ public final class FeatureExtractor {
      * backbone, a single 4-D tensor), each map is pooled on the host before it is kept. {@code mirrored} runs every
      * image mirrored left–right (a second view for {@link TestTimeAugmentation}).
      */
-    public FeatureSet extract(DatasetReader data, Set<String> names, String pool, String label, boolean mirrored)
+    public FeatureSet extract(DatasetReader data, Set<String> names, Pool pool, String label, boolean mirrored)
             throws IOException {
-        GridPool.gridSize(pool); // validates the spec before any work
         int last = lastPosition(names);
         String lastName = backbone.nodes().get(last).name();
         FeatureSet set = new FeatureSet(data.labels());
@@ -100,7 +99,7 @@ public final class FeatureExtractor {
     }
 
     /** Features of in-memory images (N×S×S×3 bytes, RGB), e.g. photos given to predict; nothing is cached. */
-    public FeatureSet extract(byte[] images, int n, int size, Set<String> names, String pool, boolean mirrored) {
+    public FeatureSet extract(byte[] images, int n, int size, Set<String> names, Pool pool, boolean mirrored) {
         int last = lastPosition(names);
         Batches batches = new Batches(names, pool, n);
         int per = size * size * 3;
@@ -129,9 +128,9 @@ public final class FeatureExtractor {
         private final Map<String, float[]> out = new HashMap<>();
         private final Map<String, int[]> shapes = new HashMap<>();
 
-        Batches(Set<String> names, String pool, int n) {
+        Batches(Set<String> names, Pool pool, int n) {
             this.names = names;
-            this.grid = GridPool.gridSize(pool);
+            this.grid = pool.gridSize();
             this.n = n;
         }
 
@@ -160,9 +159,9 @@ public final class FeatureExtractor {
         }
     }
 
-    private Path cacheFile(Path dataFile, String tensor, String lastLayer, String pool, boolean mirrored) throws IOException {
+    private Path cacheFile(Path dataFile, String tensor, String lastLayer, Pool pool, boolean mirrored) throws IOException {
         String key = Cache.key(FORMAT, Cache.fileHash(dataFile), Cache.fileHash(weightsFile), tensor, lastLayer,
-                String.valueOf(pool), String.valueOf(backbone.outputShape(Graph.INPUT)[1]), mirrored ? "mirrored" : "");
+                pool.id(), String.valueOf(backbone.outputShape(Graph.INPUT)[1]), mirrored ? "mirrored" : "");
         return Cache.dir("features").resolve(key + ".npy");
     }
 }

@@ -23,21 +23,22 @@ import pinkcnn.engine.nn.MaxPool2d;
  * </ul>
  */
 public final class Heads {
-    public static final List<String> KINDS = List.of("linear", "mlp", "original");
+    /** The layer the original head sits on (the default cut of --head original). */
+    public static final String ORIGINAL_CUT = "Conv_1_bn";
     /** The original head's activity regulariser, l2(0.01) on the softmax output. */
     public static final float ORIGINAL_ACTIVITY_L2 = 0.01f;
 
     private Heads() {}
 
     /** The head's layers for inputs of {@code sampleShape} (no batch axis). */
-    public static List<Layer> build(Backend b, String kind, int[] sampleShape, int classes, float dropout, long seed) {
+    public static List<Layer> build(Backend b, Head kind, int[] sampleShape, int classes, float dropout, long seed) {
         Random rnd = new Random(seed);
         List<Layer> layers = new ArrayList<>();
         int[] shape = new int[sampleShape.length + 1];
         shape[0] = 1;
         System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
         switch (kind) {
-            case "original" -> {
+            case ORIGINAL -> {
                 if (shape.length != 4) throw new IllegalArgumentException("the original head needs a feature map, not " + java.util.Arrays.toString(sampleShape));
                 shape = add(layers, new MaxPool2d("max_pooling2d", 2, 2, "valid"), shape);
                 shape = add(layers, new Flatten("flatten"), shape);
@@ -45,13 +46,13 @@ public final class Heads {
                 shape = add(layers, new Dropout("dropout", 0.2f, seed), shape);
                 add(layers, new Dense(b, "dense_1", shape[1], classes, false, rnd), shape);
             }
-            case "linear" -> {
+            case LINEAR -> {
                 if (shape.length == 4 && shape[1] * shape[2] > 9) shape = add(layers, new GlobalAveragePool2d("global_average_pooling2d"), shape);
                 shape = add(layers, new Flatten("flatten"), shape);
                 if (dropout > 0) shape = add(layers, new Dropout("dropout", dropout, seed), shape);
                 add(layers, new Dense(b, "dense", shape[1], classes, false, rnd), shape);
             }
-            case "mlp" -> {
+            case MLP -> {
                 if (shape.length == 4 && shape[1] * shape[2] > 9) shape = add(layers, new GlobalAveragePool2d("global_average_pooling2d"), shape);
                 shape = add(layers, new Flatten("flatten"), shape);
                 if (dropout > 0) shape = add(layers, new Dropout("dropout", dropout, seed), shape);
@@ -59,7 +60,6 @@ public final class Heads {
                 if (dropout > 0) shape = add(layers, new Dropout("dropout_1", dropout, seed + 1), shape);
                 add(layers, new Dense(b, "dense_1", shape[1], classes, false, rnd), shape);
             }
-            default -> throw new IllegalArgumentException("unknown --head '" + kind + "': use " + String.join(", ", KINDS));
         }
         return layers;
     }
@@ -69,7 +69,7 @@ public final class Heads {
         return l.outputShape(shape);
     }
 
-    public static float activityL2(String kind) {
-        return kind.equals("original") ? ORIGINAL_ACTIVITY_L2 : 0f;
+    public static float activityL2(Head kind) {
+        return kind == Head.ORIGINAL ? ORIGINAL_ACTIVITY_L2 : 0f;
     }
 }

@@ -1,7 +1,6 @@
 package pinkcnn.trainer.train;
 
-import java.util.Locale;
-import pinkcnn.trainer.UserError;
+import pinkcnn.trainer.Choice;
 
 /**
  * The learning rate of each epoch. {@code constant} keeps the base rate; {@code cosine} decays it from the base rate
@@ -9,11 +8,8 @@ import pinkcnn.trainer.UserError;
  * small steps and the weights settle instead of jittering around a minimum. A function of the epoch alone, so a
  * resumed run uses the same rates.
  */
-public enum LearningRateSchedule {
+public enum LearningRateSchedule implements Choice {
     CONSTANT, COSINE;
-
-    /** The default, chosen by cross-validated dev accuracy (README, "Choosing the defaults"). */
-    public static final String DEFAULT = "constant";
 
     public float rate(float base, int epoch, int epochs) {
         return switch (this) {
@@ -22,12 +18,19 @@ public enum LearningRateSchedule {
         };
     }
 
-    public String id() {
-        return name().toLowerCase(Locale.ROOT);
+    public static LearningRateSchedule parse(String s) {
+        return Choice.parse(LearningRateSchedule.class, s, "learning-rate schedule");
     }
 
-    public static LearningRateSchedule parse(String s) {
-        for (LearningRateSchedule l : values()) if (l.id().equals(s)) return l;
-        throw new UserError("unknown learning-rate schedule '" + s + "': use constant or cosine");
+    @Override
+    public String toString() {
+        return id();
+    }
+
+    /** For picocli: {@code --lr-schedule constant|cosine}. */
+    public static final class Converter extends Choice.Converter<LearningRateSchedule> {
+        public Converter() {
+            super(LearningRateSchedule.class);
+        }
     }
 }

@@ -1,8 +1,7 @@
 package pinkcnn.trainer.train;
 
 import java.util.List;
-import java.util.Locale;
-import pinkcnn.trainer.UserError;
+import pinkcnn.trainer.Choice;
 
 /**
  * Test-time augmentation: how many views of a photo are scored. With {@code flip} a photo is scored as it is and
@@ -10,12 +9,9 @@ import pinkcnn.trainer.UserError;
  * already sees mirrored copies, so the mirror is an equally good second look; averaging two looks cancels part of
  * the model's variance. Dev scoring during training uses the same views, so early stopping sees what evaluation sees.
  */
-public enum TestTimeAugmentation {
+public enum TestTimeAugmentation implements Choice {
     NONE(List.of(false)),
     FLIP(List.of(false, true));
-
-    /** The default, chosen by cross-validated dev accuracy (README, "Choosing the defaults"). */
-    public static final String DEFAULT = "none";
 
     private final List<Boolean> mirrored;
 
@@ -28,13 +24,20 @@ public enum TestTimeAugmentation {
         return mirrored;
     }
 
-    public String id() {
-        return name().toLowerCase(Locale.ROOT);
+    public static TestTimeAugmentation parse(String s) {
+        return Choice.parse(TestTimeAugmentation.class, s, "test-time augmentation");
     }
 
-    public static TestTimeAugmentation parse(String s) {
-        for (TestTimeAugmentation t : values()) if (t.id().equals(s)) return t;
-        throw new UserError("unknown test-time augmentation '" + s + "': use none or flip");
+    @Override
+    public String toString() {
+        return id();
+    }
+
+    /** For picocli: {@code --tta none|flip}. */
+    public static final class Converter extends Choice.Converter<TestTimeAugmentation> {
+        public Converter() {
+            super(TestTimeAugmentation.class);
+        }
     }
 
     /** Mirrors NHWC images left–right in place. */

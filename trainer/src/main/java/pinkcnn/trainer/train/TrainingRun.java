@@ -10,14 +10,11 @@ import java.util.List;
 import java.util.Map;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.io.KerasWeights;
-import pinkcnn.engine.io.Weight;
 import pinkcnn.engine.io.WeightFileException;
 import pinkcnn.engine.nn.Graph;
 import pinkcnn.engine.nn.GridAveragePool2d;
 import pinkcnn.engine.nn.Layer;
-import pinkcnn.engine.optim.Adam;
 import pinkcnn.engine.optim.Optimizer;
-import pinkcnn.engine.optim.Sgd;
 import pinkcnn.trainer.UserError;
 import pinkcnn.trainer.data.DatasetReader;
 import pinkcnn.trainer.data.Progress;
@@ -72,14 +69,14 @@ public final class TrainingRun {
             backbone = Backbones.pretrained(backend, cfg.alpha, cfg.inputSize, Path.of(cfg.weights));
             cfg.classes = trainData.classes();
             trainData.preprocessing().ifPresent(p -> {
-                cfg.crop = p.crop().toString();
+                cfg.crop = p.crop();
                 cfg.cropFraction = p.cropFraction();
             });
             model = classifier(backbone, cfg);
             FeatureExtractor fx = new FeatureExtractor(backend, backbone, Path.of(cfg.weights), cfg.batch, true, progress);
-            String pool = cfg.frozen() ? cfg.pool : "none";
+            Pool pool = cfg.frozen() ? cfg.pool : Pool.NONE;
             train = fx.extract(trainData, model.inputs(), pool, "train", false);
-            for (boolean mirrored : cfg.testTimeAugmentation().views()) {
+            for (boolean mirrored : cfg.tta.views()) {
                 dev.add(fx.extract(devData, model.inputs(), pool, "dev", mirrored));
             }
         }
@@ -87,17 +84,16 @@ public final class TrainingRun {
         model = classifier(backend, backbone, cfg, train);
         if (!resume) cfg.write(run.config());
 
-        Optimizer optimizer = optimizer(cfg);
-        float[] weights = cfg.classWeights.equals("auto") ? Trainer.balancedClassWeights(train.labels(), cfg.classes.size()) : null;
+        Optimizer optimizer = cfg.optimizer.create(cfg.lr);
+        float[] weights = cfg.classWeights.of(train.labels(), cfg.classes.size());
         Trainer trainer = new Trainer(backend, model, optimizer, cfg.batch, cfg.classes.size(), cfg.seed, weights, progress);
-        trainer.setSchedule(LearningRateSchedule.parse(cfg.lrSchedule));
+        trainer.setSchedule(cfg.lrSchedule);
         trainer.setLabelSmoothing(cfg.labelSmoothing);
         int first = 1;
         if (resume) {
-            @SuppressWarnings("unchecked")
-            Map<String, List<Weight>>[] best = new Map[1];
-            Checkpoint.State s = Checkpoint.read(run.checkpoint(), model, optimizer, best);
-            trainer.setBest(s.bestEpoch(), s.bestDevAccuracy(), s.bestDevLoss(), best[0]);
+            Checkpoint.Restored restored = Checkpoint.read(run.checkpoint(), model, optimizer);
+            Checkpoint.State s = restored.state();
+            trainer.setBest(s.bestEpoch(), s.bestDevAccuracy(), s.bestDevLoss(), restored.bestWeights());
             MetricsCsv.truncateAfter(run.metrics(), s.epoch());
             first = s.epoch() + 1;
             out.printf("resuming after epoch %d (best so far: epoch %d, dev accuracy %.1f %%)%n", s.epoch(), s.bestEpoch(),
@@ -175,7 +171,7 @@ public final class TrainingRun {
         } else {
             int[] s = backbone.outputShape(cfg.cutLayer);
             shape = java.util.Arrays.copyOfRange(s, 1, s.length);
-            int grid = GridPool.gridSize(cfg.pool);
+            int grid = cfg.pool.gridSize();
             if (grid > 0) {
                 head.add(new GridAveragePool2d("grid_average_pooling2d", grid));
                 shape = new int[] {grid, grid, shape[2]};
@@ -186,20 +182,12 @@ public final class TrainingRun {
                 Heads.activityL2(cfg.head));
     }
 
-    static Optimizer optimizer(RunConfig cfg) {
-        return switch (cfg.optimizer) {
-            case "adam" -> new Adam(cfg.lr);
-            case "sgd" -> new Sgd(cfg.lr, 0.9f);
-            default -> throw new UserError("unknown --optimizer '" + cfg.optimizer + "': use adam or sgd");
-        };
-    }
-
     /** Loads a finished run's model for evaluation or prediction. */
     public static Loaded load(RunFolder run, Backend backend) {
         RunConfig cfg = run.readConfig();
         Graph backbone = Backbones.build(backend, cfg.alpha, cfg.inputSize);
         int[] s = backbone.outputShape(cfg.cutLayer);
-        int grid = GridPool.gridSize(cfg.pool);
+        int grid = cfg.pool.gridSize();
         int[] frozenShape = grid > 0 ? new int[] {grid, grid, s[3]} : java.util.Arrays.copyOfRange(s, 1, s.length);
         Classifier model = classifier(backend, backbone, cfg, frozenShape);
         try {
@@ -228,8 +216,8 @@ public final class TrainingRun {
             Path key = cfg.weights != null && Files.isRegularFile(Path.of(cfg.weights)) ? Path.of(cfg.weights) : run.model();
             FeatureExtractor fx = new FeatureExtractor(backend, backbone, key, cfg.batch, true, progress);
             List<FeatureSet> views = new ArrayList<>();
-            for (boolean mirrored : cfg.testTimeAugmentation().views()) {
-                views.add(fx.extract(data, model.inputs(), cfg.frozen() ? cfg.pool : "none", label, mirrored));
+            for (boolean mirrored : cfg.tta.views()) {
+                views.add(fx.extract(data, model.inputs(), cfg.frozen() ? cfg.pool : Pool.NONE, label, mirrored));
             }
             return views;
         }
@@ -239,17 +227,17 @@ public final class TrainingRun {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cut_layer", cfg.cutLayer);
         m.put("fine_tune_from", cfg.fineTuneFrom == null ? "none (frozen backbone)" : cfg.fineTuneFrom);
-        m.put("pool", cfg.pool);
-        m.put("head", cfg.head);
+        m.put("pool", cfg.pool.id());
+        m.put("head", cfg.head.id());
         m.put("dropout", cfg.dropout);
         m.put("epochs", cfg.epochs);
         m.put("batch", cfg.batch);
-        m.put("optimizer", cfg.optimizer + " lr " + cfg.lr + " " + cfg.lrSchedule);
-        m.put("class_weights", cfg.classWeights);
+        m.put("optimizer", cfg.optimizer.id() + " lr " + cfg.lr + " " + cfg.lrSchedule.id());
+        m.put("class_weights", cfg.classWeights.id());
         m.put("label_smoothing", cfg.labelSmoothing);
         m.put("seed", cfg.seed);
-        m.put("crop", cfg.crop + " " + cfg.cropFraction);
-        m.put("test_time_augmentation", cfg.tta);
+        m.put("crop", cfg.crop.id() + " " + cfg.cropFraction);
+        m.put("test_time_augmentation", cfg.tta.id());
         m.put("ensemble", cfg.ensemble);
         m.put("input_size", cfg.inputSize);
         return m;

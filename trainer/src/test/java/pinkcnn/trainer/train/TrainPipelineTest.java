@@ -91,6 +91,25 @@ class TrainPipelineTest {
             assertTrue(Files.isRegularFile(run.resolve(f)), f + " missing");
         }
         assertEquals(4, Files.readAllLines(run.resolve("metrics.csv")).size(), "a header and 3 epochs");
+        // run.json records what the run used: the options given, and train's defaults for the others
+        JsonNode used = new ObjectMapper().readTree(run.resolve("run.json").toFile());
+        assertEquals(3, used.get("epochs").asInt());
+        assertEquals(8, used.get("batch").asInt());
+        assertEquals(50, used.get("patience").asInt());
+        assertEquals(0.5, used.get("dropout").asDouble());
+        assertEquals(0.001, used.get("lr").asDouble(), 1e-9);
+        assertEquals("linear", used.get("head").asText());
+        assertEquals("grid3", used.get("pool").asText());
+        assertEquals("block_13_expand_relu", used.get("cutLayer").asText());
+        assertEquals("block_12_expand", used.get("fineTuneFrom").asText());
+        assertEquals("adam", used.get("optimizer").asText());
+        assertEquals("constant", used.get("lrSchedule").asText());
+        assertEquals("auto", used.get("classWeights").asText());
+        assertEquals("none", used.get("tta").asText());
+        assertEquals(1, used.get("ensemble").asInt());
+        assertEquals(42, used.get("seed").asInt());
+        assertEquals("center", used.get("crop").asText());
+        assertEquals(96, used.get("inputSize").asInt());
         JsonNode report = new ObjectMapper().readTree(run.resolve("report.json").toFile());
         for (String split : List.of("dev", "test")) {
             double acc = report.get(split).get("accuracy").asDouble();
@@ -116,6 +135,18 @@ class TrainPipelineTest {
         assertTrue(pred.out.contains(photo.toString()) && pred.out.contains("%"), pred.out);
         assertTrue(List.of("Ariel_Sharon", "Gerhard_Schroeder", "Hugo_Chavez", "Junichiro_Koizumi").stream().anyMatch(pred.out::contains),
                 "predict names a class: " + pred.out + " (photo of " + person + ")");
+
+        // a run folder whose run.json has the older format (a device field, none of the later options) still predicts
+        Path old = Files.createDirectories(tmp.resolve("run-old-format"));
+        Files.copy(run.resolve("model.h5"), old.resolve("model.h5"));
+        com.fasterxml.jackson.databind.node.ObjectNode legacy = (com.fasterxml.jackson.databind.node.ObjectNode) used.deepCopy();
+        legacy.put("device", "auto");
+        legacy.put("weightDecay", 0.0);
+        legacy.remove(List.of("tta", "lrSchedule", "labelSmoothing", "ensemble"));
+        Files.writeString(old.resolve("run.json"), legacy.toPrettyString());
+        Result oldPred = cli("predict", "--run", old.toString(), "--device", "cpu", photo.toString());
+        assertEquals(0, oldPred.rc, oldPred.err);
+        assertEquals(cli("predict", "--run", run.toString(), "--device", "cpu", photo.toString()).out, oldPred.out);
 
         // a second run with another head reuses the cached features
         Result again = cli(train(tmp.resolve("run-mlp"), "--epochs", "1", "--head", "mlp").toArray(String[]::new));
@@ -184,9 +215,9 @@ class TrainPipelineTest {
             byte[] mirroredPhotos = new byte[photos.length];
             for (int i = 0; i < photos.length; i++) mirroredPhotos[i] = (byte) asFloats[i];
             java.util.Set<String> cut = java.util.Set.of("block_6_expand_relu");
-            float[] viaView = fx.extract(photos, 2, 32, cut, "none", true).tensors().get("block_6_expand_relu");
-            float[] viaPhoto = fx.extract(mirroredPhotos, 2, 32, cut, "none", false).tensors().get("block_6_expand_relu");
-            float[] plain = fx.extract(photos, 2, 32, cut, "none", false).tensors().get("block_6_expand_relu");
+            float[] viaView = fx.extract(photos, 2, 32, cut, Pool.NONE, true).tensors().get("block_6_expand_relu");
+            float[] viaPhoto = fx.extract(mirroredPhotos, 2, 32, cut, Pool.NONE, false).tensors().get("block_6_expand_relu");
+            float[] plain = fx.extract(photos, 2, 32, cut, Pool.NONE, false).tensors().get("block_6_expand_relu");
             assertTrue(Arrays.equals(viaView, viaPhoto), "mirrored view = features of the mirrored photo");
             assertTrue(!Arrays.equals(viaView, plain), "random photos are not symmetric");
         }

@@ -1,4 +1,4 @@
-package pinkcnn.engine.io;
+package pinkcnn.trainer.convert;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +11,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import pinkcnn.engine.io.KerasWeights;
+import pinkcnn.engine.io.Weight;
+import pinkcnn.engine.io.WeightFileException;
 
 /**
  * A TF.js layers model ({@code model.json}: the Keras topology and a weights manifest, plus binary weight shards) read

@@ -1,4 +1,4 @@
-package pinkcnn.engine.io;
+package pinkcnn.trainer.convert;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package pinkcnn.engine.io;
+package pinkcnn.trainer.convert;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,4 +1,4 @@
-package pinkcnn.engine.io;
+package pinkcnn.trainer.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package pinkcnn.engine.io;
+package pinkcnn.trainer.convert;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +17,10 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pinkcnn.engine.io.KerasWeights;
+import pinkcnn.engine.io.KerasWeightsTest;
+import pinkcnn.engine.io.Weight;
+import pinkcnn.engine.io.WeightFileException;
 
 class TfjsLayersModelTest {
 
