@@ -12,6 +12,7 @@ import pinkcnn.engine.TensorScope;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.io.Npy;
 import pinkcnn.engine.nn.Graph;
+import pinkcnn.engine.ops.Functional;
 import pinkcnn.trainer.Cache;
 import pinkcnn.trainer.data.DatasetReader;
 import pinkcnn.trainer.data.Progress;
@@ -143,7 +144,7 @@ public final class FeatureExtractor {
                     float[] v = t.toArray();
                     int[] shape = java.util.Arrays.copyOfRange(t.shape(), 1, t.rank());
                     if (grid > 0) {
-                        v = GridPool.pool(v, count, shape[0], shape[1], shape[2], grid);
+                        v = Functional.gridAveragePool2d(v, count, shape[0], shape[1], shape[2], grid);
                         shape = new int[] {grid, grid, shape[2]};
                     }
                     int per = v.length / count;

@@ -6,7 +6,8 @@ import pinkcnn.trainer.Choice;
  * Host-side pooling of frozen feature maps before they are cached ({@code --pool}): {@code gap} averages each channel
  * over the whole map (1×1×C); {@code gridG} averages each cell of a G×G grid (G×G×C, G = 1 … 16), keeping coarse
  * spatial layout — where the eyes, mouth and hair are — which global pooling throws away; {@code none} keeps the map.
- * A fine-tuned run pools the same way inside the model ({@link GridPool}).
+ * A fine-tuned run pools the same way inside the model (a GridAveragePool2d layer; both use
+ * {@link pinkcnn.engine.ops.Functional#gridAveragePool2d(float[], int, int, int, int, int)}).
  */
 public enum Pool implements Choice {
     NONE, GAP,

@@ -17,8 +17,8 @@ import pinkcnn.trainer.data.Preprocessing;
  * so run.json records what the run used; choices are written as users type them ("grid3", "cosine").
  *
  * <p>The initial values below are the defaults of {@code pinkcnn train} and are defined nowhere else: the command
- * takes its option defaults from a fresh RunConfig. They were chosen by dev accuracy on face photos (README,
- * "Choosing the defaults"). A run.json written before an option existed lacks its field and reads the initial value,
+ * takes its option defaults from a fresh RunConfig. They were chosen by dev accuracy and cross-validation on face
+ * photos (docs/training-study.md). A run.json written before an option existed lacks its field and reads the initial value,
  * so tta, lrSchedule, labelSmoothing and ensemble must keep meaning what runs did before those options (none,
  * constant, 0, 1). Unknown fields, such as the {@code device} and {@code weightDecay} of older runs, are ignored.
  */
