@@ -18,7 +18,6 @@ import pinkcnn.engine.optim.Optimizer;
 import pinkcnn.trainer.UserError;
 import pinkcnn.trainer.data.DatasetReader;
 import pinkcnn.trainer.data.Progress;
-import pinkcnn.trainer.report.EpochRow;
 import pinkcnn.trainer.report.MetricsCsv;
 
 /**
