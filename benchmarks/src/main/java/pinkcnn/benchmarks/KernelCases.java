@@ -61,7 +61,7 @@ public final class KernelCases {
             case "pool" -> {
                 out.add(maxPool(new ConvGeometry(1, 112, 112, 96, 2, 2, 2, 0, 0, 0, 0, 96)));
                 out.add(maxPool(new ConvGeometry(32, 7, 7, 1280, 2, 2, 2, 0, 0, 0, 0, 1280)));
-                out.add(globalAvgPool(32, 7 * 7, 1280));
+                out.add(globalAveragePool(32, 7 * 7, 1280));
             }
             default -> throw new IllegalArgumentException("unknown op '" + op + "'; choose from " + OPS);
         }
@@ -106,9 +106,9 @@ public final class KernelCases {
                 0, 4.0 * (g.inputSize() + g.outputSize()), () -> b.maxPool(g, x, y));
     }
 
-    public BenchCase globalAvgPool(int n, int hw, int c) {
+    public BenchCase globalAveragePool(int n, int hw, int c) {
         Storage x = random((long) n * hw * c), y = b.allocate((long) n * c);
         return new BenchCase("global_avg_pool", n + "x" + hw + "x" + c, 0, 4.0 * ((double) n * hw * c + n * c),
-                () -> b.globalAvgPool(n, hw, c, x, y));
+                () -> b.globalAveragePool(n, hw, c, x, y));
     }
 }

@@ -31,13 +31,13 @@ final class ClPool {
         cl.launchGrid(cl.kernel(FILE, "max_pool_grad", ""), g.cin(), g.w(), (long) g.n() * g.h(), geometry(g, x, dy, dx));
     }
 
-    void globalAvgPool(int n, int hw, int c, ClStorage x, ClStorage y) {
+    void globalAveragePool(int n, int hw, int c, ClStorage x, ClStorage y) {
         int vw = cl.vectorWidth(c);
-        cl.launchGrid(cl.kernel(FILE, "global_avg_pool", "-DVW=" + vw), c / vw, n, 1, n, hw, c, x, y);
+        cl.launchGrid(cl.kernel(FILE, "global_average_pool", "-DVW=" + vw), c / vw, n, 1, n, hw, c, x, y);
     }
 
-    void globalAvgPoolGrad(int n, int hw, int c, ClStorage dy, ClStorage dx) {
+    void globalAveragePoolGrad(int n, int hw, int c, ClStorage dy, ClStorage dx) {
         ClElementwise.count((long) n * hw * c);
-        cl.launchGrid(cl.kernel(FILE, "global_avg_pool_grad", ""), c, hw, n, n, hw, c, dy, dx);
+        cl.launchGrid(cl.kernel(FILE, "global_average_pool_grad", ""), c, hw, n, n, hw, c, dy, dx);
     }
 }

@@ -288,13 +288,13 @@ public final class OpenClBackend implements Backend, KernelLab {
     }
 
     @Override
-    public synchronized void globalAvgPool(int n, int hw, int c, Storage x, Storage y) {
-        pool.globalAvgPool(n, hw, c, s(x), s(y));
+    public synchronized void globalAveragePool(int n, int hw, int c, Storage x, Storage y) {
+        pool.globalAveragePool(n, hw, c, s(x), s(y));
     }
 
     @Override
-    public synchronized void globalAvgPoolGrad(int n, int hw, int c, Storage dy, Storage dx) {
-        pool.globalAvgPoolGrad(n, hw, c, s(dy), s(dx));
+    public synchronized void globalAveragePoolGrad(int n, int hw, int c, Storage dy, Storage dx) {
+        pool.globalAveragePoolGrad(n, hw, c, s(dy), s(dx));
     }
 
     @Override

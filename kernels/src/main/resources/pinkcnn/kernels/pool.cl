@@ -76,7 +76,7 @@ __kernel void max_pool_grad(POOL_ARGS, __global const float* x, __global const f
 
 /* y[img, ch] = mean over hw of x[img, :, ch]; a work-item sums VW adjacent channels of one image (grid: channel
    vector, image). */
-__kernel void global_avg_pool(const int n, const int hw, const int c, __global const float* x, __global float* y) {
+__kernel void global_average_pool(const int n, const int hw, const int c, __global const float* x, __global float* y) {
     const int cv = get_global_id(0), img = get_global_id(1);
     if (cv * VW >= c || img >= n) return;
     VEC s = (VEC) 0.0f;
@@ -86,7 +86,7 @@ __kernel void global_avg_pool(const int n, const int hw, const int c, __global c
 }
 
 /* dx[img, p, ch] += dy[img, ch] / hw; grid (channel, position, image). */
-__kernel void global_avg_pool_grad(const int n, const int hw, const int c, __global const float* dy,
+__kernel void global_average_pool_grad(const int n, const int hw, const int c, __global const float* dy,
                                    __global float* dx) {
     const int ch = get_global_id(0), p = get_global_id(1), img = get_global_id(2);
     if (ch >= c || p >= hw || img >= n) return;

@@ -36,10 +36,10 @@ class PoolParityTest {
         for (int[] c : cases) {
             int n = c[0], hw = c[1], ch = c[2];
             Twins.Pair x = t.random((long) n * hw * ch), y = t.random((long) n * ch), dx = t.random((long) n * hw * ch);
-            t.run((b, s) -> b.globalAvgPool(n, hw, ch, s.at(x), s.at(y)));
-            t.assertClose(y, "globalAvgPool " + java.util.Arrays.toString(c));
-            t.run((b, s) -> b.globalAvgPoolGrad(n, hw, ch, s.at(y), s.at(dx)));
-            t.assertClose(dx, "globalAvgPoolGrad " + java.util.Arrays.toString(c));
+            t.run((b, s) -> b.globalAveragePool(n, hw, ch, s.at(x), s.at(y)));
+            t.assertClose(y, "globalAveragePool " + java.util.Arrays.toString(c));
+            t.run((b, s) -> b.globalAveragePoolGrad(n, hw, ch, s.at(y), s.at(dx)));
+            t.assertClose(dx, "globalAveragePoolGrad " + java.util.Arrays.toString(c));
         }
     }
 }

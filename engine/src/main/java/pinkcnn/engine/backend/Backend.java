@@ -116,10 +116,10 @@ public interface Backend extends AutoCloseable {
     void maxPoolGrad(ConvGeometry g, Storage x, Storage dy, Storage dx);
 
     /** y[n,c] = mean over h·w of x[n,h,w,c]. */
-    void globalAvgPool(int n, int hw, int c, Storage x, Storage y);
+    void globalAveragePool(int n, int hw, int c, Storage x, Storage y);
 
     /** dx[n,p,c] += dy[n,c] / hw. */
-    void globalAvgPoolGrad(int n, int hw, int c, Storage dy, Storage dx);
+    void globalAveragePoolGrad(int n, int hw, int c, Storage dy, Storage dx);
 
     // ---- per-channel ops over rows×c (NHWC flattened to rows = n·h·w) ------------------------------------------
 

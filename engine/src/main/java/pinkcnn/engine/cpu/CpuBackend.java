@@ -214,13 +214,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void globalAvgPool(int n, int hw, int c, Storage x, Storage y) {
-        pool.globalAvgPool(n, hw, c, a(x), a(y));
+    public void globalAveragePool(int n, int hw, int c, Storage x, Storage y) {
+        pool.globalAveragePool(n, hw, c, a(x), a(y));
     }
 
     @Override
-    public void globalAvgPoolGrad(int n, int hw, int c, Storage dy, Storage dx) {
-        pool.globalAvgPoolGrad(n, hw, c, a(dy), a(dx));
+    public void globalAveragePoolGrad(int n, int hw, int c, Storage dy, Storage dx) {
+        pool.globalAveragePoolGrad(n, hw, c, a(dy), a(dx));
     }
 
     @Override

@@ -57,7 +57,7 @@ final class CpuPool {
         return best;
     }
 
-    void globalAvgPool(int n, int hw, int c, float[] x, float[] y) {
+    void globalAveragePool(int n, int hw, int c, float[] x, float[] y) {
         parallel.forRange(n, 1, (from, to) -> {
             for (int img = from; img < to; img++) {
                 double[] acc = new double[c];
@@ -70,7 +70,7 @@ final class CpuPool {
         });
     }
 
-    void globalAvgPoolGrad(int n, int hw, int c, float[] dy, float[] dx) {
+    void globalAveragePoolGrad(int n, int hw, int c, float[] dy, float[] dx) {
         float inv = 1f / hw;
         parallel.forRange(n * hw, 256, (from, to) -> {
             for (int r = from; r < to; r++) {

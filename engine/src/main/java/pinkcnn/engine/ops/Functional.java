@@ -225,8 +225,8 @@ public final class Functional {
         int n = x.dim(0), hw = x.dim(1) * x.dim(2), c = x.dim(3);
         Backend b = x.backend();
         Tensor y = Tensor.empty(b, n, c);
-        b.globalAvgPool(n, hw, c, x.storage(), y.storage());
-        Autograd.record(y, new Tensor[] {x}, () -> b.globalAvgPoolGrad(n, hw, c, y.gradStorage(), x.gradStorage()));
+        b.globalAveragePool(n, hw, c, x.storage(), y.storage());
+        Autograd.record(y, new Tensor[] {x}, () -> b.globalAveragePoolGrad(n, hw, c, y.gradStorage(), x.gradStorage()));
         return y;
     }
 

@@ -131,11 +131,11 @@ class CpuKernelForwardTest {
     }
 
     @Test
-    void globalAvgPoolMatchesNaive() {
+    void globalAveragePoolMatchesNaive() {
         float[] x = gaussian(rnd, 3 * 63 * 5, 1f);
         Storage y = CPU.allocate(15);
-        CPU.globalAvgPool(3, 63, 5, put(x), y);
-        assertClose(Naive.globalAvgPool(3, 63, 5, x), get(y), 1e-6, 1e-5, "global average pool");
+        CPU.globalAveragePool(3, 63, 5, put(x), y);
+        assertClose(Naive.globalAveragePool(3, 63, 5, x), get(y), 1e-6, 1e-5, "global average pool");
     }
 
     @Test

@@ -74,13 +74,13 @@ class OpGradientTest {
 
     @ParameterizedTest(name = "grid average pool {0}x{1} -> {2}x{2}")
     @CsvSource({"7, 9, 3", "14, 14, 3", "6, 6, 2", "5, 5, 1"})
-    void gridAvgPool(int h, int w, int grid) {
+    void gridAveragePool(int h, int w, int grid) {
         Tensor x = leaf(CPU, gaussian(rnd, 2 * h * w * 5, 1f), 2, h, w, 5);
         check(t -> Functional.gridAveragePool2d(t[0], grid), x);
     }
 
     @Test
-    void gridAvgPoolOfOneCellIsTheGlobalAverage() {
+    void gridAveragePoolOfOneCellIsTheGlobalAverage() {
         Tensor x = leaf(CPU, gaussian(rnd, 3 * 7 * 9 * 5, 1f), 3, 7, 9, 5);
         org.junit.jupiter.api.Assertions.assertArrayEquals(Functional.globalAveragePool2d(x).toArray(), Functional.gridAveragePool2d(x, 1).toArray(), 1e-6f);
         // 14 → 3 cells: rows [0,4), [4,9), [9,14)
@@ -91,7 +91,7 @@ class OpGradientTest {
     }
 
     @Test
-    void globalAvgPool() {
+    void globalAveragePool() {
         Tensor x = leaf(CPU, gaussian(rnd, 3 * 7 * 9 * 5, 1f), 3, 7, 9, 5);
         check(t -> Functional.globalAveragePool2d(t[0]), x);
     }

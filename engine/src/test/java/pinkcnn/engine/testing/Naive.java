@@ -78,7 +78,7 @@ public final class Naive {
         return y;
     }
 
-    public static double[] globalAvgPool(int n, int hw, int c, float[] x) {
+    public static double[] globalAveragePool(int n, int hw, int c, float[] x) {
         double[] y = new double[n * c];
         for (int img = 0; img < n; img++)
             for (int p = 0; p < hw; p++)
