@@ -30,7 +30,7 @@ import pinkcnn.trainer.train.RunFolder;
                 + "and are described in its metadata with the class names (see docs/export.md).",
                 "  pinkcnn export --run runs/faces --format onnx --out faces.onnx",
                 "  pinkcnn export --run runs/faces --format keras --out faces.h5",
-                "  pinkcnn export --weights weights.h5 --model mobilenetv2 --format onnx --out mobilenetv2.onnx"})
+                "  pinkcnn export --weights weights.h5 --model mobilenetv2 --format onnx --out mnv2.onnx"})
 public final class ExportCommand implements Callable<Integer> {
 
     /** Spelled as on the command line. */
