@@ -108,7 +108,7 @@ public final class KernelCases {
 
     public BenchCase globalAveragePool(int n, int hw, int c) {
         Storage x = random((long) n * hw * c), y = b.allocate((long) n * c);
-        return new BenchCase("global_avg_pool", n + "x" + hw + "x" + c, 0, 4.0 * ((double) n * hw * c + n * c),
+        return new BenchCase("global_average_pool", n + "x" + hw + "x" + c, 0, 4.0 * ((double) n * hw * c + n * c),
                 () -> b.globalAveragePool(n, hw, c, x, y));
     }
 }

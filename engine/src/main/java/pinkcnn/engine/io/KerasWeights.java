@@ -48,6 +48,8 @@ public final class KerasWeights {
     private String backend = DEFAULT_BACKEND;
     private String kerasVersion = DEFAULT_KERAS_VERSION;
     private String source = "weights";
+    /** Extra string attributes of the root group (Keras ignores attributes it does not know). */
+    private final Map<String, String> rootAttributes = new LinkedHashMap<>();
 
     /** Adds a layer at the end (an empty list for a weightless layer). Weight names must be unique in the layer. */
     public KerasWeights add(String layerName, List<Weight> weights) {
@@ -123,6 +125,21 @@ public final class KerasWeights {
 
     public KerasWeights withBackend(String backend) {
         this.backend = backend;
+        return this;
+    }
+
+    /**
+     * Adds a string attribute to the file's root group when written, e.g. a description of the model for the
+     * script that rebuilds it (ASCII; Keras' loaders ignore attributes they do not know).
+     */
+    public KerasWeights withAttribute(String name, String value) {
+        if (List.of("layer_names", "backend", "keras_version").contains(name)) {
+            throw new IllegalArgumentException(name + " is written by Keras' layout itself");
+        }
+        if (!StandardCharsets.US_ASCII.newEncoder().canEncode(value) || value.length() > ATTRIBUTE_LIMIT_BYTES) {
+            throw new IllegalArgumentException("attribute " + name + ": only ASCII up to " + ATTRIBUTE_LIMIT_BYTES + " bytes");
+        }
+        rootAttributes.put(name, value);
         return this;
     }
 
@@ -403,6 +420,7 @@ public final class KerasWeights {
         root.strings("layer_names", List.copyOf(layers.keySet()));
         root.string("backend", backend);
         root.string("keras_version", kerasVersion);
+        rootAttributes.forEach(root::string);
         for (Map.Entry<String, List<Weight>> e : layers.entrySet()) {
             String layer = e.getKey();
             Hdf5Writer.Group group = root.group(layer);

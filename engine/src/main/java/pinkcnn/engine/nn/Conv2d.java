@@ -49,4 +49,31 @@ public final class Conv2d extends Layer implements FusableConv {
         ConvGeometry g = ConvGeometry.of(in[0], in[1], in[2], in[3], kernelSize, stride, padding, filters);
         return new int[] {in[0], g.outH(), g.outW(), filters};
     }
+
+    public int kernelSize() {
+        return kernelSize;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    /** Keras padding: 'valid' or 'same'. */
+    public String padding() {
+        return padding;
+    }
+
+    public int filters() {
+        return filters;
+    }
+
+    /** {@code kernel:0}, kh×kw×cin×cout. */
+    public Parameter kernel() {
+        return kernel;
+    }
+
+    /** {@code bias:0}, or null for a layer without a bias. */
+    public Parameter bias() {
+        return bias;
+    }
 }

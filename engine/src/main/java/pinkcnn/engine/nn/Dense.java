@@ -34,4 +34,17 @@ public final class Dense extends Layer {
     public Parameter kernel() {
         return kernel;
     }
+
+    public Parameter bias() {
+        return bias;
+    }
+
+    public int units() {
+        return units;
+    }
+
+    /** True when a ReLU follows the affine map. */
+    public boolean relu() {
+        return relu;
+    }
 }

@@ -42,4 +42,22 @@ public final class DepthwiseConv2d extends Layer implements FusableConv {
         ConvGeometry g = ConvGeometry.of(in[0], in[1], in[2], in[3], kernelSize, stride, padding, in[3]);
         return new int[] {in[0], g.outH(), g.outW(), in[3]};
     }
+
+    public int kernelSize() {
+        return kernelSize;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    /** Keras padding: 'valid' or 'same'. */
+    public String padding() {
+        return padding;
+    }
+
+    /** {@code depthwise_kernel:0}, kh×kw×c×1. */
+    public Parameter kernel() {
+        return kernel;
+    }
 }

@@ -30,4 +30,8 @@ public final class Dropout extends Layer {
     public void setCalls(long calls) {
         this.calls = calls;
     }
+
+    public float rate() {
+        return rate;
+    }
 }

@@ -21,4 +21,8 @@ public final class GridAveragePool2d extends Layer {
     public int[] outputShape(int[] in) {
         return new int[] {in[0], grid, grid, in[3]};
     }
+
+    public int grid() {
+        return grid;
+    }
 }

@@ -26,4 +26,17 @@ public final class MaxPool2d extends Layer {
         ConvGeometry g = ConvGeometry.of(in[0], in[1], in[2], in[3], pool, stride, padding, in[3]);
         return new int[] {in[0], g.outH(), g.outW(), in[3]};
     }
+
+    public int pool() {
+        return pool;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    /** Keras padding: 'valid' or 'same'. */
+    public String padding() {
+        return padding;
+    }
 }

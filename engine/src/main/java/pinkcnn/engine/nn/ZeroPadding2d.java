@@ -24,4 +24,20 @@ public final class ZeroPadding2d extends Layer {
     public int[] outputShape(int[] in) {
         return new int[] {in[0], in[1] + top + bottom, in[2] + left + right, in[3]};
     }
+
+    public int top() {
+        return top;
+    }
+
+    public int bottom() {
+        return bottom;
+    }
+
+    public int left() {
+        return left;
+    }
+
+    public int right() {
+        return right;
+    }
 }

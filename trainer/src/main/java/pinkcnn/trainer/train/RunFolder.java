@@ -57,6 +57,10 @@ public record RunFolder(Path dir) {
     public RunConfig readConfig() {
         try {
             return RunConfig.read(config());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's own message runs over several lines (the source and a location); keep one.
+            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+            throw new UserError(config() + ": unreadable run configuration" + where + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UserError(config() + ": unreadable run configuration: " + e.getMessage());
         }
