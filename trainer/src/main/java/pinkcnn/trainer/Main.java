@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 PredictCommand.class,
                 InspectCommand.class,
+                CamCommand.class,
                 DemoCommand.class,
                 DevicesCommand.class,
                 CommandLine.HelpCommand.class,
