@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,7 +38,7 @@ import pinkcnn.trainer.train.RunFolder;
 import pinkcnn.trainer.train.TrainingRun;
 
 /**
- * {@code pinkcnn cam} through the CLI, in-process, on a small run
+ * {@code pinkcnn cam} and {@code predict --cam} through the CLI, in-process, on a small run
  * trained on a few real photos per class at 96×96 (as TrainPipelineTest makes them); and the sanity checks of
  * Adebayo et al. (NeurIPS 2018): a map must depend on the head's weights and on the class.
  */
@@ -256,5 +258,17 @@ class CamCommandTest {
         assertEquals(0, r.rc, r.err);
         assertTrue(r.out.contains("block_13_expand_relu") && r.out.contains("the head reads this"), r.out);
         assertTrue(r.out.contains("block_12_add") && !r.out.contains("out_relu"), r.out);
+    }
+
+    @Test
+    void predictWritesTheSameOverlays() throws IOException {
+        Path out = tmp.resolve("predict-cams");
+        Result r = cli("predict", "--run", run.toString(), "--device", "cpu", "--json", "--cam", out.toString(), photo.toString());
+        assertEquals(0, r.rc, r.err);
+        JsonNode p = new ObjectMapper().readTree(r.out).get("predictions").get(0);
+        Path png = Path.of(p.get("cam").asText());
+        assertEquals(out.resolve(stem(photo) + "-" + p.get("class").asText() + "-gradcam.png"), png);
+        assertTrue(ImageIO.read(png.toFile()).getWidth() > 500);
+        assertTrue(Files.isRegularFile(out.resolve(stem(photo) + "-" + p.get("class").asText() + "-gradcam.npy")));
     }
 }
