@@ -31,6 +31,8 @@ public final class Plots {
 
     public static final String CURVES_FILE = "curves.png";
     public static final String CONFUSION_FILE = "confusion.png";
+    /** The misclassified test photos with their Grad-CAM, drawn by {@code pinkcnn.trainer.cam.ErrorGallery}. */
+    public static final String ERRORS_FILE = "errors.png";
 
     /** curves.png is two panels side by side, each {@code CURVES_WIDTH / 2} wide. */
     public static final int CURVES_WIDTH = 1200, CURVES_HEIGHT = 480;

@@ -38,7 +38,7 @@ import pinkcnn.trainer.train.RunFolder;
 import pinkcnn.trainer.train.TrainingRun;
 
 /**
- * {@code pinkcnn cam} and {@code predict --cam} through the CLI, in-process, on a small run
+ * {@code pinkcnn cam}, {@code predict --cam} and the report's errors.png through the CLI, in-process, on a small run
  * trained on a few real photos per class at 96×96 (as TrainPipelineTest makes them); and the sanity checks of
  * Adebayo et al. (NeurIPS 2018): a map must depend on the head's weights and on the class.
  */
@@ -270,5 +270,12 @@ class CamCommandTest {
         assertEquals(out.resolve(stem(photo) + "-" + p.get("class").asText() + "-gradcam.png"), png);
         assertTrue(ImageIO.read(png.toFile()).getWidth() > 500);
         assertTrue(Files.isRegularFile(out.resolve(stem(photo) + "-" + p.get("class").asText() + "-gradcam.npy")));
+    }
+
+    @Test
+    void reportShowsTheErrorGallery() throws IOException {
+        assertTrue(ImageIO.read(run.resolve("errors.png").toFile()).getWidth() > 300);
+        String md = Files.readString(run.resolve("report.md"));
+        assertTrue(md.contains("## Mistakes (test)") && md.contains("](errors.png)"), md);
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import pinkcnn.trainer.train.Predictions;
 
 /** The map formulas on small hand-made activations and gradients, where every value can be worked out by hand. */
 class CamMapsTest {
@@ -69,6 +70,14 @@ class CamMapsTest {
         assertEquals(0, CamFigure.sample(map, 2, 2, -0.5, -0.5), 1e-12, "edges clamp");
         assertEquals(1.5, CamFigure.sample(map, 2, 2, 0.5, 0.5), 1e-12, "the centre is the mean");
         assertEquals(3, CamFigure.sample(map, 2, 2, 1, 1), 1e-12);
+    }
+
+    @Test
+    void galleryShowsMistakesFirstThenTheLeastConfidentCorrectOnes() {
+        float[][] p = {{0.9f, 0.1f}, {0.3f, 0.7f}, {0.6f, 0.4f}, {0.2f, 0.8f}, {0.55f, 0.45f}};
+        int[] labels = {0, 0, 0, 0, 0};
+        // mistakes: 3 (0.8), 1 (0.7); then correct by rising confidence: 4 (0.55), 2 (0.6), 0 (0.9)
+        assertEquals(List.of(3, 1, 4, 2, 0), ErrorGallery.chosen(new Predictions(p, labels)));
     }
 
     @Test
