@@ -20,9 +20,9 @@ import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.io.AtomicFiles;
 import pinkcnn.engine.io.Npy;
 import pinkcnn.engine.nn.Graph;
-import pinkcnn.engine.nn.Layer;
 import pinkcnn.trainer.data.Preprocessing;
 import pinkcnn.trainer.data.UnusableImageException;
+import pinkcnn.trainer.report.ColourMap;
 import pinkcnn.trainer.train.Backbones;
 import pinkcnn.trainer.train.FeatureExtractor;
 
@@ -64,11 +64,13 @@ public final class InspectCommand implements Callable<Integer> {
         try (Backend backend = device.open()) {
             Graph g = Backbones.pretrained(backend, alpha, size, weights);
             if (list) {
-                printSummary(g);
+                LayerListing.print(System.out, g, g.nodes().size() - 1, null, "");
                 return 0;
             }
             if (layer == null || input == null || out == null) throw new UserError("give --layer, --input and --out (or --list)");
-            if (!g.has(layer)) throw new UserError("no layer named '" + layer + "'; see 'pinkcnn inspect --weights " + weights + " --list'");
+            if (!g.has(layer)) {
+                throw LayerListing.unknown(layer, LayerListing.names(g, g.nodes().size() - 1), "pinkcnn inspect --weights " + weights + " --list");
+            }
             float[] x = input();
             try (TensorScope scope = TensorScope.open(); Autograd.AutoCloseableNoThrow ng = Autograd.noGrad()) {
                 Map<String, Tensor> acts = g.run(Map.of(Graph.INPUT, Tensor.of(backend, x, 1, size, size, 3)), 0,
@@ -112,19 +114,7 @@ public final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    private static void printSummary(Graph g) {
-        System.out.printf("%-32s %-20s %-20s %10s%n", "layer", "type", "output shape", "params");
-        for (Graph.Node n : g.nodes()) {
-            Layer l = n.layer();
-            int[] s = g.outputShape(l.name());
-            s[0] = -1;
-            System.out.printf("%-32s %-20s %-20s %,10d%n", l.name(), l.getClass().getSimpleName(),
-                    java.util.Arrays.toString(s).replace("-1", "None"), l.parameterCount());
-        }
-        System.out.printf("total parameters: %,d%n", g.parameterCount());
-    }
-
-    /** Each channel as a tile (min–max scaled to grey levels), tiles in a near-square grid. */
+    /** Each channel as a tile (min–max scaled, in the viridis colour map), tiles in a near-square grid. */
     static void writeGrid(float[] v, int h, int w, int c, Path png) throws IOException {
         int cols = (int) Math.ceil(Math.sqrt(c)), rows = (c + cols - 1) / cols, scale = Math.max(1, 64 / Math.max(h, w)), pad = 2;
         int tw = w * scale, th = h * scale;
@@ -143,8 +133,7 @@ public final class InspectCommand implements Callable<Integer> {
             for (int y = 0; y < th; y++)
                 for (int x = 0; x < tw; x++) {
                     float f = v[((y / scale) * w + x / scale) * c + ch];
-                    int grey = hi > lo ? Math.round(255 * (f - lo) / (hi - lo)) : 0;
-                    img.setRGB(x0 + x, y0 + y, grey * 0x010101);
+                    img.setRGB(x0 + x, y0 + y, ColourMap.VIRIDIS.rgb(hi > lo ? (f - lo) / (hi - lo) : 0));
                 }
         }
         AtomicFiles.write(png, out -> ImageIO.write(img, "png", out));

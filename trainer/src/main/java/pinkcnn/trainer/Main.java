@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 PredictCommand.class,
                 InspectCommand.class,
                 ExportCommand.class,
+                CamCommand.class,
                 DemoCommand.class,
                 DevicesCommand.class,
                 CommandLine.HelpCommand.class,

@@ -14,6 +14,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import pinkcnn.engine.backend.Backend;
+import pinkcnn.trainer.cam.CamMethod;
+import pinkcnn.trainer.cam.CamWriter;
+import pinkcnn.trainer.cam.ClassActivationMaps;
 import pinkcnn.trainer.data.Preprocessing;
 import pinkcnn.trainer.data.UnusableImageException;
 import pinkcnn.trainer.train.FeatureExtractor;
@@ -42,6 +45,11 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
+
+    @Option(names = "--cam", paramLabel = "DIR",
+            description = "Also write the Grad-CAM of each photo's predicted class into DIR, as 'pinkcnn cam' does "
+                    + "(the run's own model's map; an ensemble's first member).")
+    Path cam;
 
     @Override
     public Integer call() throws Exception {
@@ -80,7 +88,10 @@ public final class PredictCommand implements Callable<Integer> {
                             pinkcnn.trainer.data.Progress.SILENT).predict(views));
                 }
                 Predictions p = Predictions.average(members);
-                for (int i = 0; i < ok.size(); i++) results.add(result(ok.get(i), p.probabilities()[i], cfg.classes));
+                List<Map<String, Object>> predicted = new ArrayList<>();
+                for (int i = 0; i < ok.size(); i++) predicted.add(result(ok.get(i), p.probabilities()[i], cfg.classes));
+                if (cam != null) addCams(backend, loaded, prep, ok, all, p, predicted);
+                results.addAll(predicted);
             }
         }
         if (json) {
@@ -92,9 +103,22 @@ public final class PredictCommand implements Callable<Integer> {
                 @SuppressWarnings("unchecked")
                 List<Map<String, Object>> topk = (List<Map<String, Object>>) r.get("top");
                 for (Map<String, Object> t : topk) System.out.printf("    %-24s %5.1f %%%n", t.get("class"), 100 * (Double) t.get("probability"));
+                if (r.containsKey("cam")) System.out.printf("    Grad-CAM: %s%n", r.get("cam"));
             }
         }
         return ok.size() == images.size() ? 0 : 1;
+    }
+
+    /** Writes the Grad-CAM of each photo's predicted class (at the layer the head reads); adds its PNG to the result. */
+    private void addCams(Backend backend, TrainingRun.Loaded loaded, Preprocessing prep, List<Path> ok, byte[] all,
+                         Predictions p, List<Map<String, Object>> predicted) throws java.io.IOException {
+        int[] top = p.predicted();
+        int[][] classes = new int[ok.size()][];
+        for (int i = 0; i < ok.size(); i++) classes[i] = new int[] {top[i]};
+        ClassActivationMaps maps = ClassActivationMaps.of(backend, loaded);
+        List<Path> written = CamWriter.write(maps, prep, ok, all, maps.cut(), classes, List.of(CamMethod.GRADCAM),
+                loaded.cfg().classes, cam, pinkcnn.trainer.data.Progress.SILENT, null);
+        for (int i = 0; i < ok.size(); i++) predicted.get(i).put("cam", written.get(2 * i).toString()); // png, npy per photo
     }
 
     private Map<String, Object> result(Path image, float[] probs, List<String> classes) {

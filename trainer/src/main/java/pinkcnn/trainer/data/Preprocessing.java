@@ -67,10 +67,18 @@ public record Preprocessing(int size, Crop crop, double cropFraction) {
 
     /** The {@code size × size} RGB bytes (row-major, interleaved) of a decoded photo. */
     public byte[] apply(RgbImage image) {
-        double w = image.width() * cropFraction, h = image.height() * cropFraction;
+        double[] box = cropBox(image.width(), image.height());
+        return Resizer.resize(image, box[0], box[1], box[2], box[3], size, size);
+    }
+
+    /**
+     * The rectangle of a {@code width × height} photo that becomes the network input, {x0, y0, w, h} in pixels
+     * (fractions allowed): what maps an activation map back onto the original photo.
+     */
+    public double[] cropBox(int width, int height) {
+        double w = width * cropFraction, h = height * cropFraction;
         if (crop == Crop.CENTER) w = h = Math.min(w, h);
-        double x0 = (image.width() - w) / 2, y0 = (image.height() - h) / 2;
-        return Resizer.resize(image, x0, y0, w, h, size, size);
+        return new double[] {(width - w) / 2, (height - h) / 2, w, h};
     }
 
     /** Decodes a photo file and preprocesses it. */

@@ -31,6 +31,8 @@ public final class Plots {
 
     public static final String CURVES_FILE = "curves.png";
     public static final String CONFUSION_FILE = "confusion.png";
+    /** The misclassified test photos with their Grad-CAM, drawn by {@code pinkcnn.trainer.cam.ErrorGallery}. */
+    public static final String ERRORS_FILE = "errors.png";
 
     /** curves.png is two panels side by side, each {@code CURVES_WIDTH / 2} wide. */
     public static final int CURVES_WIDTH = 1200, CURVES_HEIGHT = 480;
@@ -42,9 +44,6 @@ public final class Plots {
     /** Longest class label drawn, in pixels (longer ones end in "…"); slanted column labels get a little less. */
     private static final int LABEL_MAX = 180, SLANTED_MAX = 150;
     private static final double SLANT = Math.toRadians(35);
-    /** Colours of the heat map from 0 to 1 of the row (a blue ramp, light to dark). */
-    private static final Color[] RAMP = {new Color(0xF7FBFF), new Color(0xC6DBEF), new Color(0x6BAED6),
-            new Color(0x2171B5), new Color(0x08306B)};
 
     static {
         System.setProperty("java.awt.headless", "true");
@@ -261,25 +260,19 @@ public final class Plots {
         g.drawString(s, cx - fm.stringWidth(s) / 2, baselineCenter + (fm.getAscent() - fm.getDescent()) / 2);
     }
 
-    /** Piecewise-linear interpolation along {@link #RAMP}; {@code v} in [0, 1]. */
+    /** The heat map's colour of a row share {@code v} in [0, 1] (light to dark blue). */
     static Color ramp(double v) {
-        double pos = Math.max(0, Math.min(1, v)) * (RAMP.length - 1);
-        int i = Math.min((int) pos, RAMP.length - 2);
-        double f = pos - i;
-        Color a = RAMP[i], b = RAMP[i + 1];
-        return new Color((int) Math.round(a.getRed() + f * (b.getRed() - a.getRed())),
-                (int) Math.round(a.getGreen() + f * (b.getGreen() - a.getGreen())),
-                (int) Math.round(a.getBlue() + f * (b.getBlue() - a.getBlue())));
+        return ColourMap.BLUES.colour(v);
     }
 
     /** Drawing fails in odd ways where Java has no fonts (NullPointerException, UnsatisfiedLinkError, Error). */
-    private static IOException drawingFailed(Path png, Throwable e) {
+    public static IOException drawingFailed(Path png, Throwable e) {
         if (e instanceof VirtualMachineError && !(e instanceof InternalError)) throw (VirtualMachineError) e;
         return new IOException("cannot draw " + png.getFileName() + ": " + e
                 + " (where Java finds no fonts, install some, e.g. the fontconfig and fonts-dejavu packages)", e);
     }
 
-    private static void writePng(BufferedImage image, Path png) throws IOException {
+    public static void writePng(BufferedImage image, Path png) throws IOException {
         AtomicFiles.write(png, out -> {
             if (!ImageIO.write(image, "png", out)) throw new IOException("no PNG writer in this Java");
         });

@@ -151,7 +151,8 @@ public final class Report {
         writeJson(runDir.resolve(JSON_FILE));
         boolean curves = Files.exists(runDir.resolve(Plots.CURVES_FILE));
         boolean confusion = Files.exists(runDir.resolve(Plots.CONFUSION_FILE));
-        AtomicFiles.writeString(runDir.resolve(MARKDOWN_FILE), ReportMarkdown.render(this, curves, confusion));
+        boolean errors = Files.exists(runDir.resolve(Plots.ERRORS_FILE));
+        AtomicFiles.writeString(runDir.resolve(MARKDOWN_FILE), ReportMarkdown.render(this, curves, confusion, errors));
     }
 
     public void writeJson(Path file) throws IOException {
@@ -160,7 +161,7 @@ public final class Report {
 
     /** The Markdown text, without links to plots. */
     public String toMarkdown() {
-        return ReportMarkdown.render(this, false, false);
+        return ReportMarkdown.render(this, false, false, false);
     }
 
     /**

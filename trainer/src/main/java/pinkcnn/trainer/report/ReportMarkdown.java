@@ -16,7 +16,7 @@ final class ReportMarkdown {
     private ReportMarkdown() {
     }
 
-    static String render(Report r, boolean curvesPng, boolean confusionPng) {
+    static String render(Report r, boolean curvesPng, boolean confusionPng, boolean errorsPng) {
         StringBuilder md = new StringBuilder();
         md.append("# pinkcnn report").append(r.title().isEmpty() ? "" : ": " + r.title()).append("\n\n");
         if (r.created() != null) md.append("Made ").append(WHEN.format(r.created())).append(".\n\n");
@@ -61,6 +61,14 @@ final class ReportMarkdown {
             }
             md.append(confusion.markdown()).append('\n');
             if (confusionPng) md.append("![confusion matrix](").append(Plots.CONFUSION_FILE).append(")\n\n");
+        }
+
+        if (errorsPng) {
+            md.append("## Mistakes (test)\n\n");
+            md.append("The misclassified test photos (the least confident correct ones too when there are few mistakes), "
+                    + "each with its true and predicted class, the probability and the Grad-CAM of the predicted class: "
+                    + "red where the evidence for that class lies. How to read it: docs/cam.md.\n\n");
+            md.append("![misclassified test photos with their Grad-CAM](").append(Plots.ERRORS_FILE).append(")\n\n");
         }
 
         if (curvesPng) {

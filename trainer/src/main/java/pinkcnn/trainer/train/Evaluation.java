@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import pinkcnn.engine.backend.Backend;
+import pinkcnn.trainer.cam.ClassActivationMaps;
+import pinkcnn.trainer.cam.ErrorGallery;
 import pinkcnn.trainer.data.DatasetReader;
 import pinkcnn.trainer.data.Progress;
 import pinkcnn.trainer.report.ClassificationMetrics;
@@ -13,7 +15,8 @@ import pinkcnn.trainer.report.Report;
 
 /**
  * Scores a finished run on its dev and test splits (or on any prepared file), beside the raw-pixel baseline and the
- * original project's figures, and writes report.json, report.md, curves.png and confusion.png into the run folder.
+ * original project's figures, and writes report.json, report.md, curves.png, confusion.png and errors.png (the
+ * misclassified test photos with their Grad-CAM) into the run folder.
  */
 public final class Evaluation {
     private Evaluation() {}
@@ -34,14 +37,20 @@ public final class Evaluation {
         try (DatasetReader train = DatasetReader.open(TrainingRun.split(cfg.data, "train"));
              DatasetReader dev = DatasetReader.open(TrainingRun.split(cfg.data, "dev"));
              DatasetReader test = DatasetReader.open(TrainingRun.split(cfg.data, "test"))) {
+            Predictions testPredictions = null;
             for (DatasetReader d : List.of(train, dev, test)) {
                 long t0 = System.nanoTime();
-                report.split(d.split(), score(loaded, backend, run, d, progress));
+                Predictions p = predictions(loaded, backend, run, d, progress);
+                report.split(d.split(), ClassificationMetrics.fromProbabilities(p.labels(), p.probabilities(), cfg.classes));
                 report.timing("evaluate " + d.split(), (System.nanoTime() - t0) / 1e9);
+                if (d == test) testPredictions = p;
             }
             long t0 = System.nanoTime();
             report.baseline(RawPixelBaseline.measure(backend, train, dev, test, cfg.classes, cfg.seed));
             report.timing("raw-pixel baseline", (System.nanoTime() - t0) / 1e9);
+            t0 = System.nanoTime();
+            writeGallery(run, loaded, backend, test, testPredictions);
+            report.timing("errors gallery", (System.nanoTime() - t0) / 1e9);
         }
         writeOutputs(run, report);
         return report;
@@ -65,14 +74,32 @@ public final class Evaluation {
 
     static ClassificationMetrics score(TrainingRun.Loaded loaded, Backend backend, RunFolder run, DatasetReader d,
                                        Progress.Factory progress) throws IOException {
+        Predictions p = predictions(loaded, backend, run, d, progress);
+        return ClassificationMetrics.fromProbabilities(p.labels(), p.probabilities(), loaded.cfg().classes);
+    }
+
+    /** The class probabilities of every image of d: the mean over ensemble members and test-time views. */
+    static Predictions predictions(TrainingRun.Loaded loaded, Backend backend, RunFolder run, DatasetReader d,
+                                   Progress.Factory progress) throws IOException {
         List<Predictions> members = new java.util.ArrayList<>();
         for (int k = 0; k < loaded.cfg().ensemble; k++) {
             TrainingRun.Loaded m = loaded.member(k, run, backend);
             Trainer t = new Trainer(backend, m.model(), null, m.cfg().batch, m.cfg().classes.size(), m.cfg().seed, null, progress);
             members.add(t.predict(m.features(backend, run.member(k), d, d.split(), progress)));
         }
-        Predictions p = Predictions.average(members);
-        return ClassificationMetrics.fromProbabilities(p.labels(), p.probabilities(), loaded.cfg().classes);
+        return Predictions.average(members);
+    }
+
+    /**
+     * errors.png: the misclassified test photos with the Grad-CAM of the class they were given ({@link ErrorGallery};
+     * the maps are the run's own model's, member 0 of an ensemble).
+     */
+    static void writeGallery(RunFolder run, TrainingRun.Loaded loaded, Backend backend, DatasetReader test,
+                             Predictions p) throws IOException {
+        Path png = run.dir().resolve(Plots.ERRORS_FILE);
+        if (ErrorGallery.write(ClassActivationMaps.of(backend, loaded), test, p, loaded.cfg().classes, png) == 0) {
+            java.nio.file.Files.deleteIfExists(png); // no test photos: no stale gallery from an earlier evaluation
+        }
     }
 
     static void writeOutputs(RunFolder run, Report report) throws IOException {

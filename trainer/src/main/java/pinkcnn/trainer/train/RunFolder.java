@@ -13,7 +13,7 @@ import pinkcnn.trainer.UserError;
  *   model.h5        the trained model (backbone up to the cut + head), Keras layout, best dev epoch
  *   metrics.csv     one row per epoch
  *   report.json/.md accuracy, macro-F1, per-class precision/recall, confusion matrices, baselines
- *   curves.png, confusion.png
+ *   curves.png, confusion.png, errors.png (the misclassified test photos with their Grad-CAM)
  *   checkpoint/     the last finished epoch (model, optimiser moments, state), for --resume
  *   members/member-K/  with --ensemble N: the other N−1 models, each a run folder of its own (seed + K)
  * </pre>
