@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
+                DetectCommand.class,
                 InspectCommand.class,
                 ExportCommand.class,
                 CamCommand.class,
