@@ -130,15 +130,30 @@ public final class FaceDetector {
      * the other 43.
      */
     public List<List<Face>> detect(List<RgbImage> photos) {
-        List<List<Face>> out = detectOnce(photos);
+        List<List<Face>> out = new ArrayList<>(photos.size());
+        for (int from = 0; from < photos.size(); from += BATCH) {
+            List<RgbImage> part = photos.subList(from, Math.min(photos.size(), from + BATCH));
+            List<Input> inputs = new ArrayList<>();
+            for (RgbImage p : part) inputs.add(input(p));
+            out.addAll(detect(inputs, part));
+        }
+        return out;
+    }
+
+    /**
+     * {@link #detect(List)} for photos already prepared with {@link #input} (on other threads): one pass over the
+     * inputs, a second look at the photos where nothing was found.
+     */
+    public List<List<Face>> detect(List<Input> inputs, List<RgbImage> photos) {
+        List<List<Face>> out = detectInputs(inputs);
         List<Integer> missed = new ArrayList<>();
         for (int i = 0; i < out.size(); i++) if (out.get(i).isEmpty()) missed.add(i);
         for (int from = 0; from < missed.size(); from += BATCH) {
             List<Integer> part = missed.subList(from, Math.min(missed.size(), from + BATCH));
-            List<Input> inputs = new ArrayList<>();
-            for (int i : part) inputs.add(zoomedOut(photos.get(i)));
-            List<List<Face>> again = detectInputs(inputs);
-            for (int k = 0; k < part.size(); k++) out.set(part.get(k), again.get(k));
+            List<Input> again = new ArrayList<>();
+            for (int i : part) again.add(zoomedOut(photos.get(i)));
+            List<List<Face>> found = detectInputs(again);
+            for (int k = 0; k < part.size(); k++) out.set(part.get(k), found.get(k));
         }
         return out;
     }

@@ -65,7 +65,7 @@ class CamCommandTest {
         }
         Path data = tmp.resolve("data");
         assertEquals(0, cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "96", "--augment", "2",
-                "--no-progress").rc);
+                "--no-progress", "--crop", "center").rc);
         run = tmp.resolve("run");
         Result r = cli("train", "--data", data.toString(), "--weights", weights.toString(), "--out", run.toString(),
                 "--batch", "8", "--quiet", "--device", "cpu", "--epochs", "4", "--lr", "3e-3");

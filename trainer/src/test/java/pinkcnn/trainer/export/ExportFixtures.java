@@ -96,7 +96,8 @@ final class ExportFixtures {
             }
         }
         Path data = tmp.resolve("data");
-        Result r = cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "96", "--augment", "2", "--no-progress");
+        Result r = cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "96", "--augment", "2", "--no-progress",
+                "--crop", "center");
         assertEquals(0, r.rc, r.err);
         return data;
     }

@@ -56,7 +56,7 @@ class TrainPipelineTest {
         }
         data = tmp.resolve("data");
         assertEquals(0, cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "96", "--augment", "2",
-                "--no-progress").rc);
+                "--no-progress", "--crop", "center").rc);
     }
 
     record Result(int rc, String out, String err) {}
