@@ -33,7 +33,8 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> ops;
 
     @Option(names = "--model", paramLabel = "MODEL",
-            description = "Time a whole network's forward pass instead of kernels: mobilenetv2.")
+            description = "Time a whole network's forward pass instead of kernels: mobilenetv2, or ssd-mobilenetv1 (the face "
+                    + "detector, 512x512).")
     String model;
 
     @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Batch size of --model and of the layer cases (1×1, depthwise, stem; default: ${DEFAULT-VALUE}).")
@@ -106,12 +107,16 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Integer benchModel() throws Exception {
-        if (!model.equalsIgnoreCase("mobilenetv2")) throw new UserError("unknown --model '" + model + "': use mobilenetv2");
+        String name = model.toLowerCase(java.util.Locale.ROOT);
+        if (!ModelBench.MODELS.contains(name)) {
+            throw new UserError("unknown --model '" + model + "': use " + String.join(" or ", ModelBench.MODELS));
+        }
+        int size = ModelBench.inputSize(name);
         try (Backend backend = device.open()) {
-            ModelBench.Result r = ModelBench.run(backend, batch, Math.max(minSeconds, 2.0));
+            ModelBench.Result r = ModelBench.run(backend, name, batch, Math.max(minSeconds, 2.0));
             if (json) {
                 Map<String, Object> row = new java.util.LinkedHashMap<>();
-                row.put("op", "mobilenetv2");
+                row.put("op", name);
                 row.put("device", backend.name());
                 row.put("batch", batch);
                 row.put("threads", device.threads());
@@ -121,10 +126,10 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                         .writeValueAsString(Map.of("results", List.of(row))));
             } else {
-                System.out.printf("mobilenetv2 224x224 batch %d on %s (%d threads): %.1f images/s, %.2f ms/image%n",
-                        batch, backend.name(), device.threads(), r.imagesPerSecond(), r.msPerImage());
+                System.out.printf("%s %dx%d batch %d on %s (%d threads): %.1f images/s, %.2f ms/image%n",
+                        name, size, size, batch, backend.name(), device.threads(), r.imagesPerSecond(), r.msPerImage());
                 r.shares().forEach((k, v) -> System.out.printf("  %-11s %5.1f%%%n", k, 100 * v));
-                if (!r.shares().containsKey("batch norm")) {
+                if (name.equals("mobilenetv2") && !r.shares().containsKey("batch norm")) {
                     System.out.println("  (each batch norm and the ReLU6 after it run inside the convolution before them)");
                 }
             }
