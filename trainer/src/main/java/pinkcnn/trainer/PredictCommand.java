@@ -82,6 +82,7 @@ public final class PredictCommand implements Callable<Integer> {
         Path detectorWeights = faceRun ? (detector != null ? detector : DetectorWeights.ensure(new java.io.PrintWriter(System.err, true))) : null;
         List<Item> items = new ArrayList<>();
         List<Map<String, Object>> results = new ArrayList<>();
+        List<Integer> slots = new ArrayList<>(); // where each item's result goes, so results keep the photos' order
         int failed = 0;
         try (Backend backend = device.open()) {
             FaceDetector faces = faceRun ? FaceDetector.load(backend, detectorWeights, cfg.faceCrop().minScore) : null;
@@ -99,6 +100,8 @@ public final class PredictCommand implements Callable<Integer> {
                 if (!faceRun) {
                     inputs.writeBytes(prep.apply(photo));
                     items.add(new Item(p, photo, null, 0, 0));
+                    slots.add(results.size());
+                    results.add(null);
                     continue;
                 }
                 // as prepare did, every face the detector finds is a photo of its own to classify
@@ -112,6 +115,8 @@ public final class PredictCommand implements Callable<Integer> {
                 for (int k = 0; k < found.size(); k++) {
                     inputs.writeBytes(prep.apply(photo, found.get(k)));
                     items.add(new Item(p, photo, found.get(k), k + 1, found.size()));
+                    slots.add(results.size());
+                    results.add(null);
                 }
             }
             if (!items.isEmpty()) {
@@ -134,7 +139,7 @@ public final class PredictCommand implements Callable<Integer> {
                 for (int i = 0; i < items.size(); i++) predicted.add(result(items.get(i), p.probabilities()[i], cfg.classes));
                 if (cam != null) addCams(backend, loaded, prep, items, all, p, predicted);
                 if (png != null) drawings(prep, items, predicted);
-                results.addAll(predicted);
+                for (int i = 0; i < items.size(); i++) results.set(slots.get(i), predicted.get(i));
             }
         }
         if (json) {
