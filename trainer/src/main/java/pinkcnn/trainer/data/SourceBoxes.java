@@ -55,7 +55,8 @@ final class SourceBoxes {
         try {
             RgbImage photo = ImageDecoder.decode(folder.resolve(row.path()));
             Face f = row.face();
-            return new ContactSheet.Source(FacePictures.draw(photo, List.of(new FacePictures.Box(f, null))),
+            // lines thick enough to survive the shrinking to a tile
+            return new ContactSheet.Source(FacePictures.draw(photo, List.of(new FacePictures.Box(f, null)), 50),
                     String.format(Locale.ROOT, "face %.2f", f.score()));
         } catch (UnusableImageException e) {
             return null;

@@ -26,11 +26,16 @@ public final class FacePictures {
 
     /** The photo with the boxes drawn, line width and text scaled to the photo's size. */
     public static BufferedImage draw(RgbImage photo, List<Box> boxes) {
+        return draw(photo, boxes, 200);
+    }
+
+    /** As above, the lines {@code 1/strokeDivisor} of the photo's shorter side wide (at least 2 pixels). */
+    public static BufferedImage draw(RgbImage photo, List<Box> boxes, int strokeDivisor) {
         BufferedImage img = toImage(photo);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         int side = Math.min(photo.width(), photo.height());
-        float stroke = Math.max(2f, side / 200f);
+        float stroke = Math.max(2f, (float) side / strokeDivisor);
         boolean text = true;
         try {
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
