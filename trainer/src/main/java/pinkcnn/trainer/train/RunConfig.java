@@ -52,7 +52,7 @@ public final class RunConfig {
         /** The margin around the face box, as a fraction of its longer side. */
         public double margin = Preprocessing.DEFAULT_FACE_MARGIN;
         /** The score a face needed. */
-        public double minScore = FaceDetector.DEFAULT_MIN_SCORE;
+        public double minScore = FaceDetector.PREPARE_MIN_SCORE;
         /** Which faces of a photo with several became samples. */
         public FaceChoice faces = FaceChoice.LARGEST;
     }
