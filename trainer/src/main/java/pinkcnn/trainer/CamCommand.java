@@ -31,8 +31,7 @@ import pinkcnn.trainer.train.TrainingRun;
 public final class CamCommand implements Callable<Integer> {
     @Mixin DeviceOption device;
 
-    @Option(names = "--run", required = true, paramLabel = "runs/NAME", description = "The run folder.")
-    Path run;
+    @Mixin RunOption run;
 
     @Parameters(arity = "0..*", paramLabel = "PHOTO", description = "Photos (JPEG, PNG, GIF, BMP, WebP).")
     List<Path> photos = new ArrayList<>();
@@ -61,7 +60,7 @@ public final class CamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunFolder folder = RunFolder.existing(run);
+        RunFolder folder = run.folder();
         RunConfig cfg = folder.readConfig();
         int[] wanted = resolveClasses(classes, cfg.classes);
         if (!list && photos.isEmpty()) throw new UserError("give at least one photo (or --list)");
@@ -78,7 +77,7 @@ public final class CamCommand implements Callable<Integer> {
         }
         try (Backend backend = device.open()) {
             ClassActivationMaps cams = ClassActivationMaps.of(backend, TrainingRun.load(folder, backend));
-            String listCommand = "pinkcnn cam --run " + run + " --list";
+            String listCommand = "pinkcnn cam --run " + run.path() + " --list";
             if (list) {
                 LayerListing.print(System.out, cams.backbone(), cams.backbone().position(cams.cut()), cams.cut(),
                         "<- the head reads this (the default --layer)");

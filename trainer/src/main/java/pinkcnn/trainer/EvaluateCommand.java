@@ -19,8 +19,7 @@ import pinkcnn.trainer.train.TestTimeAugmentation;
 public final class EvaluateCommand implements Callable<Integer> {
     @Mixin DeviceOption device;
 
-    @Option(names = "--run", required = true, paramLabel = "runs/NAME", description = "The run folder.")
-    Path run;
+    @Mixin RunOption run;
 
     @Option(names = "--data", paramLabel = "FILE.h5", description = "Score this prepared file instead (printed, not written into the run).")
     Path data;
@@ -34,7 +33,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunFolder folder = RunFolder.existing(run);
+        RunFolder folder = run.folder();
         try (Backend backend = device.open()) {
             Progress.Factory progress = quiet ? Progress.SILENT : Progress.BARS;
             Report report = data == null ? Evaluation.ofRun(folder, backend, progress, tta)

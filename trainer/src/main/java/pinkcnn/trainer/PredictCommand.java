@@ -34,8 +34,7 @@ import pinkcnn.trainer.train.TrainingRun;
 public final class PredictCommand implements Callable<Integer> {
     @Mixin DeviceOption device;
 
-    @Option(names = "--run", required = true, paramLabel = "runs/NAME", description = "The run folder.")
-    Path run;
+    @Mixin RunOption run;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Photos (JPEG, PNG, GIF, BMP, WebP).")
     List<Path> images;
@@ -53,7 +52,7 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunFolder folder = RunFolder.existing(run);
+        RunFolder folder = run.folder();
         RunConfig cfg = folder.readConfig();
         Preprocessing prep = new Preprocessing(cfg.inputSize, cfg.crop, cfg.cropFraction);
         List<Path> ok = new ArrayList<>();
