@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static pinkcnn.trainer.MainCli.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,13 +26,13 @@ import pinkcnn.engine.io.Npy;
 import pinkcnn.engine.nn.Dense;
 import pinkcnn.engine.nn.Layer;
 import pinkcnn.engine.nn.Parameter;
-import pinkcnn.engine.reference.SharedData;
 import pinkcnn.trainer.data.DatasetReader;
 import pinkcnn.trainer.train.FeatureExtractor;
 import pinkcnn.trainer.train.RunConfig;
 import pinkcnn.trainer.train.RunFolder;
 import pinkcnn.trainer.train.TrainingRun;
 import pinkcnn.trainer.MainCli.Result;
+import pinkcnn.trainer.SmallDemoData;
 
 /**
  * {@code pinkcnn cam}, {@code predict --cam} and the report's errors.png through the CLI, in-process, on a small run
@@ -48,22 +47,8 @@ class CamCommandTest {
 
     @BeforeAll
     static void trainSmallRun() throws IOException {
-        Path lfw = SharedData.dir().resolve("datasets/lfw-demo");
-        Path weights = SharedData.dir().resolve("weights/mobilenet_v2_nsfwjs_no_top.h5");
-        assumeTrue(Files.isDirectory(lfw) && Files.isRegularFile(weights), "../shared photos and weights are needed");
-        System.setProperty("pinkcnn.cache", tmp.resolve("cache").toString());
-        Path raw = tmp.resolve("raw");
-        try (Stream<Path> people = Files.list(lfw)) {
-            for (Path c : people.filter(Files::isDirectory).sorted().toList()) {
-                Path dst = Files.createDirectories(raw.resolve(c.getFileName().toString()));
-                try (Stream<Path> photos = Files.list(c)) {
-                    for (Path p : photos.sorted().limit(10).toList()) Files.copy(p, dst.resolve(p.getFileName()));
-                }
-            }
-        }
-        Path data = tmp.resolve("data");
-        assertEquals(0, cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "96", "--augment", "2",
-                "--no-progress").rc());
+        SmallDemoData demo = SmallDemoData.prepare(tmp);
+        Path raw = demo.raw(), data = demo.data(), weights = demo.weights();
         run = tmp.resolve("run");
         Result r = cli("train", "--data", data.toString(), "--weights", weights.toString(), "--out", run.toString(),
                 "--batch", "8", "--quiet", "--device", "cpu", "--epochs", "4", "--lr", "3e-3");

@@ -16,6 +16,7 @@ import pinkcnn.trainer.data.Preprocessing;
 import pinkcnn.trainer.data.UnusableImageException;
 import pinkcnn.trainer.train.FeatureExtractor;
 import pinkcnn.trainer.MainCli.Result;
+import pinkcnn.trainer.SmallDemoData;
 
 /** What the export tests share: the CLI run in-process, the shared photos and weights, a small prepared dataset. */
 final class ExportFixtures {
@@ -64,24 +65,9 @@ final class ExportFixtures {
         return x;
     }
 
-    /** A prepared dataset of 10 photos per person at 96×96 (as TrainPipelineTest makes one). */
+    /** A prepared dataset of 10 photos per person at 96×96 ({@link SmallDemoData}). */
     static Path prepare(Path tmp) throws IOException {
-        Path lfw = lfw();
-        weights();
-        System.setProperty("pinkcnn.cache", tmp.resolve("cache").toString());
-        Path raw = tmp.resolve("raw");
-        try (Stream<Path> classes = Files.list(lfw)) {
-            for (Path c : classes.filter(Files::isDirectory).sorted().toList()) {
-                Path dst = Files.createDirectories(raw.resolve(c.getFileName().toString()));
-                try (Stream<Path> photos = Files.list(c)) {
-                    for (Path p : photos.sorted().limit(10).toList()) Files.copy(p, dst.resolve(p.getFileName()));
-                }
-            }
-        }
-        Path data = tmp.resolve("data");
-        Result r = cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "96", "--augment", "2", "--no-progress");
-        assertEquals(0, r.rc(), r.err());
-        return data;
+        return SmallDemoData.prepare(tmp).data();
     }
 
     static Path train(Path data, Path out, String... extra) {

@@ -2,7 +2,6 @@ package pinkcnn.trainer.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static pinkcnn.trainer.MainCli.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,8 +23,8 @@ import pinkcnn.engine.io.KerasWeights;
 import pinkcnn.engine.nn.Graph;
 import pinkcnn.trainer.data.Progress;
 import pinkcnn.engine.io.Weight;
-import pinkcnn.engine.reference.SharedData;
 import pinkcnn.trainer.MainCli.Result;
+import pinkcnn.trainer.SmallDemoData;
 
 /**
  * The training pipeline through the CLI, in-process, on a few real photos per class at 96×96:
@@ -39,22 +38,9 @@ class TrainPipelineTest {
 
     @BeforeAll
     static void prepare() throws IOException {
-        Path lfw = SharedData.dir().resolve("datasets/lfw-demo");
-        weights = SharedData.dir().resolve("weights/mobilenet_v2_nsfwjs_no_top.h5");
-        assumeTrue(Files.isDirectory(lfw) && Files.isRegularFile(weights), "../shared photos and weights are needed");
-        System.setProperty("pinkcnn.cache", tmp.resolve("cache").toString());
-        Path raw = tmp.resolve("raw");
-        try (Stream<Path> classes = Files.list(lfw)) {
-            for (Path c : classes.filter(Files::isDirectory).sorted().toList()) {
-                Path dst = Files.createDirectories(raw.resolve(c.getFileName().toString()));
-                try (Stream<Path> photos = Files.list(c)) {
-                    for (Path p : photos.sorted().limit(10).toList()) Files.copy(p, dst.resolve(p.getFileName()));
-                }
-            }
-        }
-        data = tmp.resolve("data");
-        assertEquals(0, cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "96", "--augment", "2",
-                "--no-progress").rc());
+        SmallDemoData demo = SmallDemoData.prepare(tmp);
+        data = demo.data();
+        weights = demo.weights();
     }
 
 
