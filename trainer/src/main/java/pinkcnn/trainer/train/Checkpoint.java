@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import pinkcnn.engine.Tensor;
+import pinkcnn.engine.io.AtomicFiles;
+import pinkcnn.engine.io.DiskFullException;
 import pinkcnn.engine.io.KerasWeights;
 import pinkcnn.engine.io.Weight;
 import pinkcnn.engine.io.WeightFileException;
@@ -37,6 +39,17 @@ public final class Checkpoint {
 
     public static void write(Path dir, Classifier model, Map<String, List<Weight>> best, Optimizer optimizer, State state)
             throws IOException {
+        try {
+            writeAside(dir, model, best, optimizer, state);
+        } catch (IOException | RuntimeException e) {
+            DiskFullException full = AtomicFiles.diskFull(dir, e);
+            if (full != null) throw full;
+            throw e;
+        }
+    }
+
+    private static void writeAside(Path dir, Classifier model, Map<String, List<Weight>> best, Optimizer optimizer,
+                                   State state) throws IOException {
         Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
         deleteTree(tmp);
         Files.createDirectories(tmp);

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.io.AtomicFiles;
+import pinkcnn.engine.io.DiskFullException;
 import pinkcnn.engine.io.KerasWeights;
 import pinkcnn.engine.io.WeightFileException;
 import pinkcnn.engine.nn.Graph;
@@ -113,7 +115,8 @@ public final class TrainingRun {
                     Checkpoint.write(run.checkpoint(), m, trainer.bestWeights(), optimizer, new Checkpoint.State(row.epoch(),
                             optimizer.steps(), trainer.bestEpoch(), trainer.bestDevAccuracy(), trainer.bestDevLoss()));
                 } catch (IOException e) {
-                    throw new UserError("cannot write to " + run.dir() + ": " + e.getMessage());
+                    DiskFullException full = AtomicFiles.diskFull(run.dir(), e);
+                    throw new UserError(full != null ? full.getMessage() : "cannot write to " + run.dir() + ": " + e.getMessage());
                 }
                 return true;
             });
