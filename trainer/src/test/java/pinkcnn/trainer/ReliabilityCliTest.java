@@ -25,6 +25,7 @@ import pinkcnn.engine.io.AtomicFiles;
 import pinkcnn.engine.io.DiskFullException;
 import pinkcnn.engine.io.Npy;
 import pinkcnn.engine.reference.SharedData;
+import pinkcnn.trainer.data.Progress;
 
 /**
  * Items of the reliability issue about what the CLI says and writes, one test per item (named by what it checks),
@@ -187,6 +188,25 @@ class ReliabilityCliTest {
             if (old == null) System.clearProperty("pinkcnn.cache");
             else System.setProperty("pinkcnn.cache", old);
         }
+    }
+
+    /** Item 20: off a terminal, a phase prints plain lines (one at its end), never carriage returns. */
+    @Test
+    void progressOffATerminalIsPlainLines() {
+        String old = System.setProperty("pinkcnn.stderr.terminal", "false");
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try (Progress p = Progress.BARS.phase("decode", 300)) {
+            for (int i = 0; i < 300; i++) p.step();
+        } finally {
+            System.setErr(oldErr);
+            if (old == null) System.clearProperty("pinkcnn.stderr.terminal");
+            else System.setProperty("pinkcnn.stderr.terminal", old);
+        }
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertFalse(text.contains("\r"), text);
+        assertTrue(text.matches("decode: 300/300 \\(100 %\\) in [0-9.]+ s, [0-9.]+/s\\R"), text);
     }
 
     private static String[] concat(String[] a, String... b) {

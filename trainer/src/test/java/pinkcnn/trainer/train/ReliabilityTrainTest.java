@@ -1,0 +1,117 @@
+package pinkcnn.trainer.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pinkcnn.engine.reference.SharedData;
+import pinkcnn.trainer.Main;
+
+/**
+ * What a careless or hostile user did to {@code train}, through the CLI, in-process, on 6 photos per class at 64×64
+ * with a frozen backbone (seconds per run): one test per item of the reliability issue, named by what it checks.
+ */
+class ReliabilityTrainTest {
+    @TempDir
+    static Path tmp;
+    static Path raw, data, weights;
+    static String oldTerminal;
+
+    @BeforeAll
+    static void prepare() throws IOException {
+        Path lfw = SharedData.dir().resolve("datasets/lfw-demo");
+        weights = SharedData.dir().resolve("weights/mobilenet_v2_nsfwjs_no_top.h5");
+        assumeTrue(Files.isDirectory(lfw) && Files.isRegularFile(weights), "../shared photos and weights are needed");
+        System.setProperty("pinkcnn.cache", tmp.resolve("cache").toString());
+        oldTerminal = System.setProperty("pinkcnn.stderr.terminal", "false"); // as in a log, whatever runs the tests
+        raw = tmp.resolve("raw");
+        copyPhotos(lfw, raw, 0, 6);
+        data = tmp.resolve("data");
+        assertEquals(0, cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "64", "--augment", "2",
+                "--no-progress").rc);
+    }
+
+    @AfterAll
+    static void restore() {
+        if (oldTerminal == null) System.clearProperty("pinkcnn.stderr.terminal");
+        else System.setProperty("pinkcnn.stderr.terminal", oldTerminal);
+    }
+
+    /** Photos {@code skip … skip+count-1} (in name order) of each person into class folders under {@code to}. */
+    static void copyPhotos(Path lfw, Path to, int skip, int count) throws IOException {
+        try (Stream<Path> classes = Files.list(lfw)) {
+            for (Path c : classes.filter(Files::isDirectory).sorted().toList()) {
+                Path dst = Files.createDirectories(to.resolve(c.getFileName().toString()));
+                try (Stream<Path> photos = Files.list(c)) {
+                    for (Path p : photos.sorted().skip(skip).limit(count).toList()) Files.copy(p, dst.resolve(p.getFileName()));
+                }
+            }
+        }
+    }
+
+    record Result(int rc, String out, String err) {
+        /** The error output's lines. */
+        List<String> errLines() {
+            return err.lines().toList();
+        }
+    }
+
+    static Result cli(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int rc = Main.commandLine().execute(args);
+            return new Result(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static Result train(Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", "--data", data.toString(), "--weights", weights.toString(),
+                "--out", out.toString(), "--batch", "8", "--device", "cpu", "--fine-tune-from", "none", "--patience", "50"));
+        a.addAll(Arrays.asList(extra));
+        return cli(a.toArray(String[]::new));
+    }
+
+    /** The last line of stderr that is an error ("pinkcnn train: …"), checked to be the only one. */
+    static String errorLine(Result r) {
+        List<String> errors = r.errLines().stream().filter(l -> l.startsWith("pinkcnn ")).toList();
+        assertEquals(1, errors.size(), r.err);
+        assertFalse(r.err.contains("Exception") || r.err.contains("\tat "), "no stack trace: " + r.err);
+        return errors.get(0);
+    }
+
+    static int epochsLogged(Path run) throws IOException {
+        return Files.readAllLines(run.resolve("metrics.csv")).size() - 1;
+    }
+
+    /** Item 20: progress written to a file or a pipe is a line per phase, not a bar redrawn with carriage returns. */
+    @Test
+    void progressInALogIsPlainLines() {
+        Result r = train(tmp.resolve("log"), "--epochs", "2");
+        assertEquals(0, r.rc, r.err);
+        assertFalse(r.err.contains("\r"), "no carriage returns");
+        assertTrue(r.err.lines().anyMatch(l -> l.matches("epoch 2: 32/32 \\(100 %\\) in [0-9.]+ s.*")), r.err);
+        assertTrue(r.err.lines().anyMatch(l -> l.matches("epoch 1: 32/32 \\(100 %\\) in [0-9.]+ s.*")), r.err);
+    }
+}
