@@ -53,6 +53,7 @@ public final class Main implements Runnable {
     /** The configured command line, also used by tests to run commands in-process. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        cli.registerConverter(java.nio.file.Path.class, new UserPaths.Converter());
         cli.setExecutionExceptionHandler(new ErrorHandler());
         cli.setParameterExceptionHandler(new ChoiceErrorHandler(cli.getParameterExceptionHandler()));
         return cli;

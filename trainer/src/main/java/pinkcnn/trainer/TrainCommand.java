@@ -34,8 +34,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin DeviceOption device;
 
-    @Option(names = "--data", defaultValue = "datasets/prepared", paramLabel = "DIR",
-            description = "Folder with train.h5, dev.h5, test.h5 (from 'pinkcnn prepare'). Default: ${DEFAULT-VALUE}.")
+    /** --data's default, relative to the project folder ({@link UserPaths}). */
+    static final String DEFAULT_DATA = "datasets/prepared";
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Folder with train.h5, dev.h5, test.h5 (from 'pinkcnn prepare'). Default: " + DEFAULT_DATA
+                    + " in the project folder.")
     Path data;
 
     @Option(names = "--weights", paramLabel = "FILE.h5", description = "Pretrained MobileNetV2 weights, Keras layout "
@@ -162,6 +166,16 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The run's configuration from the options; names and values are checked before any data or weights load. */
     RunConfig config() {
+        RunConfig c = settings();
+        if (!Files.isRegularFile(Path.of(c.weights))) {
+            throw new UserError(c.weights + ": no such weights file; make it with 'pinkcnn convert --from npm:nsfwjs@4.4.0 --out "
+                    + c.weights + "' or pass --weights");
+        }
+        return c;
+    }
+
+    /** The configuration the options describe, checked but without looking at any file. */
+    RunConfig settings() {
         RunConfig c = new RunConfig();
         c.alpha = alpha;
         c.head = head;
@@ -186,12 +200,9 @@ public final class TrainCommand implements Callable<Integer> {
         c.classWeights = classWeights;
         c.patience = patience;
         c.seed = seed;
-        c.data = data.toString();
-        c.weights = (weights != null ? weights : DefaultWeights.path()).toString();
-        if (!Files.isRegularFile(Path.of(c.weights))) {
-            throw new UserError(c.weights + ": no such weights file; make it with 'pinkcnn convert --from npm:nsfwjs@4.4.0 --out "
-                    + c.weights + "' or pass --weights");
-        }
+        // Absolute, so that --resume, evaluate and predict find them from any folder.
+        c.data = UserPaths.orDefault(data, DEFAULT_DATA).toAbsolutePath().normalize().toString();
+        c.weights = (weights != null ? weights : DefaultWeights.path()).toAbsolutePath().normalize().toString();
         return c;
     }
 }

@@ -25,6 +25,7 @@ import pinkcnn.engine.io.AtomicFiles;
 import pinkcnn.engine.io.DiskFullException;
 import pinkcnn.engine.io.Npy;
 import pinkcnn.engine.reference.SharedData;
+import pinkcnn.trainer.data.PrepareCommand;
 import pinkcnn.trainer.data.Progress;
 
 /**
@@ -187,6 +188,34 @@ class ReliabilityCliTest {
         } finally {
             if (old == null) System.clearProperty("pinkcnn.cache");
             else System.setProperty("pinkcnn.cache", old);
+        }
+    }
+
+    /** Item 17: a leading ~ is the home folder in every path option; default paths are the project folder's. */
+    @Test
+    void pathsExpandTildeAndDefaultToTheProjectFolder() throws IOException {
+        Path home = Path.of(System.getProperty("user.home"));
+        TrainCommand t = (TrainCommand) Main.commandLine().parseArgs("train", "--out=~/runs/x", "--data", "~")
+                .subcommand().commandSpec().userObject();
+        assertEquals(home.resolve("runs/x"), t.out);
+        assertEquals(home, t.data);
+        PredictCommand p = (PredictCommand) Main.commandLine().parseArgs("predict", "--run", "~/r", "~/a.jpg", "~b.jpg")
+                .subcommand().commandSpec().userObject();
+        assertEquals(home.resolve("r"), p.run);
+        assertEquals(List.of(home.resolve("a.jpg"), Path.of("~b.jpg")), p.images, "only ~ and ~/ are expanded");
+
+        String old = System.setProperty("pinkcnn.home", tmp.toString());
+        try {
+            Path weights = Files.writeString(tmp.resolve("w.h5"), "only checked to exist");
+            TrainCommand d = (TrainCommand) Main.commandLine().parseArgs("train", "--out", "x", "--weights", weights.toString())
+                    .subcommand().commandSpec().userObject();
+            assertEquals(tmp.resolve("datasets/prepared").toString(), d.config().data, "train's default data: the project's");
+            var prepare = PrepareCommand.defaultOptions(null, null, false);
+            assertEquals(tmp.resolve("datasets"), prepare.raw());
+            assertEquals(tmp.resolve("datasets/prepared"), prepare.out());
+        } finally {
+            if (old == null) System.clearProperty("pinkcnn.home");
+            else System.setProperty("pinkcnn.home", old);
         }
     }
 
