@@ -97,6 +97,9 @@ public final class TrainingRun {
             trainer.setBest(s.bestEpoch(), s.bestDevAccuracy(), s.bestDevLoss(), restored.bestWeights());
             MetricsCsv.truncateAfter(run.metrics(), s.epoch());
             first = s.epoch() + 1;
+            if (!restored.folder().equals(run.checkpoint())) {
+                out.printf("the last checkpoint was not completely written; using the one before it (%s)%n", restored.folder());
+            }
             out.printf("resuming after epoch %d (best so far: epoch %d, dev accuracy %.1f %%)%n", s.epoch(), s.bestEpoch(),
                     100 * s.bestDevAccuracy());
         } else {

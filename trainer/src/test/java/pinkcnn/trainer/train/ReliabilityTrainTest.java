@@ -105,6 +105,21 @@ class ReliabilityTrainTest {
         return Files.readAllLines(run.resolve("metrics.csv")).size() - 1;
     }
 
+    /** Item 6: only checkpoint.old (complete) and checkpoint.tmp exist, as when a write was caught mid-rename. */
+    @Test
+    void aCheckpointCaughtMidRenameResumesFromTheOldOne() throws IOException {
+        Path run = tmp.resolve("midrename");
+        assertEquals(0, train(run, "--epochs", "2", "--quiet").rc);
+        Files.move(run.resolve("checkpoint"), run.resolve("checkpoint.old"));
+        Files.createDirectories(run.resolve("checkpoint.tmp"));
+        Files.writeString(run.resolve("checkpoint.tmp/model.h5"), "half written");
+        Result r = train(run, "--epochs", "3", "--quiet", "--resume");
+        assertEquals(0, r.rc, r.err);
+        assertTrue(r.out.contains("using the one before it") && r.out.contains("resuming after epoch 2"), r.out);
+        assertEquals(3, epochsLogged(run));
+        assertTrue(Files.isRegularFile(run.resolve("checkpoint/state.json")) && !Files.exists(run.resolve("checkpoint.old")));
+    }
+
     /** Item 20: progress written to a file or a pipe is a line per phase, not a bar redrawn with carriage returns. */
     @Test
     void progressInALogIsPlainLines() {
