@@ -124,7 +124,11 @@ public final class TrainingRun {
                 return true;
             });
         } catch (Trainer.DivergedException e) {
-            throw new UserError(e.getMessage() + "; the last good weights are in " + run.model(), 3);
+            // Name the best weights only where this run wrote them.
+            String kept = trainer.bestEpoch() > 0 && Files.isRegularFile(run.model())
+                    ? "; the best weights before that (epoch " + trainer.bestEpoch() + ") are in " + run.model()
+                    : "; no epoch finished, so no weights were saved";
+            throw new UserError(e.getMessage() + kept, 3);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -105,6 +105,19 @@ class ReliabilityTrainTest {
         return Files.readAllLines(run.resolve("metrics.csv")).size() - 1;
     }
 
+    /** Item 5: SGD at a huge learning rate stops at once (exit 3) instead of saving exploded weights as the best. */
+    @Test
+    void anExplodingRunStopsWithoutSavingItsWeights() throws IOException {
+        Path run = tmp.resolve("explode");
+        Result r = train(run, "--epochs", "5", "--quiet", "--optimizer", "sgd", "--lr", "1000");
+        assertEquals(3, r.rc, r.out + r.err);
+        String line = errorLine(r);
+        assertTrue(line.contains("exploded") || line.contains("became"), line);
+        assertTrue(line.contains("try a lower --lr") && line.contains("no weights were saved"), line);
+        assertFalse(Files.exists(run.resolve("model.h5")), "no exploded weights kept as the best");
+        assertFalse(r.out.contains("epoch 1: train loss"), "the exploded epoch is not logged as a result: " + r.out);
+    }
+
     /** Item 6: only checkpoint.old (complete) and checkpoint.tmp exist, as when a write was caught mid-rename. */
     @Test
     void aCheckpointCaughtMidRenameResumesFromTheOldOne() throws IOException {
