@@ -51,21 +51,62 @@ public final class TrainingRun {
         return f;
     }
 
+    /**
+     * Refuses splits that did not come from one {@code prepare} run, before any work: their class lists, image shape
+     * and element type must agree (a different class list would train on one set of names and report on another; a
+     * longer one crashed the metrics), and so must the prepare settings the files record (seed, split, crop). With a
+     * run's configuration, the splits must also match what the run was trained on.
+     */
+    public static void checkSplits(String dataDir, List<DatasetReader> splits, RunConfig run) {
+        DatasetReader first = splits.get(0);
+        String again = "; the splits come from different 'pinkcnn prepare' runs: prepare them again together";
+        for (DatasetReader d : splits.subList(1, splits.size())) {
+            String a = d.file().getFileName().toString(), b = first.file().getFileName().toString();
+            if (!d.classes().equals(first.classes())) {
+                throw new UserError(dataDir + ": " + a + " has classes " + d.classes() + ", " + b + " " + first.classes() + again);
+            }
+            if (d.height() != first.height() || d.width() != first.width() || d.channels() != first.channels()) {
+                throw new UserError(dataDir + ": " + a + " holds " + shape(d) + " images, " + b + " " + shape(first) + again);
+            }
+            if (!d.dtype().equals(first.dtype())) {
+                throw new UserError(dataDir + ": " + a + " holds " + d.dtype() + " images, " + b + " " + first.dtype() + again);
+            }
+            for (String key : List.of("seed", "split_ratios", "preprocess_crop", "preprocess_crop_fraction", "preprocess_resize")) {
+                String x = d.attributes().get(key), y = first.attributes().get(key);
+                if (x != null && y != null && !x.equals(y)) {
+                    throw new UserError(dataDir + ": " + a + " was prepared with " + key + " " + x + ", " + b + " with " + y + again);
+                }
+            }
+        }
+        if (first.height() != first.width()) {
+            throw new UserError(dataDir + ": images must be square (they are " + shape(first) + "; prepare makes them so)");
+        }
+        if (run != null) {
+            if (!first.classes().equals(run.classes)) {
+                throw new UserError(dataDir + ": the splits have classes " + first.classes() + ", the run was trained on "
+                        + run.classes);
+            }
+            if (first.height() != run.inputSize) {
+                throw new UserError(dataDir + ": images are " + first.height() + " pixels, the run was trained on " + run.inputSize);
+            }
+        }
+    }
+
+    private static String shape(DatasetReader d) {
+        return d.height() + "×" + d.width() + "×" + d.channels();
+    }
+
     /** Trains (or, with resume, continues) and returns the best dev epoch. */
     public int train(boolean resume) throws IOException {
-        Files.createDirectories(run.dir());
         FeatureSet train;
         List<FeatureSet> dev = new ArrayList<>();
         Classifier model;
         Graph backbone;
         try (DatasetReader trainData = DatasetReader.open(split(cfg.data, "train"));
-             DatasetReader devData = DatasetReader.open(split(cfg.data, "dev"))) {
-            if (trainData.height() != trainData.width() || devData.height() != trainData.height()) {
-                throw new UserError(cfg.data + ": images must be square and of one size in every split (prepare makes them so)");
-            }
-            if (resume && cfg.inputSize != trainData.height()) {
-                throw new UserError(trainData.file() + ": images are " + trainData.height() + " pixels, the run was trained on " + cfg.inputSize);
-            }
+             DatasetReader devData = DatasetReader.open(split(cfg.data, "dev"));
+             DatasetReader testData = DatasetReader.open(split(cfg.data, "test"))) {
+            checkSplits(cfg.data, List.of(trainData, devData, testData), resume ? cfg : null);
+            Files.createDirectories(run.dir());
             cfg.inputSize = trainData.height();
             backbone = Backbones.pretrained(backend, cfg.alpha, cfg.inputSize, Path.of(cfg.weights));
             cfg.classes = trainData.classes();

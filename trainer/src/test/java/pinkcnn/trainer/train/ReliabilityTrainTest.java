@@ -105,6 +105,47 @@ class ReliabilityTrainTest {
         return Files.readAllLines(run.resolve("metrics.csv")).size() - 1;
     }
 
+    /**
+     * Item 4: train.h5, dev.h5 and test.h5 from different prepare runs are refused on one line, before any work
+     * (no run folder, no features): other class names with the same count, another count, another image size.
+     */
+    @Test
+    void splitsFromDifferentPrepareRunsAreRefused() throws IOException {
+        Path lfw = SharedData.dir().resolve("datasets/lfw-demo");
+        Path renamed = tmp.resolve("raw-renamed"), five = tmp.resolve("raw-five");
+        copyPhotos(lfw, renamed, 0, 6);
+        Files.move(renamed.resolve("Ariel_Sharon"), renamed.resolve("Somebody_Else"));
+        copyPhotos(lfw, five, 0, 6);
+        copyPhotos(lfw, tmp.resolve("raw-more"), 6, 6);
+        Files.move(tmp.resolve("raw-more/Ariel_Sharon"), five.resolve("Fifth_Person"));
+        Map<String, List<String>> variants = Map.of(
+                "renamed", List.of("--raw", renamed.toString(), "--size", "64"),
+                "five", List.of("--raw", five.toString(), "--size", "64"),
+                "size48", List.of("--raw", raw.toString(), "--size", "48"));
+        Map<String, String> expected = Map.of(
+                "renamed", "test.h5 has classes [Gerhard_Schroeder, Hugo_Chavez, Junichiro_Koizumi, Somebody_Else], train.h5 "
+                        + "[Ariel_Sharon, Gerhard_Schroeder, Hugo_Chavez, Junichiro_Koizumi]",
+                "five", "test.h5 has classes [Ariel_Sharon, Fifth_Person, Gerhard_Schroeder, Hugo_Chavez, Junichiro_Koizumi]",
+                "size48", "test.h5 holds 48×48×3 images, train.h5 64×64×3");
+        for (String v : List.of("renamed", "five", "size48")) {
+            Path other = tmp.resolve("prepared-" + v), mixed = Files.createDirectories(tmp.resolve("mixed-" + v));
+            List<String> args = new ArrayList<>(List.of("prepare", "--out", other.toString(), "--augment", "2", "--no-progress"));
+            args.addAll(variants.get(v));
+            assertEquals(0, cli(args.toArray(String[]::new)).rc, v);
+            Files.copy(data.resolve("train.h5"), mixed.resolve("train.h5"));
+            Files.copy(data.resolve("dev.h5"), mixed.resolve("dev.h5"));
+            Files.copy(other.resolve("test.h5"), mixed.resolve("test.h5"));
+            Path run = tmp.resolve("run-mixed-" + v);
+            Result r = cli("train", "--data", mixed.toString(), "--weights", weights.toString(), "--out", run.toString(),
+                    "--device", "cpu", "--epochs", "1", "--fine-tune-from", "none");
+            assertEquals(2, r.rc, v + ": " + r.err);
+            String line = errorLine(r);
+            assertTrue(line.contains(expected.get(v)) && line.contains("different 'pinkcnn prepare' runs"), v + ": " + line);
+            assertFalse(r.err.contains("features"), v + ": refused before computing features: " + r.err);
+            assertFalse(Files.exists(run), v + ": no run folder left behind");
+        }
+    }
+
     /** Item 5: SGD at a huge learning rate stops at once (exit 3) instead of saving exploded weights as the best. */
     @Test
     void anExplodingRunStopsWithoutSavingItsWeights() throws IOException {
