@@ -4,10 +4,17 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.trainer.data.Progress;
 import pinkcnn.trainer.report.Report;
@@ -52,7 +59,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--alpha", description = "MobileNetV2 width multiplier of the weights.")
     double alpha = DEFAULTS.alpha;
 
-    @Option(names = "--epochs", description = "At most this many epochs. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", description = "At most this many epochs (with --resume: a new limit for the run). Default: ${DEFAULT-VALUE}.")
     int epochs = DEFAULTS.epochs;
 
     @Option(names = "--batch", description = "Mini-batch size. Default: ${DEFAULT-VALUE}.")
@@ -117,7 +124,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed for initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.")
     long seed = DEFAULTS.seed;
 
-    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (with its own settings; --epochs may raise the limit).")
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint, with the settings it "
+            + "recorded (run.json); --epochs may change its limit, other settings must match.")
     boolean resume;
 
     @Option(names = "--force", description = "Replace an existing run in --out.")
@@ -126,13 +134,20 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bars.")
     boolean quiet;
 
+    @Spec CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (resume && force) throw new UserError("--resume continues the run in --out and --force replaces it: give one");
         RunFolder run = new RunFolder(out);
         RunConfig cfg;
         if (resume) {
             cfg = RunFolder.existingConfig(out);
-            cfg.epochs = Math.max(cfg.epochs, epochs);
+            checkResumeOptions(cfg);
+            if (given("--epochs") && epochs != cfg.epochs) {
+                System.out.printf("--epochs %d: the run's limit of %d epochs becomes %d%n", epochs, cfg.epochs, epochs);
+                cfg.epochs = epochs;
+            }
         } else {
             if (Files.exists(run.config()) && !force) {
                 throw new UserError(out + " already holds a run; use --resume to continue it or --force to replace it");
@@ -141,6 +156,45 @@ public final class TrainCommand implements Callable<Integer> {
         }
         train(cfg, run, device, resume, quiet ? Progress.SILENT : Progress.BARS);
         return 0;
+    }
+
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /** The run.json field each training option sets (what --resume compares). */
+    private static final Map<String, String> FIELDS = Map.ofEntries(Map.entry("--data", "data"),
+            Map.entry("--weights", "weights"), Map.entry("--alpha", "alpha"), Map.entry("--batch", "batch"),
+            Map.entry("--lr", "lr"), Map.entry("--lr-schedule", "lrSchedule"), Map.entry("--label-smoothing", "labelSmoothing"),
+            Map.entry("--optimizer", "optimizer"), Map.entry("--head", "head"), Map.entry("--dropout", "dropout"),
+            Map.entry("--cut-layer", "cutLayer"), Map.entry("--pool", "pool"), Map.entry("--fine-tune-from", "fineTuneFrom"),
+            Map.entry("--tta", "tta"), Map.entry("--ensemble", "ensemble"), Map.entry("--bn-train", "bnTrain"),
+            Map.entry("--class-weights", "classWeights"), Map.entry("--patience", "patience"), Map.entry("--seed", "seed"));
+
+    /**
+     * A resumed run continues with the settings it recorded: a training option given with --resume must say the
+     * same (repeating the original command is fine), or the run would silently ignore it.
+     */
+    private void checkResumeOptions(RunConfig recorded) {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode was = json.valueToTree(recorded), now = null;
+        List<String> differ = new ArrayList<>();
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(FIELDS).entrySet()) {
+            if (!given(e.getKey())) continue;
+            if (now == null) now = json.valueToTree(settings());
+            JsonNode a = was.get(e.getValue()), b = now.get(e.getValue());
+            boolean same = e.getValue().equals("data") || e.getValue().equals("weights")
+                    ? a != null && !a.isNull() && Path.of(a.asText()).toAbsolutePath().normalize().equals(Path.of(b.asText()))
+                    : java.util.Objects.equals(a, b);
+            if (!same) differ.add(e.getKey() + " " + (b == null || b.isNull() ? "none" : b.asText())
+                    + " (the run has " + (a == null || a.isNull() ? "none" : a.asText()) + ")");
+        }
+        if (!differ.isEmpty()) {
+            throw new UserError("--resume continues " + out + " with the settings it was started with; " + String.join(", ", differ)
+                    + " would change it: drop " + (differ.size() == 1 ? "that option" : "those options")
+                    + ", or start a new run (another --out, or --force)");
+        }
     }
 
     /**

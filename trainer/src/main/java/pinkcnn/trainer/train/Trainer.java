@@ -94,6 +94,7 @@ public final class Trainer {
     public int fit(FeatureSet train, List<FeatureSet> devViews, int firstEpoch, int epochs, int patience, Listener listener) {
         weightLimit = WEIGHT_GROWTH_LIMIT * Math.max(1, largestWeight());
         for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
+            if (epoch > 1 && epoch - 1 - bestEpoch >= patience) break; // a resumed run that had already stopped early
             long t0 = System.nanoTime();
             optimizer.setLearningRate(schedule.rate(baseLearningRate, epoch, epochs));
             double[] trainStats = trainEpoch(train, epoch);

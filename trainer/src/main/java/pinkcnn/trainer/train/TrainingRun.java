@@ -98,6 +98,13 @@ public final class TrainingRun {
 
     /** Trains (or, with resume, continues) and returns the best dev epoch. */
     public int train(boolean resume) throws IOException {
+        if (resume) {
+            int done = Checkpoint.state(run.checkpoint()).epoch();
+            if (cfg.epochs < done) {
+                throw new UserError("--epochs " + cfg.epochs + " is fewer than the " + done + " epochs " + run.dir()
+                        + " has already trained");
+            }
+        }
         FeatureSet train;
         List<FeatureSet> dev = new ArrayList<>();
         Classifier model;
@@ -124,7 +131,6 @@ public final class TrainingRun {
         }
         // The head is built for the feature shape, so it is (re)made once features exist.
         model = classifier(backend, backbone, cfg, train);
-        if (!resume) cfg.write(run.config());
 
         Optimizer optimizer = cfg.optimizer.create(cfg.lr);
         float[] weights = cfg.classWeights.of(train.labels(), cfg.classes.size());
@@ -135,15 +141,18 @@ public final class TrainingRun {
         if (resume) {
             Checkpoint.Restored restored = Checkpoint.read(run.checkpoint(), model, optimizer);
             Checkpoint.State s = restored.state();
+            cfg.write(run.config()); // the epoch limit may have changed
             trainer.setBest(s.bestEpoch(), s.bestDevAccuracy(), s.bestDevLoss(), restored.bestWeights());
             MetricsCsv.truncateAfter(run.metrics(), s.epoch());
             first = s.epoch() + 1;
+            if (first > cfg.epochs) out.printf("the run has trained its %d epochs (--epochs N with --resume raises the limit)%n", cfg.epochs);
             if (!restored.folder().equals(run.checkpoint())) {
                 out.printf("the last checkpoint was not completely written; using the one before it (%s)%n", restored.folder());
             }
             out.printf("resuming after epoch %d (best so far: epoch %d, dev accuracy %.1f %%)%n", s.epoch(), s.bestEpoch(),
                     100 * s.bestDevAccuracy());
         } else {
+            cfg.write(run.config());
             Files.deleteIfExists(run.metrics());
         }
         Classifier m = model;

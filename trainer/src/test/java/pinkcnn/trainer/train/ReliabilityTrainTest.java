@@ -105,6 +105,28 @@ class ReliabilityTrainTest {
         return Files.readAllLines(run.resolve("metrics.csv")).size() - 1;
     }
 
+    /** Item 1: --resume without --epochs keeps the run's limit; --epochs changes it and says so; other settings must match. */
+    @Test
+    void resumeContinuesWithTheRunsOwnSettings() throws IOException {
+        Path run = tmp.resolve("resume");
+        assertEquals(0, train(run, "--epochs", "2", "--quiet").rc);
+        Result again = train(run, "--resume", "--quiet");
+        assertEquals(0, again.rc, again.err);
+        assertEquals(2, epochsLogged(run), "no epochs past the run's limit of 2 (not train's default of 30)");
+        assertTrue(again.out.contains("has trained its 2 epochs"), again.out);
+
+        Result more = train(run, "--resume", "--quiet", "--epochs", "3");
+        assertEquals(0, more.rc, more.err);
+        assertTrue(more.out.contains("--epochs 3: the run's limit of 2 epochs becomes 3"), more.out);
+        assertEquals(3, epochsLogged(run));
+        assertEquals(3, RunConfig.read(run.resolve("run.json")).epochs, "run.json records the new limit");
+
+        Result changed = train(run, "--resume", "--quiet", "--lr", "0.1");
+        assertEquals(2, changed.rc);
+        assertTrue(errorLine(changed).contains("--lr 0.1 (the run has 0.001) would change it"), changed.err);
+        assertEquals(3, epochsLogged(run), "nothing trained");
+    }
+
     /**
      * Item 4: train.h5, dev.h5 and test.h5 from different prepare runs are refused on one line, before any work
      * (no run folder, no features): other class names with the same count, another count, another image size.
