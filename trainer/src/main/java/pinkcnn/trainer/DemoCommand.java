@@ -56,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
         cfg.data = prepared.toString();
         cfg.weights = weights.toString();
         cfg.epochs = epochs;
-        TrainCommand.train(cfg, new RunFolder(out), DeviceOption.of(device), false, Progress.BARS);
+        TrainCommand.train(cfg, new RunFolder(out), DeviceOption.of(device), false, true, Progress.BARS);
         step("3/3 done: report in " + out.resolve("report.md") + ", plots curves.png and confusion.png");
         return 0;
     }

@@ -128,7 +128,8 @@ public final class TrainCommand implements Callable<Integer> {
             + "recorded (run.json); --epochs may change its limit, other settings must match.")
     boolean resume;
 
-    @Option(names = "--force", description = "Replace an existing run in --out.")
+    @Option(names = "--force", description = "Replace an existing run in --out (once the new run is complete; until then "
+            + "it is built in --out.new).")
     boolean force;
 
     @Option(names = "--quiet", description = "No progress bars.")
@@ -149,12 +150,9 @@ public final class TrainCommand implements Callable<Integer> {
                 cfg.epochs = epochs;
             }
         } else {
-            if (Files.exists(run.config()) && !force) {
-                throw new UserError(out + " already holds a run; use --resume to continue it or --force to replace it");
-            }
             cfg = config();
         }
-        train(cfg, run, device, resume, quiet ? Progress.SILENT : Progress.BARS);
+        train(cfg, run, device, resume, force, quiet ? Progress.SILENT : Progress.BARS);
         return 0;
     }
 
@@ -199,23 +197,77 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * Trains {@code cfg} into {@code run} (or continues it), then evaluates it and writes the report: what
-     * {@code pinkcnn train} does once its options are checked ({@code demo} calls it too).
+     * {@code pinkcnn train} does once its options are checked ({@code demo} calls it too, with {@code replace}).
+     *
+     * <p>The run folder is locked meanwhile. It always holds one run: a new run goes into an empty folder, and one
+     * that replaces a run ({@code replace}) is built in {@code NAME.new} beside it and swapped in once complete, so
+     * that a failure leaves the previous run whole. A folder holding anything but a run's files is never written.
      */
-    static void train(RunConfig cfg, RunFolder run, DeviceOption device, boolean resume, Progress.Factory progress)
-            throws IOException {
-        try (Backend backend = device.open()) {
-            long t0 = System.nanoTime();
-            TrainingRun training = new TrainingRun(cfg, run, backend, progress, System.out);
-            int best = training.train(resume);
-            training.trainOtherMembers(resume);
-            double trainSeconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("best dev epoch: %d; model saved to %s (%.1f s)%n", best, run.model(), trainSeconds);
-            Report report = Evaluation.ofRun(run, backend, progress);
-            report.timing("train", trainSeconds);
-            report.write(run.dir());
-            report.printSummary(new PrintWriter(System.out, true));
-            System.out.println("report: " + run.dir().resolve(Report.MARKDOWN_FILE));
+    static void train(RunConfig cfg, RunFolder run, DeviceOption device, boolean resume, boolean replace,
+                      Progress.Factory progress) throws IOException {
+        run.finishReplacement();
+        if (run.contents().kind() == RunFolder.Kind.OTHER) throw notARunFolder(run);
+        boolean created = !Files.exists(run.dir());
+        try (RunFolder.Lock lock = run.lock("pinkcnn train")) {
+            try {
+                trainLocked(cfg, run, device, resume, replace, progress);
+            } catch (RuntimeException | IOException e) {
+                // A run refused before it wrote anything leaves no folder behind that it made.
+                if (created && run.contents().kind() == RunFolder.Kind.EMPTY) run.delete();
+                throw e;
+            }
         }
+    }
+
+    /** {@link #train} once the run folder is locked. */
+    private static void trainLocked(RunConfig cfg, RunFolder run, DeviceOption device, boolean resume, boolean replace,
+                                    Progress.Factory progress) throws IOException {
+        RunFolder.Contents contents = run.contents(); // again, now that no other process can change it
+        if (contents.kind() == RunFolder.Kind.OTHER) throw notARunFolder(run);
+        if (!resume && contents.kind() == RunFolder.Kind.RUN && !replace) {
+            throw new UserError(run.dir() + " already holds a run; use --resume to continue it or --force to replace it");
+        }
+        boolean aside = !resume && contents.kind() == RunFolder.Kind.RUN;
+        RunFolder target = aside ? run.staging() : run;
+        if (aside && target.contents().kind() == RunFolder.Kind.OTHER) throw notARunFolder(target);
+        try (RunFolder.Lock staged = aside ? target.lock("pinkcnn train (replacing " + run.dir() + ")") : null) {
+            if (aside) {
+                target.clear(); // what a failed replacement left
+                System.out.println("building the new run in " + target.dir() + "; it replaces " + run.dir() + " once complete");
+            }
+            try (Backend backend = device.open()) {
+                long t0 = System.nanoTime();
+                TrainingRun training = new TrainingRun(cfg, target, backend, progress, System.out);
+                if (aside) training.replacing(run.dir());
+                int best = training.train(resume);
+                training.trainOtherMembers(resume);
+                double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                Report report = Evaluation.ofRun(target, backend, progress);
+                report.timing("train", trainSeconds);
+                report.write(target.dir());
+                if (aside) run.replaceWith(target);
+                System.out.printf("best dev epoch: %d; model saved to %s (%.1f s)%n", best, run.model(), trainSeconds);
+                report.printSummary(new PrintWriter(System.out, true));
+                System.out.println("report: " + run.dir().resolve(Report.MARKDOWN_FILE));
+            } catch (RuntimeException | IOException e) {
+                if (!aside) throw e;
+                // A replacement that failed leaves the previous run whole; its own files stay only if it can resume.
+                boolean resumable = Files.isDirectory(target.checkpoint());
+                if (!resumable) target.delete();
+                if (!(e instanceof UserError u)) throw e;
+                String more = resumable && !u.getMessage().contains(target.dir().toString())
+                        ? "; the new run so far is in " + target.dir() : "";
+                String still = u.getMessage().contains(run.dir() + " still holds") ? "" : "; " + run.dir() + " still holds the previous run";
+                throw new UserError(u.getMessage() + more + still, u.exitCode());
+            }
+        }
+    }
+
+    private static UserError notARunFolder(RunFolder run) throws IOException {
+        List<String> others = run.contents().others();
+        return new UserError(run.dir() + " holds files that are not a pinkcnn run (" + String.join(", ",
+                others.subList(0, Math.min(3, others.size()))) + (others.size() > 3 ? ", …" : "")
+                + "); train writes only into a new or empty folder or a run folder: choose another --out");
     }
 
     /** The run's configuration from the options; names and values are checked before any data or weights load. */

@@ -96,6 +96,17 @@ public final class TrainingRun {
         return d.height() + "×" + d.width() + "×" + d.channels();
     }
 
+    /**
+     * For a run that replaces another (train --force, built aside): that run's folder, named in the messages of a
+     * failure (it still holds the previous run).
+     */
+    public TrainingRun replacing(Path previous) {
+        this.replacing = previous;
+        return this;
+    }
+
+    private Path replacing;
+
     /** Trains (or, with resume, continues) and returns the best dev epoch. */
     public int train(boolean resume) throws IOException {
         if (resume) {
@@ -156,8 +167,10 @@ public final class TrainingRun {
             Files.deleteIfExists(run.metrics());
         }
         Classifier m = model;
+        String previous = replacing == null ? "" : "; " + replacing + " still holds the previous run";
         Thread hook = new Thread(() -> System.err.println(
-                "\ninterrupted: the last finished epoch's checkpoint is kept; continue with 'pinkcnn train --resume --out " + run.dir() + "'"));
+                "\ninterrupted: the last finished epoch's checkpoint is kept; continue with 'pinkcnn train --resume --out "
+                        + run.dir() + "'" + previous));
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             trainer.fit(train, dev, first, cfg.epochs, cfg.patience, (row, improved) -> {
@@ -169,7 +182,8 @@ public final class TrainingRun {
                             optimizer.steps(), trainer.bestEpoch(), trainer.bestDevAccuracy(), trainer.bestDevLoss()));
                 } catch (IOException e) {
                     DiskFullException full = AtomicFiles.diskFull(run.dir(), e);
-                    throw new UserError(full != null ? full.getMessage() : "cannot write to " + run.dir() + ": " + e.getMessage());
+                    throw new UserError((full != null ? full.getMessage() : "cannot write to " + run.dir() + ": " + e.getMessage())
+                            + previous);
                 }
                 return true;
             });
@@ -178,7 +192,7 @@ public final class TrainingRun {
             String kept = trainer.bestEpoch() > 0 && Files.isRegularFile(run.model())
                     ? "; the best weights before that (epoch " + trainer.bestEpoch() + ") are in " + run.model()
                     : "; no epoch finished, so no weights were saved";
-            throw new UserError(e.getMessage() + kept, 3);
+            throw new UserError(e.getMessage() + kept + previous, 3);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

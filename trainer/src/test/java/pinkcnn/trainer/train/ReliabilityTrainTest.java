@@ -1,12 +1,15 @@
 package pinkcnn.trainer.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -125,6 +129,85 @@ class ReliabilityTrainTest {
         assertEquals(2, changed.rc);
         assertTrue(errorLine(changed).contains("--lr 0.1 (the run has 0.001) would change it"), changed.err);
         assertEquals(3, epochsLogged(run), "nothing trained");
+    }
+
+    /**
+     * Item 2: while another process writes a run folder, train refuses it with one line naming that process; once the
+     * process is gone (killed: its lock file stays behind), the folder can be written again.
+     */
+    @Test
+    void aLockedRunFolderIsRefusedUntilItsHolderIsGone() throws Exception {
+        Path run = tmp.resolve("locked");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process holder = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                LockHolder.class.getName(), run.toString()).redirectErrorStream(true).start();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("locked", lines.readLine());
+            Result second = train(run, "--epochs", "1", "--quiet");
+            assertEquals(2, second.rc);
+            String line = errorLine(second);
+            assertTrue(line.startsWith("pinkcnn train: " + run + " is in use by another process (pinkcnn train, pid "
+                    + holder.pid() + " on "), line);
+            assertTrue(line.contains(", started "), line);
+            assertFalse(Files.exists(run.resolve("run.json")), "nothing written");
+        } finally {
+            holder.destroyForcibly();
+            holder.waitFor();
+        }
+        assertTrue(Files.exists(run.resolve(RunFolder.LOCK_FILE)), "the dead process's lock file is still there");
+        Result after = train(run, "--epochs", "1", "--quiet");
+        assertEquals(0, after.rc, after.err);
+        assertEquals(1, epochsLogged(run));
+    }
+
+    /**
+     * Item 3: a --force run that fails leaves the previous run as it was (no new run.json beside its model, no
+     * metrics deleted) and names no file that is not there; a --force that succeeds replaces the run whole; a folder
+     * holding other files is never written.
+     */
+    @Test
+    void aFailedReplacementLeavesThePreviousRunWhole() throws IOException {
+        Path run = tmp.resolve("replace");
+        assertEquals(0, train(run, "--epochs", "2", "--quiet").rc);
+        Map<String, byte[]> before = files(run);
+
+        Result failed = train(run, "--epochs", "2", "--quiet", "--force", "--optimizer", "sgd", "--lr", "1000");
+        assertEquals(3, failed.rc, failed.err);
+        String line = errorLine(failed);
+        assertTrue(line.contains(run + " still holds the previous run"), line);
+        assertTrue(line.contains("no weights were saved"), line);
+        assertFalse(line.contains("model.h5"), "names no file of another run: " + line);
+        Map<String, byte[]> after = files(run);
+        assertEquals(before.keySet(), after.keySet());
+        before.forEach((name, bytes) -> assertArrayEquals(bytes, after.get(name), name + " unchanged"));
+        assertFalse(Files.exists(tmp.resolve("replace.new")), "nothing left of the failed replacement");
+
+        Result replaced = train(run, "--epochs", "1", "--quiet", "--force", "--seed", "7");
+        assertEquals(0, replaced.rc, replaced.err);
+        assertEquals(7, RunConfig.read(run.resolve("run.json")).seed);
+        assertEquals(1, epochsLogged(run), "the new run's log only");
+        assertFalse(Files.exists(tmp.resolve("replace.new")) || Files.exists(tmp.resolve("replace.old")));
+
+        Path mine = Files.createDirectories(tmp.resolve("my-folder"));
+        Files.writeString(mine.resolve("notes.txt"), "mine");
+        Result refused = train(mine, "--epochs", "1", "--quiet", "--force");
+        assertEquals(2, refused.rc);
+        assertTrue(errorLine(refused).contains("holds files that are not a pinkcnn run (notes.txt)"), refused.err);
+        try (Stream<Path> s = Files.list(mine)) {
+            assertEquals(List.of("notes.txt"), s.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    /** Every file under a folder (but the lock file), by relative path. */
+    private static Map<String, byte[]> files(Path dir) throws IOException {
+        Map<String, byte[]> m = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                if (!p.getFileName().toString().equals(RunFolder.LOCK_FILE)) m.put(dir.relativize(p).toString(), Files.readAllBytes(p));
+            }
+        }
+        return m;
     }
 
     /**
