@@ -56,7 +56,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (batch < 1) throw new UserError("--batch must be at least 1");
+        // 1024 images of MobileNetV2's largest activation are 4.6 GiB already; 100,000 overflowed an array size.
+        if (batch < 1 || batch > 1024) throw new UserError("--batch must be 1 … 1024, not " + batch);
         if (model != null) return benchModel();
         List<String> chosen = ops == null || ops.isEmpty() ? KernelCases.OPS : ops;
         for (String op : chosen) {

@@ -34,7 +34,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunFolder folder = run.folder();
-        try (Backend backend = device.open()) {
+        // Scoring the run's own splits rewrites its report and plots: not while another process writes the folder.
+        try (RunFolder.Lock lock = data == null ? folder.lock("pinkcnn evaluate") : null;
+             Backend backend = device.open()) {
             Progress.Factory progress = quiet ? Progress.SILENT : Progress.BARS;
             Report report = data == null ? Evaluation.ofRun(folder, backend, progress, tta)
                     : Evaluation.ofFile(folder, data, backend, progress, tta);

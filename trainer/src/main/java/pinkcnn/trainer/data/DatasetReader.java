@@ -99,6 +99,9 @@ public final class DatasetReader implements AutoCloseable {
 
     public int channels() { return channels; }
 
+    /** The element type of the images, as NumPy names it ("uint8"; "int8" in a file written so by other code). */
+    public String dtype() { return dtype(images.getDataType()); }
+
     /** Bytes of one image: height × width × channels. */
     public int imageBytes() { return height * width * channels; }
 

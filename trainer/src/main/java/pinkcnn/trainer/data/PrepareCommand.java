@@ -7,6 +7,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import pinkcnn.trainer.UserError;
+import pinkcnn.trainer.UserPaths;
 
 /** {@code pinkcnn prepare}: class folders of photos → {@code train.h5}, {@code dev.h5}, {@code test.h5}. */
 @Command(name = "prepare",
@@ -116,8 +117,8 @@ public final class PrepareCommand implements Callable<Integer> {
     private PrepareJob.Options options() {
         try {
             return new PrepareJob.Options(
-                    raw != null ? raw : home().resolve("datasets"),
-                    out != null ? out : home().resolve("datasets").resolve("prepared"),
+                    UserPaths.orDefault(raw, "datasets"),
+                    UserPaths.orDefault(out, "datasets/prepared"),
                     new Preprocessing(size, crop, cropFraction != null ? cropFraction : Preprocessing.DEFAULT_CROP_FRACTION),
                     StratifiedSplit.Ratios.parse(split), augment, seed,
                     new Augmentation(rotation, shift, zoom, flip, brightness),
@@ -125,11 +126,5 @@ public final class PrepareCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
-    }
-
-    /** Default folders are relative to the project ({@code pinkcnn.home}, set by the launcher), else to here. */
-    static Path home() {
-        String home = System.getProperty("pinkcnn.home");
-        return home != null ? Path.of(home) : Path.of("");
     }
 }

@@ -24,6 +24,8 @@ public record Preprocessing(int size, Crop crop, double cropFraction) {
      */
     public static final double DEFAULT_CROP_FRACTION = 0.7;
     public static final int DEFAULT_SIZE = 224;
+    /** The largest side: 4096² RGB is 48 MiB per image already (and a side of 100,000 overflows an array). */
+    public static final int MAX_SIZE = 4096;
 
     public enum Crop implements Choice {
         CENTER, NONE;
@@ -55,7 +57,7 @@ public record Preprocessing(int size, Crop crop, double cropFraction) {
     }
 
     public Preprocessing {
-        if (size < 1) throw new IllegalArgumentException("size must be at least 1, got " + size);
+        if (size < 1 || size > MAX_SIZE) throw new IllegalArgumentException("--size must be 1 … " + MAX_SIZE + " pixels, not " + size);
         if (!(cropFraction > 0 && cropFraction <= 1)) {
             throw new IllegalArgumentException("crop fraction must be in (0, 1], got " + cropFraction);
         }
