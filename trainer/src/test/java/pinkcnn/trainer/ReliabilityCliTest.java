@@ -201,7 +201,7 @@ class ReliabilityCliTest {
         assertEquals(home, t.data);
         PredictCommand p = (PredictCommand) Main.commandLine().parseArgs("predict", "--run", "~/r", "~/a.jpg", "~b.jpg")
                 .subcommand().commandSpec().userObject();
-        assertEquals(home.resolve("r"), p.run);
+        assertEquals(home.resolve("r"), p.run.path());
         assertEquals(List.of(home.resolve("a.jpg"), Path.of("~b.jpg")), p.images, "only ~ and ~/ are expanded");
 
         String old = System.setProperty("pinkcnn.home", tmp.toString());
