@@ -61,17 +61,17 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!list && (layer == null || input == null || out == null)) throw new UserError("give --layer, --input and --out (or --list)");
+        float[] x = list ? null : input();   // before the model is built: a bad input costs nothing
         try (Backend backend = device.open()) {
             Graph g = Backbones.pretrained(backend, alpha, size, weights);
             if (list) {
                 LayerListing.print(System.out, g, g.nodes().size() - 1, null, "");
                 return 0;
             }
-            if (layer == null || input == null || out == null) throw new UserError("give --layer, --input and --out (or --list)");
             if (!g.has(layer)) {
                 throw LayerListing.unknown(layer, LayerListing.names(g, g.nodes().size() - 1), "pinkcnn inspect --weights " + weights + " --list");
             }
-            float[] x = input();
             try (TensorScope scope = TensorScope.open(); Autograd.AutoCloseableNoThrow ng = Autograd.noGrad()) {
                 Map<String, Tensor> acts = g.run(Map.of(Graph.INPUT, Tensor.of(backend, x, 1, size, size, 3)), 0,
                         g.position(layer), Set.of(layer));
@@ -98,7 +98,12 @@ public final class InspectCommand implements Callable<Integer> {
     private float[] input() throws IOException {
         if (!Files.isRegularFile(input)) throw new UserError(input + ": no such file");
         if (input.toString().endsWith(".npy")) {
-            Npy.Array a = Npy.read(input);
+            Npy.Array a;
+            try {
+                a = Npy.read(input);
+            } catch (IOException e) {
+                throw new UserError(e.getMessage());  // names the file and the problem
+            }
             if (a.data().length != size * size * 3) {
                 throw new UserError(input + ": shape " + java.util.Arrays.toString(a.shape()) + ", expected 1×" + size + "×" + size + "×3");
             }
