@@ -21,8 +21,8 @@ import pinkcnn.engine.testing.Fuzzer;
  */
 class WeightFilesCliFuzzTest {
 
-    static final int CONVERT_INPUTS = 40;
-    static final int INSPECT_INPUTS = 40;
+    static final int CONVERT_INPUTS = 25;
+    static final int INSPECT_INPUTS = 25;
 
     @TempDir
     Path tmp;

@@ -171,7 +171,7 @@ public final class Fuzzer {
         int[] c = COUNTS.computeIfAbsent(reader, k -> new int[2]);
         c[0] += n;
         c[1] += accepted;
-        System.out.printf("fuzz: %-32s %5d inputs: %4d read, %4d refused%n", reader, n, accepted, n - accepted);
+        System.out.printf("fuzz: %-36s %4d inputs: %4d read, %4d refused%n", reader, n, accepted, n - accepted);
     }
 
     /** Inputs tried per reader in this JVM so far. */
@@ -286,10 +286,13 @@ public final class Fuzzer {
         }
     }
 
-    /** Half the offsets fall in the first 4 KiB, where headers and metadata are. */
+    /** A quarter of the offsets fall in the first 64 bytes and another quarter in the first 4 KiB: the headers. */
     private int offset(int length) {
-        int head = Math.min(length, 4096);
-        return random.nextBoolean() ? random.nextInt(head) : random.nextInt(length);
+        return switch (random.nextInt(4)) {
+            case 0 -> random.nextInt(Math.min(length, 64));
+            case 1 -> random.nextInt(Math.min(length, 4096));
+            default -> random.nextInt(length);
+        };
     }
 
     private String save(Mutant m) {
