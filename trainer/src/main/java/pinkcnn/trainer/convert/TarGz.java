@@ -52,8 +52,8 @@ final class TarGz {
                 if (n == 0) break; // no end-of-archive blocks: accept, as tar does
                 if (n < BLOCK) throw new IOException(tgz + ": truncated tar archive");
                 if (isZero(header)) break; // end of archive
-                if (!checksumOk(header)) throw new IOException(tgz + ": not a tar archive (bad header checksum)");
-                long size = octal(header, 124, 12);
+                if (!checksumOk(header, tgz)) throw new IOException(tgz + ": not a tar archive (bad header checksum)");
+                long size = octal(header, 124, 12, tgz);
                 if (size < 0) throw new IOException(tgz + ": not a tar archive (negative entry size)");
                 char type = (char) header[156];
                 String name = longName != null ? longName : ustarName(header);
@@ -122,7 +122,7 @@ final class TarGz {
         return null;
     }
 
-    private static long octal(byte[] h, int offset, int length) throws IOException {
+    private static long octal(byte[] h, int offset, int length, Path tgz) throws IOException {
         if ((h[offset] & 0x80) != 0) { // base-256 for sizes over 8 GB
             long v = h[offset] & 0x7f;
             for (int i = 1; i < length; i++) v = (v << 8) | (h[offset + i] & 0xff);
@@ -133,12 +133,13 @@ final class TarGz {
         try {
             return Long.parseLong(s, 8);
         } catch (NumberFormatException e) {
-            throw new IOException("bad tar header field '" + s + "'");
+            throw new IOException(tgz + ": not a tar archive (a header field reads '"
+                    + s.replaceAll("\\p{Cntrl}", "?") + "', not a number)");
         }
     }
 
-    private static boolean checksumOk(byte[] h) throws IOException {
-        long stored = octal(h, 148, 8);
+    private static boolean checksumOk(byte[] h, Path tgz) throws IOException {
+        long stored = octal(h, 148, 8, tgz);
         long sum = 0;
         for (int i = 0; i < BLOCK; i++) sum += (i >= 148 && i < 156) ? ' ' : (h[i] & 0xff);
         return sum == stored;

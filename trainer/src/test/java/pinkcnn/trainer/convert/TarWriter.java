@@ -16,11 +16,24 @@ final class TarWriter {
         return entry(name, content, content.length);
     }
 
+    /** Adds a regular file whose name is given by a pax extended header, as tar does for long names. */
+    TarWriter paxFile(String name, byte[] content) {
+        String body = " path=" + name + "\n";
+        int len = body.length() + 1;
+        while (len != body.length() + Integer.toString(len).length()) len = body.length() + Integer.toString(len).length();
+        header("PaxHeader/short", 'x', (len + body).getBytes(StandardCharsets.UTF_8), len);
+        return header("short", '0', content, content.length);
+    }
+
     /**
      * Adds a regular file whose header declares {@code declaredSize} bytes but that holds only {@code content}: what a
      * hostile archive does, or the first bytes of a huge entry.
      */
     TarWriter entry(String name, byte[] content, long declaredSize) {
+        return header(name, '0', content, declaredSize);
+    }
+
+    private TarWriter header(String name, char type, byte[] content, long declaredSize) {
         byte[] h = new byte[512];
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         if (n.length > 100) throw new IllegalArgumentException("name over 100 bytes: " + name);
@@ -30,7 +43,7 @@ final class TarWriter {
         octal(h, 116, 8, 0);
         octal(h, 124, 12, declaredSize);
         octal(h, 136, 12, 0);
-        h[156] = '0';
+        h[156] = (byte) type;
         System.arraycopy("ustar\0".getBytes(StandardCharsets.US_ASCII), 0, h, 257, 6);
         h[263] = '0';
         h[264] = '0';
