@@ -94,6 +94,8 @@ public final class Npy {
             throw new WeightFileException(file + ": truncated .npy file", e);
         } catch (IllegalArgumentException e) { // a shape that overflows
             throw new WeightFileException(file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {  // unforeseen damage: still one line naming the file
+            throw new WeightFileException(file + ": damaged .npy file (" + e + ")", e);
         }
     }
 

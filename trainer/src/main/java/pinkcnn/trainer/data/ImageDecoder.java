@@ -131,6 +131,8 @@ public final class ImageDecoder {
             for (Iterator<ImageReader> it = ImageIO.getImageReaders(probe); it.hasNext(); ) readers.add(it.next());
         } catch (IOException e) {
             throw new UnusableImageException("cannot read: " + e.getMessage());
+        } catch (RuntimeException e) {   // a plugin's format sniffing choking on the bytes
+            throw new UnusableImageException("not an image: " + oneLine(e));
         }
         return readers;
     }
