@@ -17,6 +17,7 @@ import pinkcnn.engine.backend.Backend;
 import pinkcnn.trainer.cam.CamMethod;
 import pinkcnn.trainer.cam.CamWriter;
 import pinkcnn.trainer.cam.ClassActivationMaps;
+import pinkcnn.trainer.data.ImageDecoder;
 import pinkcnn.trainer.data.Preprocessing;
 import pinkcnn.trainer.data.UnusableImageException;
 import pinkcnn.trainer.train.FeatureExtractor;
@@ -50,8 +51,14 @@ public final class PredictCommand implements Callable<Integer> {
                     + "(the run's own model's map; an ensemble's first member).")
     Path cam;
 
+    @Option(names = "--max-pixels", paramLabel = "N",
+            description = "Skip images with more pixels (read from the file's header, before decoding). "
+                    + "Default: ${DEFAULT-VALUE} (40 megapixels).")
+    long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
+
     @Override
     public Integer call() throws Exception {
+        if (maxPixels < 1) throw new UserError("--max-pixels must be at least 1");
         RunFolder folder = run.folder();
         RunConfig cfg = folder.readConfig();
         Preprocessing prep = new Preprocessing(cfg.inputSize, cfg.crop, cfg.cropFraction);
@@ -60,7 +67,7 @@ public final class PredictCommand implements Callable<Integer> {
         byte[] all = new byte[images.size() * cfg.inputSize * cfg.inputSize * 3];
         for (Path p : images) {
             try {
-                byte[] px = prep.load(p);
+                byte[] px = prep.apply(ImageDecoder.decode(p, maxPixels));
                 System.arraycopy(px, 0, all, ok.size() * px.length, px.length);
                 ok.add(p);
             } catch (UnusableImageException e) {

@@ -16,8 +16,8 @@ public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
     private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([^']*)'");
-    /** Java arrays hold at most about 2^31 floats. */
-    private static final long MAX_VALUES = Integer.MAX_VALUE - 8;
+    /** NumPy writes headers of a few dozen bytes; anything near this is not a header. */
+    private static final long MAX_HEADER_BYTES = 1 << 20;
 
     private Npy() {}
 
@@ -54,56 +54,77 @@ public final class Npy {
     }
 
     /**
-     * Reads a little-endian float32 array. Anything else (another dtype, a damaged or truncated file, a header that
-     * does not parse) is an IOException whose message names the file and the problem on one line.
+     * Reads a little-endian float32 array. Every problem (not .npy, another dtype, a damaged header, a shape the data
+     * does not fill) is a {@link WeightFileException} naming the file; sizes are checked against the file's before
+     * anything is allocated.
      */
     public static Array read(Path file) throws IOException {
+        long fileSize = Files.size(file);
         try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(raw)) {
-            byte[] magic = in.readNBytes(6);
-            if (!java.util.Arrays.equals(magic, MAGIC)) throw new IOException(file + ": not a .npy file");
+            byte[] magic = new byte[6];
+            in.readFully(magic);
+            if (!java.util.Arrays.equals(magic, MAGIC)) throw new WeightFileException(file + ": not a .npy file");
             int major = in.readUnsignedByte();
             in.readUnsignedByte();
-            if (major < 1 || major > 3) throw new IOException(file + ": unknown .npy version " + major);
-            long headerLen = major == 1
-                    ? Short.toUnsignedInt(Short.reverseBytes(in.readShort()))
-                    : Integer.toUnsignedLong(Integer.reverseBytes(in.readInt()));
-            if (headerLen > 1 << 20) throw new IOException(file + ": damaged .npy header (" + headerLen + " bytes long)");
-            byte[] headerBytes = in.readNBytes((int) headerLen);
-            if (headerBytes.length != headerLen) throw new IOException(file + ": truncated .npy header");
-            String header = new String(headerBytes, StandardCharsets.US_ASCII).trim();
+            long headerLen;
+            if (major == 1) headerLen = Short.toUnsignedInt(Short.reverseBytes(in.readShort()));
+            else if (major == 2 || major == 3) headerLen = Integer.toUnsignedLong(Integer.reverseBytes(in.readInt()));
+            else throw new WeightFileException(file + ": .npy format version " + major + " is not supported");
+            if (headerLen > Math.min(MAX_HEADER_BYTES, fileSize)) {
+                throw new WeightFileException(file + ": damaged .npy header (it says " + headerLen + " bytes long)");
+            }
+            String header = new String(in.readNBytes((int) headerLen), StandardCharsets.ISO_8859_1);
+            if (header.length() < headerLen) throw new WeightFileException(file + ": truncated .npy header");
             Matcher descr = DESCR.matcher(header);
-            if (!descr.find()) throw new IOException(file + ": no dtype ('descr') in the .npy header");
+            if (!descr.find()) throw new WeightFileException(file + ": no dtype ('descr') in the .npy header");
             if (!descr.group(1).equals("<f4")) {
-                throw new IOException(file + ": the array is " + dtypeName(descr.group(1))
+                throw new WeightFileException(file + ": the array is " + dtypeName(descr.group(1))
                         + "; only float32 (little-endian '<f4') is read: convert it, e.g. numpy's a.astype('float32')");
             }
-            if (header.contains("'fortran_order': True")) throw new IOException(file + ": Fortran-ordered arrays are not supported");
+            if (header.contains("'fortran_order': True")) throw new WeightFileException(file + ": Fortran-ordered arrays are not supported");
             Matcher m = SHAPE.matcher(header);
-            if (!m.find()) throw new IOException(file + ": no shape in the .npy header");
-            String[] parts = m.group(1).split(",");
-            int n = 0;
-            int[] shape = new int[parts.length];
-            long count = 1;
-            for (String p : parts) {
-                if (p.isBlank()) continue;
-                try {
-                    shape[n] = Integer.parseInt(p.trim());
-                } catch (NumberFormatException e) {
-                    throw new IOException(file + ": damaged shape (" + m.group(1).trim() + ") in the .npy header");
-                }
-                if (shape[n] < 0) throw new IOException(file + ": negative dimension in the shape (" + m.group(1).trim() + ")");
-                count *= shape[n++];
-                if (count > MAX_VALUES) throw new IOException(file + ": the array is too large (shape " + m.group(1).trim() + ")");
+            if (!m.find()) throw new WeightFileException(file + ": no shape in the .npy header");
+            int[] shape = parseShape(m.group(1), file);
+            long count = Weight.elementCount(shape);
+            if (count > Integer.MAX_VALUE - 8) throw new WeightFileException(file + ": over 2^31 values");
+            long dataBytes = fileSize - (magic.length + 2 + (major == 1 ? 2 : 4) + headerLen);
+            if (count * 4 != dataBytes) {
+                throw new WeightFileException(file + ": shape " + java.util.Arrays.toString(shape) + " needs " + count * 4
+                        + " bytes of data, the file holds " + dataBytes + (count * 4 > dataBytes ? " (truncated?)" : ""));
             }
-            shape = java.util.Arrays.copyOf(shape, n);
-            byte[] bytes = in.readNBytes((int) (count * 4));
-            if (bytes.length != count * 4) throw new IOException(file + ": truncated (" + bytes.length + " of " + count * 4 + " bytes)");
+            byte[] bytes = in.readNBytes(Math.toIntExact(count * 4));
+            if (bytes.length != count * 4) throw new WeightFileException(file + ": truncated (" + bytes.length + " of " + count * 4 + " bytes)");
             float[] data = new float[(int) count];
             ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
             return new Array(shape, data);
         } catch (java.io.EOFException e) {
-            throw new IOException(file + ": truncated .npy file");
+            throw new WeightFileException(file + ": truncated .npy file", e);
+        } catch (IllegalArgumentException e) { // a shape that overflows
+            throw new WeightFileException(file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {  // unforeseen damage: still one line naming the file
+            throw new WeightFileException(file + ": damaged .npy file (" + e + ")", e);
         }
+    }
+
+    private static int[] parseShape(String tuple, Path file) throws WeightFileException {
+        String[] parts = tuple.split(",", -1);
+        int[] shape = new int[parts.length];
+        int n = 0;
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i].strip();
+            if (p.isEmpty()) {
+                if (i == parts.length - 1 && i > 0) continue;     // the trailing comma of (3,)
+                if (parts.length == 1) continue;                  // ()
+                throw new WeightFileException(file + ": bad shape (" + oneLine(tuple) + ") in the .npy header");
+            }
+            try {
+                shape[n++] = Integer.parseInt(p);
+            } catch (NumberFormatException e) {
+                throw new WeightFileException(file + ": bad shape (" + oneLine(tuple) + ") in the .npy header");
+            }
+            if (shape[n - 1] < 0) throw new WeightFileException(file + ": negative dimension in the .npy shape (" + oneLine(tuple) + ")");
+        }
+        return java.util.Arrays.copyOf(shape, n);
     }
 
     /** NumPy's name of a dtype string such as '<f8'. */
@@ -117,12 +138,17 @@ public final class Npy {
             case 'c' -> "complex";
             default -> null;
         };
-        if (name == null || kind.length() < 2) return "of dtype '" + descr + "'";
+        if (name == null || kind.length() < 2) return "of dtype '" + oneLine(descr) + "'";
         try {
             int bits = 8 * Integer.parseInt(kind.substring(1));
             return (name.equals("bool") ? "bool" : name + bits) + (descr.startsWith(">") ? " big-endian" : "");
         } catch (NumberFormatException e) {
-            return "of dtype '" + descr + "'";
+            return "of dtype '" + oneLine(descr) + "'";
         }
+    }
+
+    private static String oneLine(String s) {
+        String t = s.replaceAll("\\s+", " ").trim();
+        return t.length() > 200 ? t.substring(0, 200) + "…" : t;
     }
 }

@@ -68,6 +68,11 @@ public final class PrepareCommand implements Callable<Integer> {
             description = "Skip photos whose shorter side is smaller. Default: ${DEFAULT-VALUE}.")
     int minSide = 32;
 
+    @Option(names = "--max-pixels", paramLabel = "N",
+            description = "Skip images with more pixels (read from the file's header, before decoding). "
+                    + "Default: ${DEFAULT-VALUE} (40 megapixels).")
+    long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
+
     @Option(names = "--rotation", paramLabel = "DEG", description = "Augmentation: rotation up to ±DEG. Default: ${DEFAULT-VALUE}.")
     double rotation = Augmentation.DEFAULT.rotationDegrees();
 
@@ -122,7 +127,7 @@ public final class PrepareCommand implements Callable<Integer> {
                     new Preprocessing(size, crop, cropFraction != null ? cropFraction : Preprocessing.DEFAULT_CROP_FRACTION),
                     StratifiedSplit.Ratios.parse(split), augment, seed,
                     new Augmentation(rotation, shift, zoom, flip, brightness),
-                    dedupe, nearDistance, manifest, minSide, threads, force);
+                    dedupe, nearDistance, manifest, minSide, threads, force, maxPixels);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
