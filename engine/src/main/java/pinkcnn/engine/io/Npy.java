@@ -89,8 +89,8 @@ public final class Npy {
             if (count > Integer.MAX_VALUE - 8) throw new WeightFileException(file + ": over 2^31 values");
             long dataBytes = fileSize - (magic.length + 2 + (major == 1 ? 2 : 4) + headerLen);
             if (count * 4 != dataBytes) {
-                throw new WeightFileException(file + ": shape " + java.util.Arrays.toString(shape) + " needs " + count * 4
-                        + " bytes of data, the file holds " + dataBytes + (count * 4 > dataBytes ? " (truncated?)" : ""));
+                throw new WeightFileException(file + (count * 4 > dataBytes ? ": truncated: " : ": ") + "shape "
+                        + java.util.Arrays.toString(shape) + " needs " + count * 4 + " bytes of data, the file holds " + dataBytes);
             }
             byte[] bytes = in.readNBytes(Math.toIntExact(count * 4));
             if (bytes.length != count * 4) throw new WeightFileException(file + ": truncated (" + bytes.length + " of " + count * 4 + " bytes)");
