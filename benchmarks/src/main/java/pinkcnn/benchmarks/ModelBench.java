@@ -12,6 +12,7 @@ import pinkcnn.engine.Tensor;
 import pinkcnn.engine.TensorScope;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.models.MobileNetV2;
+import pinkcnn.engine.models.SsdMobileNetV1;
 import pinkcnn.engine.nn.Add;
 import pinkcnn.engine.nn.BatchNorm;
 import pinkcnn.engine.nn.Conv2d;
@@ -66,6 +67,22 @@ public final class ModelBench {
 
     public static Result run(Backend backend, int batch, double minSeconds) {
         return run(backend, 224, batch, minSeconds);
+    }
+
+    /** The models {@link #run(Backend, String, int, double)} knows by name. */
+    public static final List<String> MODELS = List.of("mobilenetv2", "ssd-mobilenetv1");
+
+    /** The input side of a model of {@link #MODELS}: the face detector's is fixed. */
+    public static int inputSize(String model) {
+        return model.equals("ssd-mobilenetv1") ? SsdMobileNetV1.INPUT_SIZE : 224;
+    }
+
+    /** A model of {@link #MODELS} at its input size, random weights (every box predictor of the detector runs). */
+    public static Result run(Backend backend, String model, int batch, double minSeconds) {
+        if (!MODELS.contains(model)) throw new IllegalArgumentException("unknown model " + model + ": use " + MODELS);
+        Graph g = model.equals("ssd-mobilenetv1") ? SsdMobileNetV1.build(backend, inputSize(model), 1)
+                : MobileNetV2.build(backend, 1.0, inputSize(model), false, 0, 1);
+        return run(backend, g, batch, minSeconds);
     }
 
     /** MobileNetV2 at {@code size}×{@code size}, random weights. */
@@ -175,7 +192,8 @@ public final class ModelBench {
     }
 
     private static String type(Layer l) {
-        if (l instanceof Conv2d && !l.name().equals("Conv1")) return "conv 1x1";
+        if (l instanceof Conv2d c && c.kernelSize() == 1) return "conv 1x1";
+        if (l instanceof Conv2d c && !l.name().equals("Conv1")) return "conv " + c.kernelSize() + "x" + c.kernelSize(); // (MobileNetV2's stem: other)
         if (l instanceof DepthwiseConv2d) return "depthwise";
         if (l instanceof BatchNorm) return "batch norm";
         return "other";

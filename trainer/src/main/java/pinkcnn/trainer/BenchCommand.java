@@ -23,6 +23,7 @@ import pinkcnn.benchmarks.ModelBench;
 import pinkcnn.benchmarks.PeakBench;
 import pinkcnn.benchmarks.Peaks;
 import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.models.SsdMobileNetV1;
 import pinkcnn.engine.nn.Graph;
 import pinkcnn.kernels.OpenClBackend;
 import pinkcnn.trainer.export.OnnxRuntimeBench;
@@ -56,7 +57,8 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> ops;
 
     @Option(names = "--model", paramLabel = "MODEL",
-            description = "Time a whole network's forward pass instead of kernels: mobilenetv2.")
+            description = "Time a whole network's forward pass instead of kernels: mobilenetv2, or ssd-mobilenetv1 (the "
+                    + "face detector, at its 512×512 input).")
     String model;
 
     @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Batch size of --model and of the layer cases (1×1, depthwise, stem; default: ${DEFAULT-VALUE}).")
@@ -108,7 +110,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (against != null && !against.equalsIgnoreCase(ONNXRUNTIME)) {
             throw new UserError("unknown --against '" + against + "': use " + ONNXRUNTIME);
         }
-        if (model != null && !model.equalsIgnoreCase("mobilenetv2")) throw new UserError("unknown --model '" + model + "': use mobilenetv2");
+        if (model != null && !model.equalsIgnoreCase("mobilenetv2") && !detector()) {
+            throw new UserError("unknown --model '" + model + "': use mobilenetv2 or " + DETECTOR);
+        }
+        if (detector() && (against != null || weights != null)) {
+            throw new UserError("--model " + DETECTOR + " runs on random weights alone: leave out --against and --weights");
+        }
+        if (detector()) inputSize = SsdMobileNetV1.INPUT_SIZE;
         if (against != null && model == null) throw new UserError("--against compares a whole model: add --model mobilenetv2");
         if (against != null && roofline != null) throw new UserError("--roofline draws kernels and layers: leave out --against");
         if (weights != null && model == null) throw new UserError("--weights goes with --model");
@@ -261,7 +269,15 @@ public final class BenchCommand implements Callable<Integer> {
     // ---- the whole model ----------------------------------------------------------------------------------------------
 
     /** MobileNetV2 with --weights, else with random weights and batch-norm statistics fitted to random images. */
+    /** The face detector's name for --model. */
+    private static final String DETECTOR = "ssd-mobilenetv1";
+
+    private boolean detector() {
+        return model != null && model.equalsIgnoreCase(DETECTOR);
+    }
+
     private Graph graph(Backend backend) {
+        if (detector()) return SsdMobileNetV1.build(backend, inputSize, 1);
         if (weights != null) return Backbones.pretrained(backend, 1.0, inputSize, weights);
         Graph g = Backbones.build(backend, 1.0, inputSize);
         ModelBench.calibrateBatchNorm(backend, g, ModelBench.input(1, inputSize, inputSize, 3, 7), 1);
@@ -271,7 +287,7 @@ public final class BenchCommand implements Callable<Integer> {
     private ModelBench.Result benchModel(Backend backend, int threads) {
         ModelBench.Result r = ModelBench.run(backend, graph(backend), batch, minTime(2.0));
         Map<String, Object> row = new LinkedHashMap<>();
-        row.put("op", "mobilenetv2");
+        row.put("op", detector() ? DETECTOR : "mobilenetv2");
         row.put("device", backend.name());
         row.put("batch", batch);
         row.put("input_size", inputSize);
@@ -282,10 +298,10 @@ public final class BenchCommand implements Callable<Integer> {
         results.add(row);
         jsonOut.put("layers", r.layers());
         if (!json) {
-            System.out.printf("mobilenetv2 %dx%d batch %d on %s (%d threads): %.1f images/s, %.2f ms/image%n",
-                    inputSize, inputSize, batch, backend.name(), threads, r.imagesPerSecond(), r.msPerImage());
+            System.out.printf("%s %dx%d batch %d on %s (%d threads): %.1f images/s, %.2f ms/image%n",
+                    detector() ? DETECTOR : "mobilenetv2", inputSize, inputSize, batch, backend.name(), threads, r.imagesPerSecond(), r.msPerImage());
             r.shares().forEach((k, v) -> System.out.printf("  %-11s %5.1f%%%n", k, 100 * v));
-            if (!r.shares().containsKey("batch norm")) {
+            if (!detector() && !r.shares().containsKey("batch norm")) {
                 System.out.println("  (each batch norm and the ReLU6 after it run inside the convolution before them)");
             }
             if (roofline != null) {

@@ -12,9 +12,13 @@ import pinkcnn.engine.backend.Backend;
 import pinkcnn.trainer.cam.CamMethod;
 import pinkcnn.trainer.cam.CamWriter;
 import pinkcnn.trainer.cam.ClassActivationMaps;
+import pinkcnn.trainer.data.ImageDecoder;
 import pinkcnn.trainer.data.Preprocessing;
 import pinkcnn.trainer.data.Progress;
+import pinkcnn.trainer.data.RgbImage;
 import pinkcnn.trainer.data.UnusableImageException;
+import pinkcnn.trainer.face.Face;
+import pinkcnn.trainer.face.FaceDetector;
 import pinkcnn.trainer.train.RunConfig;
 import pinkcnn.trainer.train.RunFolder;
 import pinkcnn.trainer.train.TrainingRun;
@@ -65,17 +69,32 @@ public final class CamCommand implements Callable<Integer> {
         int[] wanted = resolveClasses(classes, cfg.classes);
         if (!list && photos.isEmpty()) throw new UserError("give at least one photo (or --list)");
         // every photo is decoded before anything is computed, so a bad one stops the command with nothing written
-        Preprocessing prep = new Preprocessing(cfg.inputSize, cfg.crop, cfg.cropFraction);
+        Preprocessing prep = cfg.preprocessing();
         int per = cfg.inputSize * cfg.inputSize * 3;
         byte[] inputs = new byte[photos.size() * per];
-        for (int i = 0; i < photos.size(); i++) {
-            try {
-                System.arraycopy(prep.load(photos.get(i)), 0, inputs, i * per, per);
-            } catch (UnusableImageException e) {
-                throw new UserError(photos.get(i) + ": " + e.getMessage());
-            }
-        }
+        List<Face> faces = new ArrayList<>();
+        List<RgbImage> originals = new ArrayList<>();
         try (Backend backend = device.open()) {
+            // a run trained on face crops: the face its training would have used (--faces of prepare, as run.json says)
+            FaceDetector detector = prep.crop() == Preprocessing.Crop.FACE && !list ? FaceDetector.load(backend,
+                    DetectorWeights.ensure(new java.io.PrintWriter(System.err, true)), cfg.faceCrop().minScore) : null;
+            for (int i = 0; i < photos.size() && !list; i++) {
+                RgbImage photo;
+                try {
+                    photo = ImageDecoder.decode(photos.get(i));
+                } catch (UnusableImageException e) {
+                    throw new UserError(photos.get(i) + ": " + e.getMessage());
+                }
+                Face face = null;
+                if (detector != null) {
+                    List<Face> found = cfg.faceCrop().faces.choose(detector.detect(photo));
+                    if (found.isEmpty()) throw new UserError(photos.get(i) + ": no face found");
+                    face = found.get(0);
+                }
+                faces.add(face);
+                originals.add(photo);
+                System.arraycopy(prep.apply(photo, face), 0, inputs, i * per, per);
+            }
             ClassActivationMaps cams = ClassActivationMaps.of(backend, TrainingRun.load(folder, backend));
             String listCommand = "pinkcnn cam --run " + run.path() + " --list";
             if (list) {
@@ -95,7 +114,7 @@ public final class CamCommand implements Callable<Integer> {
             java.util.Arrays.fill(perPhoto, wanted);
             Path dir = out != null ? out : folder.dir().resolve("cam");
             List<Path> written = CamWriter.write(cams, prep, photos, inputs, at, perPhoto, methods, cfg.classes, dir,
-                    quiet || photos.size() < 4 ? Progress.SILENT : Progress.BARS, System.out);
+                    quiet || photos.size() < 4 ? Progress.SILENT : Progress.BARS, System.out, faces, originals);
             System.out.printf("%d maps at %s in %s%n", written.size() / 2, at, dir);
         }
         return 0;

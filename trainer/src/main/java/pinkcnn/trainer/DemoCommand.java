@@ -21,7 +21,8 @@ import pinkcnn.trainer.train.RunFolder;
  * original project's figures.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole pipeline: weights (npm pack nsfwjs@4.4.0 + convert, cached), prepare, train, evaluate.",
+        description = {"Run the whole pipeline: weights (npm pack nsfwjs@4.4.0 + convert, cached), prepare (face crops with "
+                + "face-api's detector, converted from npm too), train, evaluate.",
                 "Photos come from datasets/ when its class folders hold photos, else from ../shared/datasets/lfw-demo."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "As for train. Default: ${DEFAULT-VALUE}.")
@@ -49,7 +50,9 @@ public final class DemoCommand implements Callable<Integer> {
         Path prepared = home.resolve("datasets").resolve("prepared").resolve("demo");
         step("1/3 prepare photos from " + photos);
         PrintWriter stdout = new PrintWriter(System.out, true);
-        PrepareJob.run(PrepareCommand.defaultOptions(photos, prepared, true), Progress.BARS).print(stdout);
+        // prepare's defaults: face crops, the detector converted from npm on first use like the backbone
+        PrepareJob.run(PrepareCommand.defaultOptions(photos, prepared, true, device, stdout, new PrintWriter(System.err, true)),
+                Progress.BARS).print(stdout);
         stdout.flush();
         step("2/3 train (defaults) into " + out);
         RunConfig cfg = new RunConfig(); // train's defaults

@@ -32,7 +32,7 @@ public final class DeviceOption {
     CommandSpec command;
 
     /** The option as if given {@code --device device} (for commands that call others' code, such as demo). */
-    static DeviceOption of(String device) {
+    public static DeviceOption of(String device) {
         DeviceOption d = new DeviceOption();
         d.device = device;
         return d;

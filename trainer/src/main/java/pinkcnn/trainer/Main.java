@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
+                DetectCommand.class,
                 InspectCommand.class,
                 ExportCommand.class,
                 CamCommand.class,

@@ -210,7 +210,8 @@ class ReliabilityCliTest {
             TrainCommand d = (TrainCommand) Main.commandLine().parseArgs("train", "--out", "x", "--weights", weights.toString())
                     .subcommand().commandSpec().userObject();
             assertEquals(tmp.resolve("datasets/prepared").toString(), d.config().data, "train's default data: the project's");
-            var prepare = PrepareCommand.defaultOptions(null, null, false);
+            var prepare = ((PrepareCommand) Main.commandLine().parseArgs("prepare", "--crop", "center")
+                    .subcommand().commandSpec().userObject()).options();
             assertEquals(tmp.resolve("datasets"), prepare.raw());
             assertEquals(tmp.resolve("datasets/prepared"), prepare.out());
         } finally {

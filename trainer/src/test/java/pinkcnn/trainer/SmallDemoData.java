@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 import pinkcnn.engine.reference.SharedData;
 
 /**
- * A small real dataset for tests that train: the first 10 demo photos of each person, prepared at 96×96 with ×2
- * augmentation. Skips the calling test where ../shared has no photos or weights.
+ * A small real dataset for tests that train: the first 10 demo photos of each person, prepared at 96×96 (centre crop)
+ * with ×2 augmentation. Skips the calling test where ../shared has no photos or weights.
  */
 public record SmallDemoData(Path raw, Path data, Path weights) {
 
@@ -33,7 +33,7 @@ public record SmallDemoData(Path raw, Path data, Path weights) {
         }
         Path data = tmp.resolve("data");
         MainCli.Result r = cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "96", "--augment", "2",
-                "--no-progress");
+                "--crop", "center", "--no-progress");
         assertEquals(0, r.rc(), r.err());
         return new SmallDemoData(raw, data, weights);
     }

@@ -101,7 +101,7 @@ class TrainOptionsTest {
                 List.of("train", "--lr-schedule", "step"), "pinkcnn train: unknown --lr-schedule 'step': use constant or cosine",
                 List.of("train", "--tta", "FLIP"), "pinkcnn train: unknown --tta 'FLIP': use none or flip",
                 List.of("evaluate", "--run", "runs/x", "--tta", "rotate"), "pinkcnn evaluate: unknown --tta 'rotate': use none or flip",
-                List.of("prepare", "--crop", "square"), "pinkcnn prepare: unknown --crop 'square': use center or none",
+                List.of("prepare", "--crop", "square"), "pinkcnn prepare: unknown --crop 'square': use center, none or face",
                 List.of("prepare", "--dedupe", "fuzzy"), "pinkcnn prepare: unknown --dedupe 'fuzzy': use exact or near");
         cases.forEach((args, line) -> {
             List<String> all = new java.util.ArrayList<>(args);

@@ -19,7 +19,9 @@ import pinkcnn.engine.nn.Graph.Node;
  * <ul>
  *   <li>convolution → batch norm on moving statistics (→ ReLU): the batch norm and the ReLU run in the convolution's
  *       output stage ({@link ConvLayer#forwardAffine});</li>
- *   <li>batch norm on moving statistics → ReLU, elsewhere: one pass ({@link BatchNorm#forwardClamped}).</li>
+ *   <li>batch norm on moving statistics → ReLU, elsewhere: one pass ({@link BatchNorm#forwardClamped});</li>
+ *   <li>convolution with a bias → ReLU: the bias and the ReLU in the convolution's output stage
+ *       ({@link Conv2d#forwardBiasClamped}).</li>
  * </ul>
  */
 record GraphPlan(List<Step> steps) {
@@ -49,6 +51,9 @@ record GraphPlan(List<Step> steps) {
                 return in.size() == 2 ? ((Add) layer).forward(in.get(0), in.get(1)) : layer.forward(in.get(0));
             }
             if (layer instanceof BatchNorm bn) return bn.forwardClamped(in.get(0), ((ReLU) nodes.get(1).layer()).maxValue());
+            if (layer instanceof Conv2d c && c.bias() != null) {
+                return c.forwardBiasClamped(in.get(0), 0f, ((ReLU) nodes.get(1).layer()).maxValue());
+            }
             // convolution + batch norm (+ ReLU): neither the convolution's nor the batch norm's output is materialised
             Tensor[] scaleShift = ((BatchNorm) nodes.get(1).layer()).movingScaleShift();
             boolean relu = nodes.size() == 3;
@@ -108,11 +113,13 @@ record GraphPlan(List<Step> steps) {
 
     /**
      * How many nodes from i run as one step: 3 for a convolution, a batch norm on moving statistics and a ReLU, 2 for a
-     * convolution and such a batch norm or for such a batch norm and a ReLU, else 1.
+     * convolution and such a batch norm, for such a batch norm and a ReLU, or for a convolution with a bias and a
+     * ReLU, else 1.
      */
     private static int fusedSpan(List<Node> nodes, int i, int last, Set<String> keep, Map<String, Integer> uses) {
         if (i + 1 > last) return 1;
         Node a = nodes.get(i), b = nodes.get(i + 1);
+        if (a.layer() instanceof Conv2d c && c.bias() != null) return reluOf(a, b, keep, uses) ? 2 : 1;
         boolean movingBn = b.layer() instanceof BatchNorm bn && bn.usesMovingStatistics();
         if (a.layer() instanceof ConvLayer f && f.canFuse() && movingBn && onlyReader(a, b, keep, uses)) {
             return i + 2 <= last && reluOf(b, nodes.get(i + 2), keep, uses) ? 3 : 2;

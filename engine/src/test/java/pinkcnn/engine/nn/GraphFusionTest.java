@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -35,7 +36,7 @@ class GraphFusionTest {
             x = g.add(new DepthwiseConv2d(b, "dw", 16, 3, 1, "same", rnd), x);
             x = g.add(randomStatistics(b, new BatchNorm(b, "bn2", 16), rnd), x);
             x = g.add(ReLU.relu6("r2"), x);
-            // a bias is in the way of the fused stage: run as three layers
+            // a bias is in the way of the batch norm's fused stage: the bias alone goes into the output stage
             x = g.add(new Conv2d(b, "biased", 16, 16, 1, 1, "same", true, rnd), x);
             x = g.add(randomStatistics(b, new BatchNorm(b, "bn3", 16), rnd), x);
             x = g.add(ReLU.relu6("r3"), x);
@@ -55,14 +56,45 @@ class GraphFusionTest {
                 fused = g.forward(in, x).toArray();
             }
             Assertions2.assertClose(oneByOne, fused, 1e-5, 1e-5, "fused against layer by layer");
-            assertEquals(2, calls.get("conv2dAffine").get(), "c1 and project fused, the biased convolution not");
+            assertEquals(3, calls.get("conv2dAffine").get(), "c1 and project fused with their batch norms, biased alone");
             assertEquals(1, calls.get("depthwiseConv2dAffine").get());
 
             // asking for the convolution's output keeps it on its own; asking for the batch norm's keeps the ReLU apart
             calls.clear();
-            assertEquals(1, fusedCalls(g, in, x, "c1", oneByOne, calls), "only project fused");
+            assertEquals(2, fusedCalls(g, in, x, "c1", oneByOne, calls), "biased and project");
             calls.clear();
-            assertEquals(2, fusedCalls(g, in, x, "bn1", oneByOne, calls), "c1 with bn1, and project");
+            assertEquals(3, fusedCalls(g, in, x, "bn1", oneByOne, calls), "c1 with bn1, biased and project");
+        }
+    }
+
+    @Test
+    void aBiasAndTheReluAfterItGoIntoTheOutputStage() {
+        Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            Backend b = counting(cpu, calls);
+            Random rnd = new Random(5);
+            Graph g = new Graph(10, 10, 3);
+            String x = g.add(new Conv2d(b, "c0", 3, 8, 3, 2, "same", true, rnd), Graph.INPUT);
+            x = g.add(ReLU.relu6("c0_relu"), x);
+            String head = g.add(new Conv2d(b, "head", 8, 5, 1, 1, "same", true, rnd), x);
+            for (Layer l : List.of(g.layer("c0"), g.layer("head"))) {
+                Parameter bias = ((Conv2d) l).bias();
+                float[] v = new float[(int) bias.value().size()];
+                for (int i = 0; i < v.length; i++) v[i] = rnd.nextFloat() * 4 - 2;
+                b.write(bias.value().storage(), 0, v, 0, v.length);
+            }
+            float[] input = new float[10 * 10 * 3];
+            for (int i = 0; i < input.length; i++) input[i] = rnd.nextFloat() * 6 - 3;
+            Tensor in = Tensor.of(b, input, 1, 10, 10, 3);
+            Map<String, Tensor> oneByOne = g.run(Map.of(Graph.INPUT, in), 0, g.position(head), Set.of("c0_relu"));
+            assertEquals(Map.of(), Map.copyOf(calls));
+            try (Autograd.AutoCloseableNoThrow ng = Autograd.noGrad()) {
+                Map<String, Tensor> fused = g.run(Map.of(Graph.INPUT, in), 0, g.position(head), Set.of("c0_relu"));
+                for (String name : List.of("c0_relu", "head")) {
+                    Assertions2.assertClose(oneByOne.get(name).toArray(), fused.get(name).toArray(), 1e-6, 1e-6, name);
+                }
+            }
+            assertEquals(2, calls.get("conv2dAffine").get(), "c0 with its ReLU, and head with its bias");
         }
     }
 

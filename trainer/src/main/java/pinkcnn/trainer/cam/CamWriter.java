@@ -15,6 +15,7 @@ import pinkcnn.trainer.data.Preprocessing;
 import pinkcnn.trainer.data.Progress;
 import pinkcnn.trainer.data.RgbImage;
 import pinkcnn.trainer.data.UnusableImageException;
+import pinkcnn.trainer.face.Face;
 import pinkcnn.trainer.train.FeatureExtractor;
 
 /**
@@ -36,6 +37,17 @@ public final class CamWriter {
     public static List<Path> write(ClassActivationMaps cams, Preprocessing prep, List<Path> photos, byte[] inputs,
                                    String layer, int[][] classes, List<CamMethod> methods, List<String> classNames,
                                    Path outDir, Progress.Factory progress, PrintStream out) throws IOException {
+        return write(cams, prep, photos, inputs, layer, classes, methods, classNames, outDir, progress, out, null, null);
+    }
+
+    /**
+     * As above, for inputs cropped around faces: {@code faces} gives each input's face (its crop box on the photo) and
+     * {@code originals} each input's decoded photo (null: decoded again from {@code photos}).
+     */
+    public static List<Path> write(ClassActivationMaps cams, Preprocessing prep, List<Path> photos, byte[] inputs,
+                                   String layer, int[][] classes, List<CamMethod> methods, List<String> classNames,
+                                   Path outDir, Progress.Factory progress, PrintStream out, List<Face> faces,
+                                   List<RgbImage> originals) throws IOException {
         Files.createDirectories(outDir);
         int size = cams.inputSize(), per = size * size * 3;
         List<String> stems = stems(photos);
@@ -49,8 +61,10 @@ public final class CamWriter {
                         count, layer, Arrays.copyOfRange(classes, start, start + count), methods);
                 for (int i = 0; i < count; i++) {
                     int photo = start + i;
-                    RgbImage original = decodeAgain(photos.get(photo));
-                    double[] box = original == null ? null : prep.cropBox(original.width(), original.height());
+                    RgbImage original = originals != null ? originals.get(photo) : decodeAgain(photos.get(photo));
+                    Face face = faces == null ? null : faces.get(photo);
+                    double[] box = original == null || (prep.crop() == Preprocessing.Crop.FACE && face == null) ? null
+                            : prep.cropBox(original.width(), original.height(), face);
                     byte[] network = Arrays.copyOfRange(chunk, i * per, (i + 1) * per);
                     Set<Integer> done = new HashSet<>();
                     for (ClassActivationMaps.Result r : results) {
@@ -86,7 +100,7 @@ public final class CamWriter {
     }
 
     /** File-name stems of the photos, made unique with -2, -3 … where two photos share a name. */
-    static List<String> stems(List<Path> photos) {
+    public static List<String> stems(List<Path> photos) {
         Set<String> used = new HashSet<>();
         List<String> out = new ArrayList<>();
         for (Path p : photos) {

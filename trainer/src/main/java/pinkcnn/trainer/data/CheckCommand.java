@@ -49,8 +49,10 @@ public final class CheckCommand implements Callable<Integer> {
         try (DatasetReader data = DatasetReader.open(file)) {
             out.println(file + ": split '" + data.split() + "'");
             for (DatasetReader.DatasetInfo d : data.datasets()) out.println("  " + d);
-            data.preprocessing().ifPresent(p -> out.printf(Locale.ROOT, "  preprocessing: %d×%d, crop %s, crop fraction %s%n",
-                    p.size(), p.size(), p.crop(), p.cropFraction()));
+            data.preprocessing().ifPresent(p -> out.printf(Locale.ROOT, "  preprocessing: %d×%d, crop %s%n",
+                    p.size(), p.size(), p.crop() == Preprocessing.Crop.FACE ? p.describeCrop() + " ("
+                            + data.attributes().getOrDefault("face_detector", "a face detector") + ")"
+                            : p.crop() + ", crop fraction " + p.cropFraction()));
 
             int[] counts = data.countsPerClass();
             int nameWidth = Math.max(5, data.classes().stream().mapToInt(String::length).max().orElse(5));
@@ -66,9 +68,11 @@ public final class CheckCommand implements Callable<Integer> {
             PixelStats.of(data).print(out);
 
             Path png = sheet != null ? sheet : defaultSheet(file);
-            ContactSheet.write(png, data, samples(data), tile);
+            SourceBoxes boxes = SourceBoxes.of(data, out);
+            ContactSheet.write(png, data, samples(data), tile, boxes == null ? null : boxes::source);
             out.println();
-            out.println("contact sheet: " + png + " (" + perClass + " random images per class, captioned #index label)");
+            out.println("contact sheet: " + png + " (" + perClass + " random images per class, captioned #index label"
+                    + (boxes == null ? ")" : ", each beside its photo with the face box it was cropped around)"));
         } catch (IOException e) {
             throw new UserError("cannot write the contact sheet: " + e.getMessage());
         }

@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.IntFunction;
 import javax.imageio.ImageIO;
 import pinkcnn.engine.io.AtomicFiles;
 
@@ -27,7 +28,19 @@ final class ContactSheet {
      * @param tile    tile side in pixels (images are resampled to it)
      */
     static void write(Path png, DatasetReader data, List<int[]> rows, int tile) throws IOException {
-        int columns = rows.stream().mapToInt(r -> r.length).max().orElse(0);
+        write(png, data, rows, tile, null);
+    }
+
+    /** A sample's source: the photo (already drawn with its face box) and a caption; null where unknown. */
+    record Source(java.awt.image.BufferedImage picture, String caption) {}
+
+    /**
+     * As above; with {@code sources}, each sample is followed by its source photo, fitted into a tile, with the face
+     * box it was cropped around.
+     */
+    static void write(Path png, DatasetReader data, List<int[]> rows, int tile, IntFunction<Source> sources) throws IOException {
+        int perSample = sources == null ? 1 : 2;
+        int columns = perSample * rows.stream().mapToInt(r -> r.length).max().orElse(0);
         int width = HEADER_W + columns * (tile + GAP) + GAP;
         int height = rows.size() * (tile + CAPTION_H + GAP) + GAP;
         BufferedImage sheet = new BufferedImage(Math.max(width, 1), Math.max(height, 1), BufferedImage.TYPE_INT_RGB);
@@ -46,7 +59,18 @@ final class ContactSheet {
             if (text) text = drawText(g, "label " + label, 6, top + 16) && drawText(g, data.classes().get(label), 6, top + 32);
             int[] indices = rows.get(label);
             for (int c = 0; c < indices.length; c++) {
-                int left = HEADER_W + GAP + c * (tile + GAP);
+                int left = HEADER_W + GAP + perSample * c * (tile + GAP);
+                if (sources != null) {
+                    Source src = sources.apply(indices[c]);
+                    if (src != null) {
+                        int sw = src.picture().getWidth(), sh = src.picture().getHeight();
+                        double f = (double) tile / Math.max(sw, sh);
+                        int dw = Math.max(1, (int) Math.round(sw * f)), dh = Math.max(1, (int) Math.round(sh * f));
+                        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+                        g.drawImage(src.picture(), left + tile + GAP + (tile - dw) / 2, top + (tile - dh) / 2, dw, dh, null);
+                        if (text) text = drawText(g, src.caption(), left + tile + GAP, top + tile + 12);
+                    }
+                }
                 RgbImage img = new RgbImage(data.width(), data.height(), toRgb(data.image(indices[c]), data.channels()));
                 byte[] small = tile == data.width() && tile == data.height() ? img.rgb() : Resizer.resize(img, tile, tile);
                 for (int y = 0; y < tile; y++) {

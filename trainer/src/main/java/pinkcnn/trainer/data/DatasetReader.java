@@ -131,6 +131,23 @@ public final class DatasetReader implements AutoCloseable {
         return counts;
     }
 
+    /**
+     * The manifest.csv row each image comes from ({@code {split}_set_source}, written by prepare since face crops), or
+     * empty for files without it.
+     */
+    public Optional<long[]> sources() {
+        Node node = hdf.getChildren().get(split + "_set_source");
+        if (!(node instanceof Dataset d) || d.getDimensions().length != 1 || d.getDimensions()[0] != count) return Optional.empty();
+        try {
+            int[] values = readLabels(d, count, file, hdf.size());
+            long[] out = new long[count];
+            for (int i = 0; i < count; i++) out[i] = values[i];
+            return Optional.of(out);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** String attributes of the root group (pinkcnn writes its preprocessing settings there). */
     public Map<String, String> attributes() { return attributes; }
 
@@ -140,7 +157,9 @@ public final class DatasetReader implements AutoCloseable {
             String crop = attributes.get("preprocess_crop");
             String fraction = attributes.get("preprocess_crop_fraction");
             if (crop == null || fraction == null) return Optional.empty();
-            return Optional.of(new Preprocessing(height, Preprocessing.Crop.parse(crop), Double.parseDouble(fraction)));
+            String margin = attributes.get("preprocess_face_margin");
+            return Optional.of(new Preprocessing(height, Preprocessing.Crop.parse(crop), Double.parseDouble(fraction),
+                    margin != null ? Double.parseDouble(margin) : Preprocessing.DEFAULT_FACE_MARGIN));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

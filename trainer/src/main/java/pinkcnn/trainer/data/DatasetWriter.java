@@ -21,6 +21,7 @@ import pinkcnn.engine.io.AtomicFiles;
  *   {split}_set_x   uint8  N×H×W×3   the images, RGB, one deflate-compressed chunk per image
  *   {split}_set_y   int64  N         class index of each image
  *   list_classes    string C         class names, index = label
+ *   {split}_set_source  int64 N      (prepare's files) the manifest.csv row each image comes from, 0 = first data row
  * </pre>
  * plus string attributes on the root group (the preprocessing settings, so {@code predict} can repeat them).
  * Images are streamed: they are compressed in parallel on the given pool and written in order, never all in memory.
@@ -35,7 +36,12 @@ public final class DatasetWriter {
 
     /** What one split file holds besides the pixels. */
     public record SplitSpec(String split, List<String> classes, int[] labels, int height, int width,
-                            Map<String, String> attributes) {
+                            Map<String, String> attributes, long[] sources) {
+
+        /** A split without a record of where its images come from. */
+        public SplitSpec(String split, List<String> classes, int[] labels, int height, int width, Map<String, String> attributes) {
+            this(split, classes, labels, height, width, attributes, null);
+        }
 
         public SplitSpec {
             if (labels.length == 0) throw new IllegalArgumentException("split '" + split + "' has no images");
@@ -45,6 +51,9 @@ public final class DatasetWriter {
                 }
             }
             attributes = new TreeMap<>(attributes);
+            if (sources != null && sources.length != labels.length) {
+                throw new IllegalArgumentException(sources.length + " sources for " + labels.length + " images");
+            }
         }
 
         public int count() {
@@ -75,6 +84,7 @@ public final class DatasetWriter {
                 long[] labels = new long[spec.count()];
                 for (int i = 0; i < labels.length; i++) labels[i] = spec.labels()[i];
                 hdf.putDataset(spec.split() + "_set_y", labels);
+                if (spec.sources() != null) hdf.putDataset(spec.split() + "_set_source", spec.sources().clone());
                 hdf.putDataset("list_classes", spec.classes().toArray(new String[0]));
                 spec.attributes().forEach(hdf::putAttribute);
             }   // jHDF writes everything, pulling the images, on close

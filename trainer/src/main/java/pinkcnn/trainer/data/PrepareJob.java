@@ -18,14 +18,23 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import pinkcnn.engine.backend.Backend;
+import pinkcnn.trainer.DetectorWeights;
+import pinkcnn.trainer.DeviceOption;
 import pinkcnn.trainer.UserError;
 import pinkcnn.trainer.data.PhotoScan.Outcome;
+import pinkcnn.trainer.data.PhotoScan.Rejected;
 import pinkcnn.trainer.data.PhotoScan.ScannedPhoto;
+import pinkcnn.trainer.face.Face;
+import pinkcnn.trainer.face.FaceChoice;
+import pinkcnn.trainer.face.FaceDetector;
 
 /**
  * The work of {@code pinkcnn prepare}, in phases:
  * <ol>
  *   <li><b>scan</b> every candidate file in parallel: read, decode, fingerprint (nothing but hashes is kept);</li>
+ *   <li>with face crops, <b>find the faces</b> of every usable photo (decoded again in parallel, the detector's passes
+ *       batched on the backend); a photo without one is skipped ("no face found");</li>
  *   <li><b>de-duplicate</b> and <b>split</b> per class (or reuse a manifest's split), and check that every class can be
  *       split, all before any output is written;</li>
  *   <li><b>write</b> each split: decode again, crop and resize, add augmented variants (training only), compress and
@@ -39,24 +48,42 @@ public final class PrepareJob {
 
     private static final String PARTIAL_SUFFIX = ".partial";
 
+    /**
+     * How faces are found for {@link Preprocessing.Crop#FACE}: the detector's weights, the device it runs on, the
+     * score a face needs and which faces of a photo become samples.
+     */
+    public record FaceOptions(Path weights, String device, double minScore, FaceChoice choice) {
+        /** The settings that describe the detector in the dataset files. */
+        Map<String, String> attributes() {
+            Map<String, String> a = new LinkedHashMap<>();
+            a.put("face_detector", "ssd_mobilenetv1 (face-api.js, npm " + DetectorWeights.PACKAGE + ")");
+            a.put("face_min_score", Double.toString(minScore));
+            a.put("faces", choice.id());
+            return a;
+        }
+    }
+
     /** Everything {@code prepare} can be told. */
     public record Options(Path raw, Path out, Preprocessing preprocessing, StratifiedSplit.Ratios ratios, int augment,
                           long seed, Augmentation augmentation, Deduplicator.Mode dedupe, int nearDistance,
-                          Path manifest, int minSide, int threads, boolean force, long maxPixels) {
+                          Path manifest, int minSide, int threads, boolean force, long maxPixels, FaceOptions faces) {
 
         public Options {
             if (augment < 1) throw new IllegalArgumentException("--augment must be at least 1 (1 = no augmentation)");
             if (minSide < 1) throw new IllegalArgumentException("--min-side must be at least 1");
             if (maxPixels < 1) throw new IllegalArgumentException("--max-pixels must be at least 1");
             if (nearDistance < 0 || nearDistance > 64) throw new IllegalArgumentException("--near-distance must be in 0..64");
+            if ((preprocessing.crop() == Preprocessing.Crop.FACE) != (faces != null)) {
+                throw new IllegalArgumentException("face options go with a face crop, and only with it");
+            }
         }
 
-        /** With the decoder's default pixel limit. */
+        /** Without face crops, with the decoder's default pixel limit. */
         public Options(Path raw, Path out, Preprocessing preprocessing, StratifiedSplit.Ratios ratios, int augment,
-                       long seed, Augmentation augmentation, Deduplicator.Mode dedupe, int nearDistance,
-                       Path manifest, int minSide, int threads, boolean force) {
+                       long seed, Augmentation augmentation, Deduplicator.Mode dedupe, int nearDistance, Path manifest,
+                       int minSide, int threads, boolean force) {
             this(raw, out, preprocessing, ratios, augment, seed, augmentation, dedupe, nearDistance, manifest, minSide,
-                    threads, force, ImageDecoder.DEFAULT_MAX_PIXELS);
+                    threads, force, ImageDecoder.DEFAULT_MAX_PIXELS, null);
         }
 
         int threadCount() {
@@ -78,6 +105,16 @@ public final class PrepareJob {
     }
 
     private PrepareReport run() {
+        if (o.faces() == null) return runWith(null, null);
+        // the detector's weights are read and checked first: a bad file stops prepare before anything is written
+        try (Backend backend = DeviceOption.of(o.faces().device()).open()) {
+            FaceDetector detector = FaceDetector.load(backend, o.faces().weights(), o.faces().minScore());
+            return runWith(detector, "faces found by face-api's SSD MobileNetV1 (" + o.faces().weights().getFileName() + ") on "
+                    + backend.name() + ", score > " + o.faces().minScore() + ", --faces " + o.faces().choice());
+        }
+    }
+
+    private PrepareReport runWith(FaceDetector detector, String cropLine) {
         long start = System.nanoTime();
         Map<Split, Path> outputs = new EnumMap<>(Split.class);
         for (Split s : Split.values()) outputs.put(s, o.out().resolve(s.fileName()));
@@ -95,6 +132,16 @@ public final class PrepareJob {
         ExecutorService pool = newPool(o.threadCount());
         try {
             List<Outcome> outcomes = scanAll(raw.files(), pool);
+            Map<ScannedPhoto, List<Face>> faces = Map.of();
+            if (detector != null) {
+                faces = detectFaces(outcomes, detector, pool);
+                List<Outcome> withFaces = new ArrayList<>(outcomes.size());
+                for (Outcome oc : outcomes) {
+                    boolean none = oc.usable() && faces.get(oc.photo()).isEmpty();
+                    withFaces.add(none ? new Outcome(null, new Rejected(oc.photo().raw(), NO_FACE)) : oc);
+                }
+                outcomes = withFaces;
+            }
             List<ScannedPhoto> usable = new ArrayList<>();
             for (Outcome oc : outcomes) if (oc.usable()) usable.add(oc.photo());
             Deduplicator.Result dedupe = Deduplicator.run(usable, o.dedupe(), o.nearDistance());
@@ -105,7 +152,7 @@ public final class PrepareJob {
             else reuseSplits(dedupe.kept(), reused, assignment, notInManifest);
             checkSplittable(raw, outcomes, dedupe, assignment);
 
-            PrepareReport report = new PrepareReport(o, raw, outcomes, dedupe, assignment, notInManifest);
+            PrepareReport report = new PrepareReport(o, raw, outcomes, dedupe, assignment, notInManifest, faces, cropLine);
             writeOutputs(report, outputs, manifestOut, pool);
             report.finished(System.nanoTime() - start);
             return report;
@@ -132,6 +179,44 @@ public final class PrepareJob {
             while (scans.hasNext()) {
                 out.add(scans.next());
                 bar.step();
+            }
+        }
+        return out;
+    }
+
+    /** The reason a photo without a face is skipped. */
+    static final String NO_FACE = "no face found";
+
+    /**
+     * The faces of every usable photo, most confident first: photos are decoded and resized for the detector on the
+     * pool, and go through the network {@link FaceDetector#BATCH} at a time (the backend uses every core itself).
+     */
+    private Map<ScannedPhoto, List<Face>> detectFaces(List<Outcome> outcomes, FaceDetector detector, ExecutorService pool) {
+        List<ScannedPhoto> photos = new ArrayList<>();
+        for (Outcome oc : outcomes) if (oc.usable()) photos.add(oc.photo());
+        record Prepared(ScannedPhoto photo, RgbImage image, FaceDetector.Input input) {}
+        Map<ScannedPhoto, List<Face>> out = new java.util.HashMap<>();
+        try (Progress bar = progress.phase("faces", photos.size());
+             OrderedParallel<ScannedPhoto, Prepared> prepared = new OrderedParallel<>(photos.iterator(), p -> {
+                 RgbImage image = decodeAgain(p);
+                 return new Prepared(p, image, FaceDetector.input(image));
+             }, pool, 2 * o.threadCount() + FaceDetector.BATCH)) {
+            List<Prepared> batch = new ArrayList<>();
+            while (prepared.hasNext() || !batch.isEmpty()) {
+                if (prepared.hasNext()) batch.add(prepared.next());
+                if (batch.size() < FaceDetector.BATCH && prepared.hasNext()) continue;
+                List<FaceDetector.Input> inputs = new ArrayList<>();
+                List<RgbImage> images = new ArrayList<>();
+                for (Prepared p : batch) {
+                    inputs.add(p.input());
+                    images.add(p.image());
+                }
+                List<List<Face>> found = detector.detect(inputs, images);
+                for (int i = 0; i < batch.size(); i++) {
+                    out.put(batch.get(i).photo(), found.get(i));
+                    bar.step();
+                }
+                batch.clear();
             }
         }
         return out;
@@ -195,7 +280,7 @@ public final class PrepareJob {
             deleteStalePartials(o.out());
             Runtime.getRuntime().addShutdownHook(cleanup);   // Ctrl-C: leave no half-written file behind
             for (Split split : Split.values()) {
-                writeSplit(split, report.photosIn(split), partialOf(outputs.get(split)), report, pool);
+                writeSplit(split, report.samplesIn(split), partialOf(outputs.get(split)), report, pool);
             }
             Manifest.write(partialOf(manifestOut), report.manifestRows());
             for (Map.Entry<Path, Path> e : partials.entrySet()) {
@@ -213,41 +298,51 @@ public final class PrepareJob {
         }
     }
 
-    private void writeSplit(Split split, List<ScannedPhoto> photos, Path file, PrepareReport report, ExecutorService pool) {
-        List<ScannedPhoto> order = new ArrayList<>(photos);
+    private void writeSplit(Split split, List<PrepareReport.Sample> samples, Path file, PrepareReport report,
+                            ExecutorService pool) {
+        List<PrepareReport.Sample> order = new ArrayList<>(samples);
         int[] perm = StratifiedSplit.shuffled(order.size(), new SplittableRandom(Seeds.mix(o.seed(), 0x0DE4L, split.ordinal())));
-        List<ScannedPhoto> shuffled = new ArrayList<>(order.size());
+        List<PrepareReport.Sample> shuffled = new ArrayList<>(order.size());
         for (int i : perm) shuffled.add(order.get(i));
         int copies = split == Split.TRAIN ? o.augment() : 1;
         int[] labels = new int[shuffled.size() * copies];
-        for (int i = 0; i < labels.length; i++) labels[i] = shuffled.get(i / copies).label();
+        long[] sources = new long[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = shuffled.get(i / copies).photo().label();
+            sources[i] = shuffled.get(i / copies).manifestRow();
+        }
         int size = o.preprocessing().size();
         DatasetWriter.SplitSpec spec = new DatasetWriter.SplitSpec(split.id(), report.classNames(), labels, size, size,
-                attributes(copies));
+                attributes(copies), sources);
         try (Progress bar = progress.phase(split.id(), labels.length);
-             OrderedParallel<ScannedPhoto, List<byte[]>> rendered = new OrderedParallel<>(shuffled.iterator(),
-                     p -> render(p, copies), pool, 2 * o.threadCount())) {
+             OrderedParallel<PrepareReport.Sample, List<byte[]>> rendered = new OrderedParallel<>(shuffled.iterator(),
+                     s -> render(s, copies), pool, 2 * o.threadCount())) {
             DatasetWriter.write(file, spec, flatten(rendered, bar), pool);
         }
         report.wrote(split, labels.length);
     }
 
-    /** The photo, preprocessed, followed by {@code copies − 1} augmented variants of it. */
-    private List<byte[]> render(ScannedPhoto p, int copies) {
-        RgbImage image;
+    /** The photo decoded again, checked to be the file that was scanned. */
+    private RgbImage decodeAgain(ScannedPhoto p) {
         try {
             byte[] bytes = ImageDecoder.readBytes(p.raw().file());
             if (!ImageHashes.sha256(bytes).equals(p.sha256())) {
                 throw new UserError(p.raw().file() + " changed while prepare was running; run it again");
             }
-            image = ImageDecoder.decode(bytes, o.maxPixels());
+            return ImageDecoder.decode(bytes, o.maxPixels());
         } catch (UnusableImageException e) {
             throw new UserError(p.raw().file() + " became unreadable while prepare was running: " + e.reason());
         }
-        byte[] base = o.preprocessing().apply(image);
+    }
+
+    /** The sample, preprocessed, followed by {@code copies − 1} augmented variants of it. */
+    private List<byte[]> render(PrepareReport.Sample s, int copies) {
+        RgbImage image = decodeAgain(s.photo());
+        byte[] base = o.preprocessing().apply(image, s.face());
         List<byte[]> out = new ArrayList<>(copies);
         out.add(base);
-        long photoSeed = Seeds.fromHex(p.sha256());
+        // the first face of a photo keeps the photo's own variants; further faces of it get their own
+        long photoSeed = Seeds.fromHex(s.photo().sha256()) + 0x9E3779B97F4A7C15L * s.faceIndex();
         for (int v = 1; v < copies; v++) {
             out.add(o.augmentation().apply(base, o.preprocessing().size(), Seeds.mix(o.seed(), photoSeed, v)));
         }
@@ -258,7 +353,12 @@ public final class PrepareJob {
         Map<String, String> a = new LinkedHashMap<>();
         a.put("preprocess_crop", o.preprocessing().crop().toString());
         a.put("preprocess_crop_fraction", Double.toString(o.preprocessing().cropFraction()));
+        if (o.faces() != null) {
+            a.put("preprocess_face_margin", Double.toString(o.preprocessing().faceMargin()));
+            a.putAll(o.faces().attributes());
+        }
         a.put("preprocess_resize", "antialiased bilinear");
+        a.put("source_folder", o.raw().toAbsolutePath().normalize().toString());
         a.put("augment_copies", Integer.toString(copies));
         a.put("split_ratios", o.ratios().toString());
         a.put("seed", Long.toString(o.seed()));

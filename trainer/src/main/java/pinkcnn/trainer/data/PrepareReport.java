@@ -1,7 +1,6 @@
 package pinkcnn.trainer.data;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -14,6 +13,8 @@ import pinkcnn.trainer.data.Deduplicator.NearPair;
 import pinkcnn.trainer.data.PhotoScan.Outcome;
 import pinkcnn.trainer.data.PhotoScan.Rejected;
 import pinkcnn.trainer.data.PhotoScan.ScannedPhoto;
+import pinkcnn.trainer.face.Face;
+import pinkcnn.trainer.face.FaceChoice;
 
 /** What {@code prepare} found and did: the summary table, the lists of skipped and duplicate files, the manifest rows. */
 public final class PrepareReport {
@@ -28,16 +29,49 @@ public final class PrepareReport {
     private final Map<ScannedPhoto, Split> assignment;
     private final List<ScannedPhoto> notInManifest;
     private final Map<Split, Integer> imagesWritten = new EnumMap<>(Split.class);
+    /** The faces found in each usable photo, most confident first (empty without a detector). */
+    private final Map<ScannedPhoto, List<Face>> faces;
+    private final String cropLine;
     private long elapsedNanos;
+    private List<Manifest.Row> rows;
+    private Map<Split, List<Sample>> samples;
+
+    /** One image of a split before augmentation: a photo and the face it is cropped around (null: no face crop). */
+    public record Sample(ScannedPhoto photo, Face face, int faceIndex, int manifestRow) {}
 
     PrepareReport(PrepareJob.Options options, RawDataset raw, List<Outcome> outcomes, Deduplicator.Result dedupe,
                   Map<ScannedPhoto, Split> assignment, List<ScannedPhoto> notInManifest) {
+        this(options, raw, outcomes, dedupe, assignment, notInManifest, Map.of(), null);
+    }
+
+    PrepareReport(PrepareJob.Options options, RawDataset raw, List<Outcome> outcomes, Deduplicator.Result dedupe,
+                  Map<ScannedPhoto, Split> assignment, List<ScannedPhoto> notInManifest,
+                  Map<ScannedPhoto, List<Face>> faces, String cropLine) {
         this.options = options;
         this.raw = raw;
         this.outcomes = outcomes;
         this.dedupe = dedupe;
         this.assignment = assignment;
         this.notInManifest = notInManifest;
+        this.faces = faces;
+        this.cropLine = cropLine;
+    }
+
+    /** The samples of one split, photo by photo in class then path order (one per photo, or per face). */
+    public List<Sample> samplesIn(Split split) {
+        layout();
+        return samples.get(split);
+    }
+
+    /** The photos found with more than one face, and how many. */
+    public Map<ScannedPhoto, Integer> severalFaces() {
+        Map<ScannedPhoto, Integer> out = new java.util.LinkedHashMap<>();
+        for (Outcome oc : outcomes) {
+            if (oc.usable() && assignment.containsKey(oc.photo()) && faces.getOrDefault(oc.photo(), List.of()).size() > 1) {
+                out.put(oc.photo(), faces.get(oc.photo()).size());
+            }
+        }
+        return out;
     }
 
     public List<String> classNames() {
@@ -90,11 +124,21 @@ public final class PrepareReport {
         elapsedNanos = nanos;
     }
 
-    /** One row per file found, in class then path order. */
+    /** One row per file found, in class then path order (a photo cropped around several faces: one per face). */
     List<Manifest.Row> manifestRows() {
+        layout();
+        return rows;
+    }
+
+    /** The manifest rows and, for each split, its samples with the row each comes from. */
+    private void layout() {
+        if (rows != null) return;
+        rows = new ArrayList<>();
+        samples = new EnumMap<>(Split.class);
+        for (Split s : Split.values()) samples.put(s, new ArrayList<>());
         Map<ScannedPhoto, Duplicate> dropped = new HashMap<>();
         for (Duplicate d : dedupe.dropped()) dropped.put(d.photo(), d);
-        List<Manifest.Row> rows = new ArrayList<>();
+        FaceChoice choice = options.faces() == null ? FaceChoice.LARGEST : options.faces().choice();
         for (Outcome oc : outcomes) {
             if (!oc.usable()) {
                 RawDataset.RawFile f = oc.rejected().raw();
@@ -109,10 +153,25 @@ public final class PrepareReport {
             String status = d != null ? (d.kind() == Deduplicator.Kind.NEAR ? "near-duplicate" : "duplicate")
                     : s != null ? "kept" : "not-in-manifest";
             String note = d != null ? d.kind().phrase + " " + d.keptCopy().relativePath() : "";
-            rows.add(new Manifest.Row(p.relativePath(), className(p.label()), p.label(), s == null ? "" : s.id(), status,
-                    p.sha256(), phash, note));
+            List<Face> found = faces.getOrDefault(p, List.of());
+            if (s == null || found.isEmpty()) {
+                if (s != null) samples.get(s).add(new Sample(p, null, 0, rows.size()));
+                rows.add(new Manifest.Row(p.relativePath(), className(p.label()), p.label(), s == null ? "" : s.id(), status,
+                        p.sha256(), phash, note));
+                continue;
+            }
+            List<Face> used = choice.choose(found);
+            for (int k = 0; k < used.size(); k++) {
+                String faceNote = found.size() == 1 ? note : switch (choice) {
+                    case BEST -> "several faces (" + found.size() + "): the most confident used";
+                    case LARGEST -> "several faces (" + found.size() + "): the largest used";
+                    case ALL -> "several faces: face " + (k + 1) + " of " + found.size();
+                };
+                samples.get(s).add(new Sample(p, used.get(k), found.indexOf(used.get(k)), rows.size()));
+                rows.add(new Manifest.Row(p.relativePath(), className(p.label()), p.label(), s.id(), status, p.sha256(), phash,
+                        faceNote, used.get(k)));
+            }
         }
-        return rows;
     }
 
     private String className(int label) {
@@ -136,9 +195,11 @@ public final class PrepareReport {
         int[][] perSplit = photoCounts();
 
         Preprocessing pre = options.preprocessing();
-        out.printf(Locale.ROOT, "Prepared %s -> %s in %.1f s: %d×%d, crop %s %.2f, train ×%d (original + %d variants), "
-                        + "split %s, seed %d%n%n", raw.root(), options.out(), seconds(), pre.size(), pre.size(), pre.crop(),
-                pre.cropFraction(), options.augment(), options.augment() - 1, options.ratios(), options.seed());
+        out.printf(Locale.ROOT, "Prepared %s -> %s in %.1f s: %d×%d, crop %s, train ×%d (original + %d variants), "
+                        + "split %s, seed %d%n", raw.root(), options.out(), seconds(), pre.size(), pre.size(), pre.describeCrop(),
+                options.augment(), options.augment() - 1, options.ratios(), options.seed());
+        if (cropLine != null) out.println(cropLine);
+        out.println();
         int nameWidth = Math.max(5, raw.classNames().stream().mapToInt(String::length).max().orElse(5));
         String row = "%-" + nameWidth + "s %7s %8s %8s %11s %7s %6s %6s%n";
         out.printf(row, "class", "files", "decoded", "skipped", "duplicates", "train", "dev", "test");
@@ -151,10 +212,11 @@ public final class PrepareReport {
         out.printf(row, "total", totals[0], totals[1], totals[2], totals[3], totals[4], totals[5], totals[6]);
         out.println();
         for (Split s : Split.values()) {
-            Path file = options.out().resolve(s.fileName());
-            int photos = totals[4 + s.ordinal()];
+            int photos = totals[4 + s.ordinal()], count = samplesIn(s).size();
+            String what = count == photos ? photos + " photos" : count + " faces of " + photos + " photos";
             out.printf(Locale.ROOT, "  %-9s %6d images%s%n", s.fileName(), imagesWritten(s),
-                    s == Split.TRAIN && options.augment() > 1 ? " (" + photos + " photos × " + options.augment() + ")" : "");
+                    s == Split.TRAIN && options.augment() > 1 ? " (" + what + " × " + options.augment() + ")"
+                            : count != photos ? " (" + what + ")" : "");
         }
         out.println("  " + Manifest.FILE_NAME + "  every file and what became of it (split, hashes, reasons)");
         if (raw.hiddenIgnored() > 0) out.println("  (" + raw.hiddenIgnored() + " hidden files or folders ignored)");
@@ -175,6 +237,14 @@ public final class PrepareReport {
             }
             list(out, "Near-duplicates (kept; --dedupe near drops them)", lines);
         }
+        lines.clear();
+        severalFaces().forEach((p, n) -> lines.add(p.relativePath() + ": " + n + " faces"));
+        FaceChoice choice = options.faces() == null ? FaceChoice.LARGEST : options.faces().choice();
+        list(out, "Several faces (" + switch (choice) {
+            case BEST -> "the most confident used; --faces all keeps each";
+            case LARGEST -> "the largest used; --faces all keeps each";
+            case ALL -> "each face its own sample, in the photo's split";
+        } + ")", lines);
         lines.clear();
         for (ScannedPhoto p : notInManifest) lines.add(p.relativePath());
         list(out, "Not in " + options.manifest() + " (left out)", lines);

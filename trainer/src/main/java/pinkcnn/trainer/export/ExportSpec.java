@@ -76,6 +76,11 @@ public final class ExportSpec {
 
     /** The crop and resize that happen before the model, in words. */
     public static String preprocessing(int size, String crop, double cropFraction) {
+        if (crop.equals("face")) {
+            return "find the faces with face-api.js' SSD MobileNetV1 (pinkcnn detect) and crop a square around one: the box's "
+                    + "longer side grown on each side by the face margin of the run's run.json, resampled to " + size + "x"
+                    + size + " RGB with an anti-aliased (area-weighted bilinear) filter";
+        }
         String square = crop.equals("center")
                 ? "then the largest centred square of that"
                 : "then the whole of that squeezed into a square";

@@ -1,6 +1,7 @@
 package pinkcnn.trainer.train;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -9,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import pinkcnn.engine.io.AtomicFiles;
 import pinkcnn.trainer.Choice;
+import pinkcnn.trainer.data.DatasetReader;
 import pinkcnn.trainer.data.Preprocessing;
+import pinkcnn.trainer.face.FaceChoice;
+import pinkcnn.trainer.face.FaceDetector;
 
 /**
  * Everything that defines a training run, saved as {@code run.json} in the run folder so that {@code evaluate},
@@ -39,6 +43,19 @@ public final class RunConfig {
     /** From the prepared data (what prepare did), so predict treats new photos the same way. */
     public Preprocessing.Crop crop = Preprocessing.Crop.CENTER;
     public double cropFraction = Preprocessing.DEFAULT_CROP_FRACTION;
+    /** With {@code crop} face: how the faces were found and cropped (absent from run.json otherwise). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public FaceCrop face;
+
+    /** A face crop's settings, as prepare recorded them in the training data. */
+    public static final class FaceCrop {
+        /** The margin around the face box, as a fraction of its longer side. */
+        public double margin = Preprocessing.DEFAULT_FACE_MARGIN;
+        /** The score a face needed. */
+        public double minScore = FaceDetector.DEFAULT_MIN_SCORE;
+        /** Which faces of a photo with several became samples. */
+        public FaceChoice faces = FaceChoice.LARGEST;
+    }
 
     // model
     public String cutLayer = DEFAULT_CUT;
@@ -83,6 +100,35 @@ public final class RunConfig {
         c.seed = seed + k;
         c.ensemble = 1;
         return c;
+    }
+
+    /** How photos become inputs, as the training data was made. */
+    public Preprocessing preprocessing() {
+        return new Preprocessing(inputSize, crop, cropFraction, faceCrop().margin);
+    }
+
+    /** The face-crop settings (defaults where run.json has none). */
+    public FaceCrop faceCrop() {
+        return face != null ? face : new FaceCrop();
+    }
+
+    /** Takes the crop (and, for face crops, the detector's settings) that prepare recorded in a dataset file. */
+    public void takePreprocessing(DatasetReader data) {
+        data.preprocessing().ifPresent(p -> {
+            crop = p.crop();
+            cropFraction = p.cropFraction();
+            face = null;
+            if (crop != Preprocessing.Crop.FACE) return;
+            face = new FaceCrop();
+            face.margin = p.faceMargin();
+            try {
+                String score = data.attributes().get("face_min_score"), chosen = data.attributes().get("faces");
+                if (score != null) face.minScore = Double.parseDouble(score);
+                if (chosen != null) face.faces = Choice.parse(FaceChoice.class, chosen, "faces");
+            } catch (IllegalArgumentException e) {
+                // a file written by something else: keep the defaults
+            }
+        });
     }
 
     /** True when the backbone is frozen entirely (features computed once and cached). */

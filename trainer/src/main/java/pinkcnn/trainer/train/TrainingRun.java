@@ -128,10 +128,7 @@ public final class TrainingRun {
             cfg.inputSize = trainData.height();
             backbone = Backbones.pretrained(backend, cfg.alpha, cfg.inputSize, Path.of(cfg.weights));
             cfg.classes = trainData.classes();
-            trainData.preprocessing().ifPresent(p -> {
-                cfg.crop = p.crop();
-                cfg.cropFraction = p.cropFraction();
-            });
+            cfg.takePreprocessing(trainData);
             model = classifier(backbone, cfg);
             FeatureExtractor fx = new FeatureExtractor(backend, backbone, Path.of(cfg.weights), cfg.batch, true, progress);
             Pool pool = cfg.frozen() ? cfg.pool : Pool.NONE;
@@ -309,7 +306,7 @@ public final class TrainingRun {
         m.put("class_weights", cfg.classWeights.id());
         m.put("label_smoothing", cfg.labelSmoothing);
         m.put("seed", cfg.seed);
-        m.put("crop", cfg.crop.id() + " " + cfg.cropFraction);
+        m.put("crop", cfg.preprocessing().describeCrop());
         m.put("test_time_augmentation", cfg.tta.id());
         m.put("ensemble", cfg.ensemble);
         m.put("input_size", cfg.inputSize);

@@ -20,7 +20,7 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 
 /** Synthetic test pictures written with ImageIO: no photo is ever committed. */
-final class TestImages {
+public final class TestImages {
 
     private TestImages() {
     }
@@ -57,7 +57,7 @@ final class TestImages {
         return new Color(r.nextInt(256), r.nextInt(256), r.nextInt(256));
     }
 
-    static byte[] encode(BufferedImage img, String format) {
+    public static byte[] encode(BufferedImage img, String format) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             if (!ImageIO.write(img, format, out)) throw new IllegalStateException("no " + format + " writer");
@@ -68,7 +68,7 @@ final class TestImages {
     }
 
     /** JPEG at the given quality (0..1), optionally progressive. */
-    static byte[] jpeg(BufferedImage img, float quality, boolean progressive) {
+    public static byte[] jpeg(BufferedImage img, float quality, boolean progressive) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ImageWriteParam param = writer.getDefaultWriteParam();
         param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
@@ -114,7 +114,7 @@ final class TestImages {
     }
 
     /** The JPEG with an EXIF APP1 segment whose only tag is the orientation. */
-    static byte[] withExifOrientation(byte[] jpeg, int orientation) {
+    public static byte[] withExifOrientation(byte[] jpeg, int orientation) {
         byte[] tiff = {
                 'M', 'M', 0, 42, 0, 0, 0, 8,              // big-endian TIFF header, first IFD at 8
                 0, 1,                                     // one entry
