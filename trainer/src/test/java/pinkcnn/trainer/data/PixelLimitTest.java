@@ -97,7 +97,7 @@ class PixelLimitTest {
         Path out = tmp.resolve("out");
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx48m",
                 "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                "pinkcnn.trainer.Main", "prepare", "--raw", raw.toString(), "--out", out.toString(), "--size", "16",
+                "pinkcnn.trainer.Main", "prepare", "--raw", raw.toString(), "--out", out.toString(), "--crop", "center", "--size", "16",
                 "--augment", "1", "--threads", "1", "--no-progress");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log.txt").toFile()).start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "prepare in a child JVM finishes");
