@@ -9,11 +9,16 @@ import pinkcnn.engine.backend.Storage;
 
 /**
  * The benchmarked kernels and shapes, the same on every backend: GEMM 1024³; MobileNetV2's 1×1 convolutions, depthwise
- * layers and stem at 224×224 input and a chosen batch (1 by default); pooling. Buffers are allocated once per case and
- * reused across runs.
+ * layers and stem at 224×224 input and a chosen batch (1 by default); pooling; a per-channel op (batch norm with
+ * ReLU6, as it runs where it is not fused into a convolution). Buffers are allocated once per case and reused across
+ * runs.
+ *
+ * <p>Flops count every floating-point operation, not only multiply-adds, so that each case has an arithmetic
+ * intensity (flops per byte moved) for the roofline: a max pool's comparisons, an average pool's additions, the
+ * affine map and clamp of a per-channel op.
  */
 public final class KernelCases {
-    public static final List<String> OPS = List.of("gemm", "conv1x1", "depthwise", "conv3x3", "pool");
+    public static final List<String> OPS = List.of("gemm", "conv1x1", "depthwise", "conv3x3", "pool", "channel");
 
     /** MobileNetV2's pointwise convolutions at 224×224: {spatial size, cin, cout}. */
     public static final int[][] CONV1X1 = {
@@ -21,6 +26,8 @@ public final class KernelCases {
             {7, 320, 1280}};
     /** Depthwise 3×3 layers: {input size, channels, stride}. */
     public static final int[][] DEPTHWISE = {{112, 96, 2}, {56, 144, 1}, {14, 576, 1}};
+    /** Per-channel op (batch norm + ReLU6) on activations: {spatial size, channels}. */
+    public static final int[][] CHANNEL = {{112, 96}, {14, 576}};
 
     private final Backend b;
     private final int batch;
@@ -63,6 +70,9 @@ public final class KernelCases {
                 out.add(maxPool(new ConvGeometry(32, 7, 7, 1280, 2, 2, 2, 0, 0, 0, 0, 1280)));
                 out.add(globalAveragePool(32, 7 * 7, 1280));
             }
+            case "channel" -> {
+                for (int[] c : CHANNEL) out.add(channelAffineClamp(c[0], c[1]));
+            }
             default -> throw new IllegalArgumentException("unknown op '" + op + "'; choose from " + OPS);
         }
         return out;
@@ -100,15 +110,25 @@ public final class KernelCases {
                 4.0 * (g.inputSize() + g.outputSize() + 9.0 * c), () -> b.depthwiseConv2d(g, x, w, y));
     }
 
+    /** Flops: the k·k − 1 comparisons per output. */
     public BenchCase maxPool(ConvGeometry g) {
         Storage x = random(g.inputSize()), y = b.allocate(g.outputSize());
         return new BenchCase("maxpool", g.n() + "x" + g.h() + "x" + g.w() + "x" + g.cin() + " k" + g.kh() + " s" + g.stride(),
-                0, 4.0 * (g.inputSize() + g.outputSize()), () -> b.maxPool(g, x, y));
+                (g.kh() * g.kw() - 1.0) * g.outputSize(), 4.0 * (g.inputSize() + g.outputSize()), () -> b.maxPool(g, x, y));
     }
 
+    /** Flops: one addition per input and one scaling per output. */
     public BenchCase globalAveragePool(int n, int hw, int c) {
         Storage x = random((long) n * hw * c), y = b.allocate((long) n * c);
-        return new BenchCase("global_average_pool", n + "x" + hw + "x" + c, 0, 4.0 * ((double) n * hw * c + n * c),
-                () -> b.globalAveragePool(n, hw, c, x, y));
+        return new BenchCase("global_average_pool", n + "x" + hw + "x" + c, (double) n * hw * c + (double) n * c,
+                4.0 * ((double) n * hw * c + n * c), () -> b.globalAveragePool(n, hw, c, x, y));
+    }
+
+    /** y = min(max(x·scale[c] + shift[c], 0), 6): 4 flops per element (multiply, add, two comparisons). */
+    public BenchCase channelAffineClamp(int size, int c) {
+        int rows = batch * size * size;
+        Storage x = random((long) rows * c), scale = random(c), shift = random(c), y = b.allocate((long) rows * c);
+        return new BenchCase("channel", label(size, c) + " bn+relu6", 4.0 * rows * c, 4.0 * (2.0 * rows * c + 2.0 * c),
+                () -> b.channelAffineClamp(rows, c, x, scale, shift, 6f, y));
     }
 }

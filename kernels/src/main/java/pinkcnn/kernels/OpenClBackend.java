@@ -13,7 +13,7 @@ import pinkcnn.engine.backend.Storage;
  * {@link ClChannelOps} (channel_ops.cl), {@link ClElementwise} (elementwise.cl, optimizer.cl), {@link ClReduce}
  * (reduce.cl). Programs are built once per backend and cached; storages come from a pool that reuses device buffers;
  * kernels run in order on one queue, with profiling events available through {@link #profile}. As a {@link KernelLab}
- * it offers the benchmarks its numbered kernel versions, device-side timing and the memory-copy kernel.
+ * it offers the benchmarks its numbered kernel versions, device-side timing, the memory-copy kernel and the peak kernel.
  *
  * <p>Kernel calls are asynchronous: they return once queued. {@link #read}, the reductions that return a float, and
  * {@link #finish()} wait. One backend is used from one thread at a time (calls are serialised).
@@ -27,6 +27,7 @@ public final class OpenClBackend implements Backend, KernelLab {
     private final ClChannelOps channels;
     private final ClElementwise elementwise;
     private final ClReduce reduce;
+    private final ClPeak peak;
     private boolean closed;
 
     public OpenClBackend(DeviceInfo device) {
@@ -38,6 +39,7 @@ public final class OpenClBackend implements Backend, KernelLab {
         this.channels = new ClChannelOps(cl);
         this.elementwise = new ClElementwise(cl);
         this.reduce = new ClReduce(cl);
+        this.peak = new ClPeak(cl);
     }
 
     /** Opens the device that {@code spec} names ({@code opencl}, {@code auto} or {@code opencl:P:D}). */
@@ -119,6 +121,12 @@ public final class OpenClBackend implements Backend, KernelLab {
     @Override
     public synchronized void memoryCopyKernel(long n, Storage x, Storage y) {
         elementwise.copyKernel(n, s(x), s(y));
+    }
+
+    /** The fp32 peak kernel (peak.cl): chains of float16 multiply-adds on every compute unit. */
+    @Override
+    public synchronized double peakFmaKernel(int rounds) {
+        return peak.run(this, rounds);
     }
 
     /** Device memory held by the buffer pool (in use and free). */

@@ -2,8 +2,13 @@ package pinkcnn.trainer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,30 +20,66 @@ import pinkcnn.benchmarks.BenchRunner;
 import pinkcnn.benchmarks.KernelCases;
 import pinkcnn.benchmarks.LabBench;
 import pinkcnn.benchmarks.ModelBench;
+import pinkcnn.benchmarks.PeakBench;
+import pinkcnn.benchmarks.Peaks;
 import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.models.SsdMobileNetV1;
+import pinkcnn.engine.nn.Graph;
+import pinkcnn.kernels.OpenClBackend;
+import pinkcnn.trainer.export.OnnxRuntimeBench;
+import pinkcnn.trainer.report.RooflinePlot;
+import pinkcnn.trainer.train.Backbones;
 
 /**
- * {@code pinkcnn bench}: times backend kernels on MobileNetV2's shapes; GFLOP/s, GB/s and the fraction of peak. The
- * options and the output are here; the cases and the runners are the benchmarks module's ({@code pinkcnn.benchmarks}).
+ * {@code pinkcnn bench}: times backend kernels on MobileNetV2's shapes (GFLOP/s, GB/s, arithmetic intensity and the
+ * fraction of the measured peak), the machine's own roofs ({@code --op peak}), the whole model ({@code --model}),
+ * pinkcnn beside ONNX Runtime ({@code --against onnxruntime}) and a roofline picture ({@code --roofline}). The options
+ * and the output are here; the cases and the runners are the benchmarks module's ({@code pinkcnn.benchmarks}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Time backend kernels (median of repeated runs) on MobileNetV2's shapes.")
+        description = {"Time backend kernels (median of repeated runs) on MobileNetV2's shapes, the machine's peak, or "
+                + "the whole model, alone or beside ONNX Runtime.",
+                "  pinkcnn bench --device cpu --op gemm,depthwise --threads 1",
+                "  pinkcnn bench --op peak --device opencl",
+                "  pinkcnn bench --model mobilenetv2 --against onnxruntime --batch 32",
+                "  pinkcnn bench --device cpu --roofline roofline.png"})
 public final class BenchCommand implements Callable<Integer> {
+    /** What {@code --op} takes beside the kernel cases: the measured fp32 peak and copy bandwidth. */
+    static final String PEAK = "peak";
+    static final String ONNXRUNTIME = "onnxruntime";
 
     @Mixin
     DeviceOption device;
 
     @Option(names = "--op", split = ",", paramLabel = "OP",
-            description = "Kernels to time: gemm, conv1x1, depthwise, conv3x3, pool (default: all).")
+            description = "Kernels to time: gemm, conv1x1, depthwise, conv3x3, pool, channel (default: all); peak measures "
+                    + "the fp32 peak and the copy bandwidth.")
     List<String> ops;
 
     @Option(names = "--model", paramLabel = "MODEL",
-            description = "Time a whole network's forward pass instead of kernels: mobilenetv2, or ssd-mobilenetv1 (the face "
-                    + "detector, 512x512).")
+            description = "Time a whole network's forward pass instead of kernels: mobilenetv2, or ssd-mobilenetv1 (the "
+                    + "face detector, at its 512×512 input).")
     String model;
 
     @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Batch size of --model and of the layer cases (1×1, depthwise, stem; default: ${DEFAULT-VALUE}).")
     int batch;
+
+    @Option(names = "--input-size", defaultValue = "224", paramLabel = "S",
+            description = "--model's input size S (S×S×3; default: ${DEFAULT-VALUE}).")
+    int inputSize;
+
+    @Option(names = "--weights", paramLabel = "FILE.h5",
+            description = "--model's weights (Keras layout; default: random, which the speed does not depend on).")
+    Path weights;
+
+    @Option(names = "--against", paramLabel = "RUNTIME",
+            description = "With --model: run the same weights in another runtime in this process, check that the outputs "
+                    + "agree, and time both alternately: onnxruntime.")
+    String against;
+
+    @Option(names = "--roofline", paramLabel = "FILE.png",
+            description = "Draw every timed kernel (and --model's layers) on a roofline under the measured peak and bandwidth.")
+    Path roofline;
 
     @Option(names = "--variant",
             description = "OpenCL: also run every numbered version of the GEMM and depthwise kernels side by side.")
@@ -47,99 +88,336 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object {\"results\":[…]} instead of a table.")
     boolean json;
 
-    @Option(names = "--peak-gflops", defaultValue = "268", paramLabel = "G",
-            description = "The device's fp32 peak for the %% column (default: ${DEFAULT-VALUE}, 2 AVX-512 cores).")
-    double peakGflops;
+    @Option(names = "--peak-gflops", paramLabel = "G",
+            description = "The fp32 peak for the %% column instead of the measured one (bench --op peak).")
+    Double peakGflops;
 
-    @Option(names = "--min-time", defaultValue = "0.5", paramLabel = "S",
-            description = "Seconds of timed runs per case, at least 5 runs (default: ${DEFAULT-VALUE}).")
-    double minSeconds;
+    @Option(names = "--min-time", paramLabel = "S",
+            description = "Seconds of timed runs per case, at least 5 runs (default: 0.5; 2 per runtime with --model).")
+    Double minSeconds;
+
+    private final Map<String, Object> jsonOut = new LinkedHashMap<>();
+    /** The measured roofs the tables and the roofline use (null until needed). */
+    private PeakBench.Peak roofs;
+    private final List<Object> results = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-        if (batch < 1) throw new UserError("--batch must be at least 1");
-        if (model != null) return benchModel();
+        // 1024 images of MobileNetV2's largest activation are 4.6 GiB already; 100,000 overflowed an array size.
+        if (batch < 1 || batch > 1024) throw new UserError("--batch must be 1 … 1024, not " + batch);
+        if (inputSize < 32) throw new UserError("--input-size must be at least 32 (MobileNetV2 halves it 5 times)");
+        if (minSeconds != null && !(minSeconds >= 0)) throw new UserError("--min-time must be 0 or more seconds");
+        if (against != null && !against.equalsIgnoreCase(ONNXRUNTIME)) {
+            throw new UserError("unknown --against '" + against + "': use " + ONNXRUNTIME);
+        }
+        if (model != null && !model.equalsIgnoreCase("mobilenetv2") && !detector()) {
+            throw new UserError("unknown --model '" + model + "': use mobilenetv2 or " + DETECTOR);
+        }
+        if (detector() && (against != null || weights != null)) {
+            throw new UserError("--model " + DETECTOR + " runs on random weights alone: leave out --against and --weights");
+        }
+        if (detector()) inputSize = SsdMobileNetV1.INPUT_SIZE;
+        if (against != null && model == null) throw new UserError("--against compares a whole model: add --model mobilenetv2");
+        if (against != null && roofline != null) throw new UserError("--roofline draws kernels and layers: leave out --against");
+        if (weights != null && model == null) throw new UserError("--weights goes with --model");
+        if (weights != null && !Files.isRegularFile(weights)) throw new UserError(weights + ": no such file");
+        if (roofline != null) checkWritable(roofline);
         List<String> chosen = ops == null || ops.isEmpty() ? KernelCases.OPS : ops;
         for (String op : chosen) {
-            if (!KernelCases.OPS.contains(op)) throw new UserError("unknown --op '" + op + "'; choose from " + KernelCases.OPS);
+            if (!KernelCases.OPS.contains(op) && !op.equals(PEAK)) {
+                throw new UserError("unknown --op '" + op + "'; choose from " + KernelCases.OPS + " or " + PEAK);
+            }
         }
-        List<BenchResult> results = new ArrayList<>();
-        List<LabBench.CopyRatio> ratios = List.of();
         try (Backend backend = device.open()) {
+            int threads = threads(backend);
+            if (against != null) return sideBySide(backend, threads);
             if (variant && !LabBench.comparesVersions(backend)) {
                 throw new UserError("--variant compares OpenCL kernel versions: use --device opencl");
             }
-            BenchRunner runner = new BenchRunner(LabBench.timer(backend), minSeconds);
-            KernelCases cases = new KernelCases(backend, batch);
-            if (!json) System.out.printf("%-20s %-22s %10s %9s %8s %7s   (%s, %d threads)%n",
-                    "op", "shape", "median ms", "GFLOP/s", "GB/s", "%peak", backend.name(), device.threads());
-            for (String op : chosen) {
-                for (BenchCase c : cases.cases(op)) {
-                    BenchResult r = BenchResult.of(c, backend.name(), device.threads(), runner.medianMillis(c.kernel()), peakGflops);
-                    results.add(r);
-                    if (!json) print(r);
+            ModelBench.Result modelResult = null;
+            if (model != null) {
+                modelResult = benchModel(backend, threads);
+                if (roofline == null) {
+                    printJson();
+                    return 0;
                 }
             }
-            for (LabBench.Timed t : LabBench.cases(backend, cases, chosen, variant)) {
-                BenchResult r = BenchResult.of(t.benchCase(), backend.name(), device.threads(),
-                        new BenchRunner(t.timer(), minSeconds).medianMillis(t.benchCase().kernel()), peakGflops);
-                results.add(r);
-                if (!json) print(r);
+            Peaks peaks = new Peaks(peakFile());
+            boolean fresh = chosen.contains(PEAK);
+            roofs = fresh ? measurePeaks(backend, threads, peaks) : null;
+            List<String> kernelOps = chosen.stream().filter(op -> !op.equals(PEAK)).toList();
+            List<BenchResult> rows = List.of();
+            if (!kernelOps.isEmpty()) {
+                if (roofs == null && (peakGflops == null || roofline != null)) roofs = peaks.get(backend, threads);
+                rows = kernels(backend, threads, kernelOps);
+                if (!fresh) recheck(backend, threads, peaks, rows);
             }
-            if (chosen.contains("depthwise")) {
-                ratios = LabBench.depthwiseCopyRatios(backend, cases, minSeconds);
-                if (!json && !ratios.isEmpty()) {
-                    System.out.println("depthwise against the copy kernel, timed alternately (median GB/s; median ratio of neighbouring runs):");
-                }
-                for (LabBench.CopyRatio r : ratios) {
-                    if (!json) System.out.printf("  %-22s %6.1f / %6.1f GB/s   %3.0f %%%n", r.shape(), r.depthwiseGbps(),
-                            r.copyGbps(), 100 * r.fraction());
-                }
+            if (roofline != null) {
+                if (roofs == null) roofs = peaks.get(backend, threads);
+                drawRoofline(backend, threads, rows, modelResult);
             }
         }
-        if (json) {
-            Map<String, Object> all = new java.util.LinkedHashMap<>();
-            all.put("results", results);
-            if (!ratios.isEmpty()) all.put("depthwise_vs_copy", ratios);
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(all));
-        }
+        printJson();
         return 0;
     }
 
-    private Integer benchModel() throws Exception {
-        String name = model.toLowerCase(java.util.Locale.ROOT);
-        if (!ModelBench.MODELS.contains(name)) {
-            throw new UserError("unknown --model '" + model + "': use " + String.join(" or ", ModelBench.MODELS));
+    // ---- kernels ------------------------------------------------------------------------------------------------------
+
+    private List<BenchResult> kernels(Backend backend, int threads, List<String> chosen) {
+        PeakBench.Peak measured = roofs;
+        double peak = peakGflops != null ? peakGflops : measured.gflops();
+        String peakSource = peakGflops != null
+                ? String.format(Locale.ROOT, "%%peak of %.0f GFLOP/s given by --peak-gflops", peakGflops)
+                : String.format(Locale.ROOT, "%%peak of %.1f GFLOP/s measured on this device with %d %s, %s (bench --op peak)",
+                        measured.gflops(), threads, threads == 1 ? "thread" : "threads", measured.measured());
+        double min = minTime(0.5);
+        List<BenchResult> rows = new ArrayList<>();
+        BenchRunner runner = new BenchRunner(LabBench.timer(backend), min);
+        KernelCases cases = new KernelCases(backend, batch);
+        if (!json) {
+            System.out.printf("%-20s %-26s %10s %9s %8s %7s %7s   (%s, %d threads)%n",
+                    "op", "shape", "median ms", "GFLOP/s", "GB/s", "flop/B", "%peak", backend.name(), threads);
+            System.out.println("  " + peakSource);
         }
-        int size = ModelBench.inputSize(name);
-        try (Backend backend = device.open()) {
-            ModelBench.Result r = ModelBench.run(backend, name, batch, Math.max(minSeconds, 2.0));
-            if (json) {
-                Map<String, Object> row = new java.util.LinkedHashMap<>();
-                row.put("op", name);
-                row.put("device", backend.name());
-                row.put("batch", batch);
-                row.put("threads", device.threads());
-                row.put("images_per_s", r.imagesPerSecond());
-                row.put("ms_per_image", r.msPerImage());
-                row.put("time_shares", r.shares());
-                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsString(Map.of("results", List.of(row))));
-            } else {
-                System.out.printf("%s %dx%d batch %d on %s (%d threads): %.1f images/s, %.2f ms/image%n",
-                        name, size, size, batch, backend.name(), device.threads(), r.imagesPerSecond(), r.msPerImage());
-                r.shares().forEach((k, v) -> System.out.printf("  %-11s %5.1f%%%n", k, 100 * v));
-                if (name.equals("mobilenetv2") && !r.shares().containsKey("batch norm")) {
-                    System.out.println("  (each batch norm and the ReLU6 after it run inside the convolution before them)");
+        for (String op : chosen) {
+            for (BenchCase c : cases.cases(op)) {
+                rows.add(row(BenchResult.of(c, backend.name(), threads, runner.medianMillis(c.kernel()), peak)));
+            }
+        }
+        for (LabBench.Timed t : LabBench.cases(backend, cases, chosen, variant)) {
+            rows.add(row(BenchResult.of(t.benchCase(), backend.name(), threads,
+                    new BenchRunner(t.timer(), min).medianMillis(t.benchCase().kernel()), peak)));
+        }
+        if (chosen.contains("depthwise")) {
+            List<LabBench.CopyRatio> ratios = LabBench.depthwiseCopyRatios(backend, cases, min);
+            if (!json && !ratios.isEmpty()) {
+                System.out.println("depthwise against the copy kernel, timed alternately (median GB/s; median ratio of neighbouring runs):");
+            }
+            for (LabBench.CopyRatio r : ratios) {
+                if (!json) System.out.printf("  %-22s %6.1f / %6.1f GB/s   %3.0f %%%n", r.shape(), r.depthwiseGbps(),
+                        r.copyGbps(), 100 * r.fraction());
+            }
+            if (!ratios.isEmpty()) jsonOut.put("depthwise_vs_copy", ratios);
+        }
+        Map<String, Object> used = new LinkedHashMap<>();
+        used.put("gflops", peak);
+        used.put("source", peakGflops != null ? "--peak-gflops" : "measured");
+        if (peakGflops == null) {
+            used.put("threads", threads);
+            used.put("measured", measured.measured());
+        }
+        jsonOut.put("peak_used", used);
+        return rows;
+    }
+
+    /**
+     * A kernel faster than a stored peak means the peak was measured while something else ran: it is measured again
+     * (and stored) for the roofline and later tables.
+     */
+    private void recheck(Backend backend, int threads, Peaks peaks, List<BenchResult> rows) {
+        if (peakGflops != null || roofs == null) return;
+        BenchResult fastest = rows.stream().max(java.util.Comparator.comparingDouble(BenchResult::gflops)).orElse(null);
+        if (fastest == null || fastest.gflops() <= roofs.gflops()) return;
+        PeakBench.Peak old = roofs;
+        roofs = peaks.measure(backend, threads);
+        jsonOut.put("peak_remeasured", roofs);
+        if (!json) {
+            System.out.printf(Locale.ROOT, "  %s ran at %.1f GFLOP/s, above the stored peak of %.1f (measured %s, "
+                    + "probably under load): measured again, %.1f GFLOP/s and %.1f GB/s, kept for later runs%n",
+                    fastest.op(), fastest.gflops(), old.gflops(), old.measured(), roofs.gflops(), roofs.copyGbps());
+        }
+    }
+
+    private BenchResult row(BenchResult r) {
+        results.add(r);
+        if (!json) {
+            System.out.printf("%-20s %-26s %10.3f %9s %8.1f %7s %7s%n", r.op(), r.shape(), r.medianMs(),
+                    r.gflops() > 0 ? String.format("%.1f", r.gflops()) : "-", r.gbps(),
+                    r.intensity() > 0 ? String.format(r.intensity() < 10 ? "%.2f" : "%.1f", r.intensity()) : "-",
+                    r.gflops() > 0 ? String.format("%.1f%%", 100 * r.peakFraction()) : "-");
+        }
+        return r;
+    }
+
+    // ---- the machine's roofs ------------------------------------------------------------------------------------------
+
+    /**
+     * Measures the fp32 peak and the copy bandwidth now, and keeps them for later tables: on the CPU backend at every
+     * thread count up to {@code threads}, on OpenCL at the device's own. Returns the figure at {@code threads}.
+     */
+    private PeakBench.Peak measurePeaks(Backend backend, int threads, Peaks peaks) {
+        boolean cpu = !(backend instanceof OpenClBackend);
+        List<PeakBench.Peak> all = new ArrayList<>();
+        for (int t = cpu ? 1 : threads; t <= threads; t++) all.add(peaks.measure(backend, t));
+        if (!json) {
+            System.out.printf("fp32 peak (independent FMA chains, as clpeak) and copy bandwidth (%d MB arrays) of %s, best of 10 runs:%n",
+                    PeakBench.COPY_FLOATS * 4L >> 20, backend.name());
+            System.out.printf("  %7s %9s %10s %14s%n", "threads", "GFLOP/s", "copy GB/s", "ridge flop/B");
+            for (PeakBench.Peak p : all) {
+                System.out.printf(Locale.ROOT, "  %7d %9.1f %10.1f %14.1f%n", p.threads(), p.gflops(), p.copyGbps(), p.ridge());
+            }
+        }
+        jsonOut.put("peaks", all);
+        return all.get(all.size() - 1);
+    }
+
+    /** Where measured peaks persist between runs: the cache folder, keyed by device and thread count. */
+    private static Path peakFile() {
+        return Cache.dir().resolve("peaks.json");
+    }
+
+    // ---- the whole model ----------------------------------------------------------------------------------------------
+
+    /** MobileNetV2 with --weights, else with random weights and batch-norm statistics fitted to random images. */
+    /** The face detector's name for --model. */
+    private static final String DETECTOR = "ssd-mobilenetv1";
+
+    private boolean detector() {
+        return model != null && model.equalsIgnoreCase(DETECTOR);
+    }
+
+    private Graph graph(Backend backend) {
+        if (detector()) return SsdMobileNetV1.build(backend, inputSize, 1);
+        if (weights != null) return Backbones.pretrained(backend, 1.0, inputSize, weights);
+        Graph g = Backbones.build(backend, 1.0, inputSize);
+        ModelBench.calibrateBatchNorm(backend, g, ModelBench.input(1, inputSize, inputSize, 3, 7), 1);
+        return g;
+    }
+
+    private ModelBench.Result benchModel(Backend backend, int threads) {
+        ModelBench.Result r = ModelBench.run(backend, graph(backend), batch, minTime(2.0));
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("op", detector() ? DETECTOR : "mobilenetv2");
+        row.put("device", backend.name());
+        row.put("batch", batch);
+        row.put("input_size", inputSize);
+        row.put("threads", threads);
+        row.put("images_per_s", r.imagesPerSecond());
+        row.put("ms_per_image", r.msPerImage());
+        row.put("time_shares", r.shares());
+        results.add(row);
+        jsonOut.put("layers", r.layers());
+        if (!json) {
+            System.out.printf("%s %dx%d batch %d on %s (%d threads): %.1f images/s, %.2f ms/image%n",
+                    detector() ? DETECTOR : "mobilenetv2", inputSize, inputSize, batch, backend.name(), threads, r.imagesPerSecond(), r.msPerImage());
+            r.shares().forEach((k, v) -> System.out.printf("  %-11s %5.1f%%%n", k, 100 * v));
+            if (!detector() && !r.shares().containsKey("batch norm")) {
+                System.out.println("  (each batch norm and the ReLU6 after it run inside the convolution before them)");
+            }
+            if (roofline != null) {
+                System.out.printf("%-26s %-10s %-26s %8s %9s %8s %7s%n", "layer (profiled)", "kind", "shape", "ms",
+                        "GFLOP/s", "GB/s", "flop/B");
+                for (ModelBench.LayerPoint l : r.layers()) {
+                    System.out.printf(Locale.ROOT, "%-26s %-10s %-26s %8.3f %9.1f %8.1f %7.2f%n", l.layer(), l.kind(),
+                            l.shape(), l.ms(), l.gflops(), l.gbps(), l.intensity());
                 }
             }
         }
+        return r;
+    }
+
+    private Integer sideBySide(Backend backend, int threads) throws Exception {
+        OnnxRuntimeBench.Result r;
+        try {
+            r = OnnxRuntimeBench.run(backend, graph(backend), batch, threads, minTime(2.0));
+        } catch (OnnxRuntimeBench.Disagreement e) {
+            throw new UserError(e.getMessage(), 1);
+        }
+        results.addAll(r.rows());
+        Map<String, Object> ratio = new LinkedHashMap<>();
+        ratio.put("pinkcnn_over_onnxruntime", r.ratio());
+        ratio.put("low", r.ratioLow());
+        ratio.put("high", r.ratioHigh());
+        ratio.put("pairs", r.pairs());
+        jsonOut.put("ratio", ratio);
+        jsonOut.put("max_error", r.maxError());
+        jsonOut.put("max_abs_output", r.maxOutput());
+        if (!json) {
+            System.out.printf(Locale.ROOT, "mobilenetv2 %dx%d batch %d, %d %s; outputs agree (max |pinkcnn - onnxruntime| "
+                    + "/ max(1, |onnxruntime|) = %.1e; max |output| %.2f)%n", inputSize, inputSize, batch, threads,
+                    threads == 1 ? "thread" : "threads", r.maxError(), r.maxOutput());
+            System.out.printf("%-12s %-58s %9s %9s%n", "runtime", "device", "images/s", "ms/image");
+            for (OnnxRuntimeBench.Row row : r.rows()) {
+                System.out.printf(Locale.ROOT, "%-12s %-58s %9.1f %9.2f%n", row.runtime(), row.device(),
+                        row.imagesPerSecond(), row.msPerImage());
+            }
+            System.out.printf(Locale.ROOT, "pinkcnn / onnxruntime: %.2f (%.2f-%.2f over %d alternating pairs)%n",
+                    r.ratio(), r.ratioLow(), r.ratioHigh(), r.pairs());
+        }
+        printJson();
         return 0;
     }
 
-    private static void print(BenchResult r) {
-        System.out.printf("%-20s %-22s %10.3f %9s %8.1f %7s%n", r.op(), r.shape(), r.medianMs(),
-                r.gflops() > 0 ? String.format("%.1f", r.gflops()) : "-", r.gbps(),
-                r.gflops() > 0 ? String.format("%.1f%%", 100 * r.peakFraction()) : "-");
+    // ---- roofline -----------------------------------------------------------------------------------------------------
+
+    private void drawRoofline(Backend backend, int threads, List<BenchResult> rows, ModelBench.Result modelResult) {
+        PeakBench.Peak measured = roofs;
+        double peak = peakGflops != null ? peakGflops : measured.gflops();
+        List<RooflinePlot.Point> points = new ArrayList<>();
+        for (BenchResult r : rows) {
+            points.add(new RooflinePlot.Point(r.op() + " " + r.shape(), r.op(), r.intensity(), r.gflops(), true));
+        }
+        if (modelResult != null) {
+            for (ModelBench.LayerPoint l : modelResult.layers()) {
+                points.add(new RooflinePlot.Point(l.layer(), "MobileNetV2 " + l.kind() + " (batch " + batch + ")",
+                        l.intensity(), l.gflops(), false));
+            }
+        }
+        String title = String.format(Locale.ROOT, "Roofline: %s, %d %s", backend.name(), threads, threads == 1 ? "thread" : "threads");
+        try {
+            RooflinePlot.write(roofline, title, peak, measured.copyGbps(), points);
+        } catch (IOException e) {
+            throw new UserError("cannot write " + roofline + ": " + e.getMessage());
+        }
+        long drawn = points.stream().filter(p -> p.intensity() > 0 && p.gflops() > 0).count();
+        jsonOut.put("roofline", Map.of("file", roofline.toString(), "points", drawn, "peak_gflops", peak,
+                "bandwidth_gbps", measured.copyGbps(), "ridge_flops_per_byte", peak / measured.copyGbps()));
+        if (!json) {
+            System.out.printf(Locale.ROOT, "wrote %s: %d points under %.1f GFLOP/s and %.1f GB/s (ridge at %.1f flop/B)%n",
+                    roofline, drawn, peak, measured.copyGbps(), peak / measured.copyGbps());
+        }
+    }
+
+    /** Fails before any timing when the picture could not be written where asked. */
+    private static void checkWritable(Path out) {
+        if (!out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new UserError("--roofline " + out + ": the picture is a PNG; name it FILE.png");
+        }
+        if (Files.isDirectory(out)) throw new UserError("--roofline " + out + ": is a folder; name the file to write");
+        Path dir = out.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) throw new UserError("cannot write " + out + ": the folder " + dir + " does not exist");
+        if (!Files.isWritable(dir)) throw new UserError("cannot write " + out + ": the folder " + dir + " is not writable");
+    }
+
+    // ---- common -------------------------------------------------------------------------------------------------------
+
+    /**
+     * The thread count the timed code really runs on. The CPU backend's is {@code --threads}. An OpenCL CPU device
+     * (PoCL) runs as many threads as it has compute units, fixed when the runtime starts (PoCL reads
+     * POCL_MAX_PTHREAD_COUNT once): a different {@code --threads} cannot be honoured, so it is refused.
+     */
+    private int threads(Backend backend) {
+        if (backend instanceof OpenClBackend cl && !cl.device().isGpu()) {
+            int units = cl.device().computeUnits();
+            if (device.threads > 0 && device.threads != units) {
+                throw new UserError("--threads " + device.threads + " cannot change the OpenCL device's " + units
+                        + " threads: PoCL reads POCL_MAX_PTHREAD_COUNT once, at start-up; run POCL_MAX_PTHREAD_COUNT="
+                        + device.threads + " ./pinkcnn bench ... without --threads");
+            }
+            return units;
+        }
+        return device.threads();
+    }
+
+    private double minTime(double dflt) {
+        return minSeconds != null ? minSeconds : dflt;
+    }
+
+    private void printJson() throws IOException {
+        if (!json) return;
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("results", results);
+        all.putAll(jsonOut);
+        System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(all));
     }
 }

@@ -35,8 +35,7 @@ import pinkcnn.trainer.train.TrainingRun;
 public final class CamCommand implements Callable<Integer> {
     @Mixin DeviceOption device;
 
-    @Option(names = "--run", required = true, paramLabel = "runs/NAME", description = "The run folder.")
-    Path run;
+    @Mixin RunOption run;
 
     @Parameters(arity = "0..*", paramLabel = "PHOTO", description = "Photos (JPEG, PNG, GIF, BMP, WebP).")
     List<Path> photos = new ArrayList<>();
@@ -65,7 +64,7 @@ public final class CamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunFolder folder = RunFolder.existing(run);
+        RunFolder folder = run.folder();
         RunConfig cfg = folder.readConfig();
         int[] wanted = resolveClasses(classes, cfg.classes);
         if (!list && photos.isEmpty()) throw new UserError("give at least one photo (or --list)");
@@ -97,7 +96,7 @@ public final class CamCommand implements Callable<Integer> {
                 System.arraycopy(prep.apply(photo, face), 0, inputs, i * per, per);
             }
             ClassActivationMaps cams = ClassActivationMaps.of(backend, TrainingRun.load(folder, backend));
-            String listCommand = "pinkcnn cam --run " + run + " --list";
+            String listCommand = "pinkcnn cam --run " + run.path() + " --list";
             if (list) {
                 LayerListing.print(System.out, cams.backbone(), cams.backbone().position(cams.cut()), cams.cut(),
                         "<- the head reads this (the default --layer)");

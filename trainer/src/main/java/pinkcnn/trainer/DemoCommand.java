@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -29,7 +28,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "As for train. Default: ${DEFAULT-VALUE}.")
     String device;
 
-    @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR", description = "Run folder. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Run folder. Default: runs/demo in the project folder.")
     Path out;
 
     @Option(names = "--raw", paramLabel = "DIR", description = "Class folders of photos (default: see above).")
@@ -40,7 +39,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path home = home();
+        Path home = UserPaths.home();
+        Path out = UserPaths.orDefault(this.out, "runs/demo");
         Path photos = raw != null ? raw : photos(home);
         if (photos == null) {
             System.out.println(NO_PHOTOS);
@@ -59,19 +59,13 @@ public final class DemoCommand implements Callable<Integer> {
         cfg.data = prepared.toString();
         cfg.weights = weights.toString();
         cfg.epochs = epochs;
-        TrainCommand.train(cfg, new RunFolder(out), DeviceOption.of(device), false, Progress.BARS);
+        TrainCommand.train(cfg, new RunFolder(out), DeviceOption.of(device), false, true, Progress.BARS);
         step("3/3 done: report in " + out.resolve("report.md") + ", plots curves.png and confusion.png");
         return 0;
     }
 
     private static void step(String s) {
         System.out.println("\n== pinkcnn demo: " + s);
-    }
-
-    /** The repository root (the launcher passes it), else the working folder. */
-    static Path home() {
-        String h = System.getProperty("pinkcnn.home");
-        return (h != null ? Paths.get(h) : Paths.get("")).toAbsolutePath();
     }
 
     /** datasets/ when one of its class folders holds a file, else ../shared/datasets/lfw-demo when present. */

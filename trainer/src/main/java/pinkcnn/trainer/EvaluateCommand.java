@@ -19,8 +19,7 @@ import pinkcnn.trainer.train.TestTimeAugmentation;
 public final class EvaluateCommand implements Callable<Integer> {
     @Mixin DeviceOption device;
 
-    @Option(names = "--run", required = true, paramLabel = "runs/NAME", description = "The run folder.")
-    Path run;
+    @Mixin RunOption run;
 
     @Option(names = "--data", paramLabel = "FILE.h5", description = "Score this prepared file instead (printed, not written into the run).")
     Path data;
@@ -34,8 +33,10 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunFolder folder = RunFolder.existing(run);
-        try (Backend backend = device.open()) {
+        RunFolder folder = run.folder();
+        // Scoring the run's own splits rewrites its report and plots: not while another process writes the folder.
+        try (RunFolder.Lock lock = data == null ? folder.lock("pinkcnn evaluate") : null;
+             Backend backend = device.open()) {
             Progress.Factory progress = quiet ? Progress.SILENT : Progress.BARS;
             Report report = data == null ? Evaluation.ofRun(folder, backend, progress, tta)
                     : Evaluation.ofFile(folder, data, backend, progress, tta);

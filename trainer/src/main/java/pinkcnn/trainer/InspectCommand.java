@@ -59,25 +59,47 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--png", paramLabel = "GRID.png", description = "Also draw the feature maps as a grid.")
     Path png;
 
+    /** Input sides MobileNetV2 takes here: at least one pixel after its five stride-2 steps, and a bounded memory. */
+    static final int MIN_SIZE = 32, MAX_SIZE = 4096;
+
     @Override
     public Integer call() throws Exception {
+        if (size < MIN_SIZE || size > MAX_SIZE) {
+            throw new UserError("--size must be " + MIN_SIZE + " … " + MAX_SIZE + " pixels, not " + size);
+        }
+        float[] x = null;
+        if (!list) {
+            // Everything the user gave is checked before the model is built and run.
+            if (layer == null || input == null || out == null) throw new UserError("give --layer, --input and --out (or --list)");
+            checkOutput("--out", out);
+            if (png != null) {
+                checkOutput("--png", png);
+                if (png.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+                    throw new UserError("--out and --png are the same file: " + out);
+                }
+            }
+            x = input();
+        }
         try (Backend backend = device.open()) {
             Graph g = Backbones.pretrained(backend, alpha, size, weights);
             if (list) {
                 LayerListing.print(System.out, g, g.nodes().size() - 1, null, "");
                 return 0;
             }
-            if (layer == null || input == null || out == null) throw new UserError("give --layer, --input and --out (or --list)");
             if (!g.has(layer)) {
                 throw LayerListing.unknown(layer, LayerListing.names(g, g.nodes().size() - 1), "pinkcnn inspect --weights " + weights + " --list");
             }
-            float[] x = input();
             try (TensorScope scope = TensorScope.open(); Autograd.AutoCloseableNoThrow ng = Autograd.noGrad()) {
                 Map<String, Tensor> acts = g.run(Map.of(Graph.INPUT, Tensor.of(backend, x, 1, size, size, 3)), 0,
                         g.position(layer), Set.of(layer));
                 Tensor y = acts.get(layer);
                 float[] v = y.toArray();
-                Npy.write(out, y.shape(), v);
+                // The activation and its picture appear together or not at all.
+                try (AtomicFiles.Group files = new AtomicFiles.Group()) {
+                    files.write(out, Npy.content(y.shape(), v));
+                    if (png != null && y.rank() == 4) files.write(png, grid(v, y.dim(1), y.dim(2), y.dim(3)));
+                    files.commit();
+                }
                 double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY, sum = 0;
                 for (float f : v) {
                     min = Math.min(min, f);
@@ -86,19 +108,29 @@ public final class InspectCommand implements Callable<Integer> {
                 }
                 System.out.printf("%s %s: min %.6g max %.6g mean %.6g sum %.6g -> %s%n", layer,
                         java.util.Arrays.toString(y.shape()), min, max, sum / v.length, sum, out);
-                if (png != null && y.rank() == 4) {
-                    writeGrid(v, y.dim(1), y.dim(2), y.dim(3), png);
-                    System.out.println("feature maps: " + png);
-                }
+                if (png != null && y.rank() == 4) System.out.println("feature maps: " + png);
             }
         }
         return 0;
     }
 
+    private static void checkOutput(String option, Path file) {
+        try {
+            AtomicFiles.checkWritable(file);
+        } catch (IOException e) {
+            throw new UserError(option + " " + (e instanceof java.nio.file.FileSystemException f ? Failures.describe(f) : e.getMessage()));
+        }
+    }
+
     private float[] input() throws IOException {
         if (!Files.isRegularFile(input)) throw new UserError(input + ": no such file");
         if (input.toString().endsWith(".npy")) {
-            Npy.Array a = Npy.read(input);
+            Npy.Array a;
+            try {
+                a = Npy.read(input);
+            } catch (IOException e) {
+                throw new UserError(e.getMessage()); // names the file and what is wrong with it
+            }
             if (a.data().length != size * size * 3) {
                 throw new UserError(input + ": shape " + java.util.Arrays.toString(a.shape()) + ", expected 1×" + size + "×" + size + "×3");
             }
@@ -114,8 +146,8 @@ public final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    /** Each channel as a tile (min–max scaled, in the viridis colour map), tiles in a near-square grid. */
-    static void writeGrid(float[] v, int h, int w, int c, Path png) throws IOException {
+    /** The feature maps as PNG bytes: each channel a tile (min–max scaled, viridis), tiles in a near-square grid. */
+    static AtomicFiles.Content grid(float[] v, int h, int w, int c) {
         int cols = (int) Math.ceil(Math.sqrt(c)), rows = (c + cols - 1) / cols, scale = Math.max(1, 64 / Math.max(h, w)), pad = 2;
         int tw = w * scale, th = h * scale;
         BufferedImage img = new BufferedImage(cols * (tw + pad) + pad, rows * (th + pad) + pad, BufferedImage.TYPE_INT_RGB);
@@ -136,6 +168,8 @@ public final class InspectCommand implements Callable<Integer> {
                     img.setRGB(x0 + x, y0 + y, ColourMap.VIRIDIS.rgb(hi > lo ? (f - lo) / (hi - lo) : 0));
                 }
         }
-        AtomicFiles.write(png, out -> ImageIO.write(img, "png", out));
+        return out -> {
+            if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer in this Java");
+        };
     }
 }

@@ -2,6 +2,7 @@ package pinkcnn.trainer;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,12 +40,21 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        CommandLine cli = commandLine();
+        int code;
+        try {
+            code = cli.execute(args);
+        } catch (Throwable e) { // an Error (out of memory, say) that picocli lets through
+            String command = args.length > 0 && cli.getSubcommands().containsKey(args[0]) ? " " + args[0] : "";
+            code = Failures.report(e, new PrintWriter(System.err, true), "pinkcnn" + command, args);
+        }
+        System.exit(code);
     }
 
     /** The configured command line, also used by tests to run commands in-process. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        cli.registerConverter(java.nio.file.Path.class, new UserPaths.Converter());
         cli.setExecutionExceptionHandler(new ErrorHandler());
         cli.setParameterExceptionHandler(new ChoiceErrorHandler(cli.getParameterExceptionHandler()));
         return cli;
@@ -72,20 +82,15 @@ public final class Main implements Runnable {
         }
     }
 
-    /** Prints a one-line error (no stack trace) for expected failures: bad input, missing files, no device. */
+    /**
+     * One line for every failure, never a stack trace: the user's mistakes (bad input, missing files, no device, a full
+     * disk) with exit code 2, and bugs with where their full trace was written ({@link Failures}).
+     */
     static final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         @Override
         public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
-            if (e instanceof UserError) {
-                cli.getErr().println("pinkcnn " + cli.getCommandName() + ": " + e.getMessage());
-                return ((UserError) e).exitCode();
-            }
-            if (e instanceof pinkcnn.kernels.KernelBuildException) {
-                // the message names the .cl file and carries the OpenCL compiler's log
-                cli.getErr().println("pinkcnn " + cli.getCommandName() + ": " + e.getMessage());
-                return 2;
-            }
-            throw new RuntimeException(e);
+            String[] args = parsed == null ? new String[0] : parsed.originalArgs().toArray(String[]::new);
+            return Failures.report(e, cli.getErr(), "pinkcnn " + cli.getCommandName(), args);
         }
     }
 

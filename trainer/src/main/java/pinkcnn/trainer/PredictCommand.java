@@ -42,8 +42,7 @@ import pinkcnn.trainer.train.TrainingRun;
 public final class PredictCommand implements Callable<Integer> {
     @Mixin DeviceOption device;
 
-    @Option(names = "--run", required = true, paramLabel = "runs/NAME", description = "The run folder.")
-    Path run;
+    @Mixin RunOption run;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Photos (JPEG, PNG, GIF, BMP, WebP).")
     List<Path> images;
@@ -58,6 +57,11 @@ public final class PredictCommand implements Callable<Integer> {
             description = "Also write the Grad-CAM of each photo's predicted class into DIR, as 'pinkcnn cam' does "
                     + "(the run's own model's map; an ensemble's first member).")
     Path cam;
+
+    @Option(names = "--max-pixels", paramLabel = "N",
+            description = "Skip images with more pixels (read from the file's header, before decoding). "
+                    + "Default: ${DEFAULT-VALUE} (40 megapixels).")
+    long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
 
     @Option(names = "--png", paramLabel = "DIR",
             description = "Also write each photo with its boxes labelled by the predicted class to DIR/NAME-predicted.png "
@@ -74,7 +78,8 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunFolder folder = RunFolder.existing(run);
+        if (maxPixels < 1) throw new UserError("--max-pixels must be at least 1");
+        RunFolder folder = run.folder();
         RunConfig cfg = folder.readConfig();
         Preprocessing prep = cfg.preprocessing();
         boolean faceRun = prep.crop() == Preprocessing.Crop.FACE;
@@ -90,7 +95,7 @@ public final class PredictCommand implements Callable<Integer> {
             for (Path p : images) {
                 RgbImage photo;
                 try {
-                    photo = ImageDecoder.decode(p);
+                    photo = ImageDecoder.decode(p, maxPixels);
                 } catch (UnusableImageException e) {
                     failed++;
                     System.err.println("skipped " + p + ": " + e.getMessage());

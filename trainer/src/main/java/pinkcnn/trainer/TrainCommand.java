@@ -4,10 +4,17 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.trainer.data.Progress;
 import pinkcnn.trainer.report.Report;
@@ -34,8 +41,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin DeviceOption device;
 
-    @Option(names = "--data", defaultValue = "datasets/prepared", paramLabel = "DIR",
-            description = "Folder with train.h5, dev.h5, test.h5 (from 'pinkcnn prepare'). Default: ${DEFAULT-VALUE}.")
+    /** --data's default, relative to the project folder ({@link UserPaths}). */
+    static final String DEFAULT_DATA = "datasets/prepared";
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Folder with train.h5, dev.h5, test.h5 (from 'pinkcnn prepare'). Default: " + DEFAULT_DATA
+                    + " in the project folder.")
     Path data;
 
     @Option(names = "--weights", paramLabel = "FILE.h5", description = "Pretrained MobileNetV2 weights, Keras layout "
@@ -48,7 +59,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--alpha", description = "MobileNetV2 width multiplier of the weights.")
     double alpha = DEFAULTS.alpha;
 
-    @Option(names = "--epochs", description = "At most this many epochs. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", description = "At most this many epochs (with --resume: a new limit for the run). Default: ${DEFAULT-VALUE}.")
     int epochs = DEFAULTS.epochs;
 
     @Option(names = "--batch", description = "Mini-batch size. Default: ${DEFAULT-VALUE}.")
@@ -113,55 +124,164 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed for initialisation, shuffling and dropout. Default: ${DEFAULT-VALUE}.")
     long seed = DEFAULTS.seed;
 
-    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint (with its own settings; --epochs may raise the limit).")
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint, with the settings it "
+            + "recorded (run.json); --epochs may change its limit, other settings must match.")
     boolean resume;
 
-    @Option(names = "--force", description = "Replace an existing run in --out.")
+    @Option(names = "--force", description = "Replace an existing run in --out (once the new run is complete; until then "
+            + "it is built in --out.new).")
     boolean force;
 
     @Option(names = "--quiet", description = "No progress bars.")
     boolean quiet;
 
+    @Spec CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (resume && force) throw new UserError("--resume continues the run in --out and --force replaces it: give one");
         RunFolder run = new RunFolder(out);
         RunConfig cfg;
         if (resume) {
             cfg = RunFolder.existingConfig(out);
-            cfg.epochs = Math.max(cfg.epochs, epochs);
-        } else {
-            if (Files.exists(run.config()) && !force) {
-                throw new UserError(out + " already holds a run; use --resume to continue it or --force to replace it");
+            checkResumeOptions(cfg);
+            if (given("--epochs") && epochs != cfg.epochs) {
+                System.out.printf("--epochs %d: the run's limit of %d epochs becomes %d%n", epochs, cfg.epochs, epochs);
+                cfg.epochs = epochs;
             }
+        } else {
             cfg = config();
         }
-        train(cfg, run, device, resume, quiet ? Progress.SILENT : Progress.BARS);
+        train(cfg, run, device, resume, force, quiet ? Progress.SILENT : Progress.BARS);
         return 0;
+    }
+
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /** The run.json field each training option sets (what --resume compares). */
+    private static final Map<String, String> FIELDS = Map.ofEntries(Map.entry("--data", "data"),
+            Map.entry("--weights", "weights"), Map.entry("--alpha", "alpha"), Map.entry("--batch", "batch"),
+            Map.entry("--lr", "lr"), Map.entry("--lr-schedule", "lrSchedule"), Map.entry("--label-smoothing", "labelSmoothing"),
+            Map.entry("--optimizer", "optimizer"), Map.entry("--head", "head"), Map.entry("--dropout", "dropout"),
+            Map.entry("--cut-layer", "cutLayer"), Map.entry("--pool", "pool"), Map.entry("--fine-tune-from", "fineTuneFrom"),
+            Map.entry("--tta", "tta"), Map.entry("--ensemble", "ensemble"), Map.entry("--bn-train", "bnTrain"),
+            Map.entry("--class-weights", "classWeights"), Map.entry("--patience", "patience"), Map.entry("--seed", "seed"));
+
+    /**
+     * A resumed run continues with the settings it recorded: a training option given with --resume must say the
+     * same (repeating the original command is fine), or the run would silently ignore it.
+     */
+    private void checkResumeOptions(RunConfig recorded) {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode was = json.valueToTree(recorded), now = null;
+        List<String> differ = new ArrayList<>();
+        for (Map.Entry<String, String> e : new java.util.TreeMap<>(FIELDS).entrySet()) {
+            if (!given(e.getKey())) continue;
+            if (now == null) now = json.valueToTree(settings());
+            JsonNode a = was.get(e.getValue()), b = now.get(e.getValue());
+            boolean same = e.getValue().equals("data") || e.getValue().equals("weights")
+                    ? a != null && !a.isNull() && Path.of(a.asText()).toAbsolutePath().normalize().equals(Path.of(b.asText()))
+                    : java.util.Objects.equals(a, b);
+            if (!same) differ.add(e.getKey() + " " + (b == null || b.isNull() ? "none" : b.asText())
+                    + " (the run has " + (a == null || a.isNull() ? "none" : a.asText()) + ")");
+        }
+        if (!differ.isEmpty()) {
+            throw new UserError("--resume continues " + out + " with the settings it was started with; " + String.join(", ", differ)
+                    + " would change it: drop " + (differ.size() == 1 ? "that option" : "those options")
+                    + ", or start a new run (another --out, or --force)");
+        }
     }
 
     /**
      * Trains {@code cfg} into {@code run} (or continues it), then evaluates it and writes the report: what
-     * {@code pinkcnn train} does once its options are checked ({@code demo} calls it too).
+     * {@code pinkcnn train} does once its options are checked ({@code demo} calls it too, with {@code replace}).
+     *
+     * <p>The run folder is locked meanwhile. It always holds one run: a new run goes into an empty folder, and one
+     * that replaces a run ({@code replace}) is built in {@code NAME.new} beside it and swapped in once complete, so
+     * that a failure leaves the previous run whole. A folder holding anything but a run's files is never written.
      */
-    static void train(RunConfig cfg, RunFolder run, DeviceOption device, boolean resume, Progress.Factory progress)
-            throws IOException {
-        try (Backend backend = device.open()) {
-            long t0 = System.nanoTime();
-            TrainingRun training = new TrainingRun(cfg, run, backend, progress, System.out);
-            int best = training.train(resume);
-            training.trainOtherMembers(resume);
-            double trainSeconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("best dev epoch: %d; model saved to %s (%.1f s)%n", best, run.model(), trainSeconds);
-            Report report = Evaluation.ofRun(run, backend, progress);
-            report.timing("train", trainSeconds);
-            report.write(run.dir());
-            report.printSummary(new PrintWriter(System.out, true));
-            System.out.println("report: " + run.dir().resolve(Report.MARKDOWN_FILE));
+    static void train(RunConfig cfg, RunFolder run, DeviceOption device, boolean resume, boolean replace,
+                      Progress.Factory progress) throws IOException {
+        run.finishReplacement();
+        if (run.contents().kind() == RunFolder.Kind.OTHER) throw notARunFolder(run);
+        boolean created = !Files.exists(run.dir());
+        try (RunFolder.Lock lock = run.lock("pinkcnn train")) {
+            try {
+                trainLocked(cfg, run, device, resume, replace, progress);
+            } catch (RuntimeException | IOException e) {
+                // A run refused before it wrote anything leaves no folder behind that it made.
+                if (created && run.contents().kind() == RunFolder.Kind.EMPTY) run.delete();
+                throw e;
+            }
         }
+    }
+
+    /** {@link #train} once the run folder is locked. */
+    private static void trainLocked(RunConfig cfg, RunFolder run, DeviceOption device, boolean resume, boolean replace,
+                                    Progress.Factory progress) throws IOException {
+        RunFolder.Contents contents = run.contents(); // again, now that no other process can change it
+        if (contents.kind() == RunFolder.Kind.OTHER) throw notARunFolder(run);
+        if (!resume && contents.kind() == RunFolder.Kind.RUN && !replace) {
+            throw new UserError(run.dir() + " already holds a run; use --resume to continue it or --force to replace it");
+        }
+        boolean aside = !resume && contents.kind() == RunFolder.Kind.RUN;
+        RunFolder target = aside ? run.staging() : run;
+        if (aside && target.contents().kind() == RunFolder.Kind.OTHER) throw notARunFolder(target);
+        try (RunFolder.Lock staged = aside ? target.lock("pinkcnn train (replacing " + run.dir() + ")") : null) {
+            if (aside) {
+                target.clear(); // what a failed replacement left
+                System.out.println("building the new run in " + target.dir() + "; it replaces " + run.dir() + " once complete");
+            }
+            try (Backend backend = device.open()) {
+                long t0 = System.nanoTime();
+                TrainingRun training = new TrainingRun(cfg, target, backend, progress, System.out);
+                if (aside) training.replacing(run.dir());
+                int best = training.train(resume);
+                training.trainOtherMembers(resume);
+                double trainSeconds = (System.nanoTime() - t0) / 1e9;
+                Report report = Evaluation.ofRun(target, backend, progress);
+                report.timing("train", trainSeconds);
+                report.write(target.dir());
+                if (aside) run.replaceWith(target);
+                System.out.printf("best dev epoch: %d; model saved to %s (%.1f s)%n", best, run.model(), trainSeconds);
+                report.printSummary(new PrintWriter(System.out, true));
+                System.out.println("report: " + run.dir().resolve(Report.MARKDOWN_FILE));
+            } catch (RuntimeException | IOException e) {
+                if (!aside) throw e;
+                // A replacement that failed leaves the previous run whole; its own files stay only if it can resume.
+                boolean resumable = Files.isDirectory(target.checkpoint());
+                if (!resumable) target.delete();
+                if (!(e instanceof UserError u)) throw e;
+                String more = resumable && !u.getMessage().contains(target.dir().toString())
+                        ? "; the new run so far is in " + target.dir() : "";
+                String still = u.getMessage().contains(run.dir() + " still holds") ? "" : "; " + run.dir() + " still holds the previous run";
+                throw new UserError(u.getMessage() + more + still, u.exitCode());
+            }
+        }
+    }
+
+    private static UserError notARunFolder(RunFolder run) throws IOException {
+        List<String> others = run.contents().others();
+        return new UserError(run.dir() + " holds files that are not a pinkcnn run (" + String.join(", ",
+                others.subList(0, Math.min(3, others.size()))) + (others.size() > 3 ? ", …" : "")
+                + "); train writes only into a new or empty folder or a run folder: choose another --out");
     }
 
     /** The run's configuration from the options; names and values are checked before any data or weights load. */
     RunConfig config() {
+        RunConfig c = settings();
+        if (!Files.isRegularFile(Path.of(c.weights))) {
+            throw new UserError(c.weights + ": no such weights file; make it with 'pinkcnn convert --from npm:nsfwjs@4.4.0 --out "
+                    + c.weights + "' or pass --weights");
+        }
+        return c;
+    }
+
+    /** The configuration the options describe, checked but without looking at any file. */
+    RunConfig settings() {
         RunConfig c = new RunConfig();
         c.alpha = alpha;
         c.head = head;
@@ -186,12 +306,9 @@ public final class TrainCommand implements Callable<Integer> {
         c.classWeights = classWeights;
         c.patience = patience;
         c.seed = seed;
-        c.data = data.toString();
-        c.weights = (weights != null ? weights : DefaultWeights.path()).toString();
-        if (!Files.isRegularFile(Path.of(c.weights))) {
-            throw new UserError(c.weights + ": no such weights file; make it with 'pinkcnn convert --from npm:nsfwjs@4.4.0 --out "
-                    + c.weights + "' or pass --weights");
-        }
+        // Absolute, so that --resume, evaluate and predict find them from any folder.
+        c.data = UserPaths.orDefault(data, DEFAULT_DATA).toAbsolutePath().normalize().toString();
+        c.weights = (weights != null ? weights : DefaultWeights.path()).toAbsolutePath().normalize().toString();
         return c;
     }
 }

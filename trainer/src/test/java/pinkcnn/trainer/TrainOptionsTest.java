@@ -168,7 +168,7 @@ class TrainOptionsTest {
         assertEquals("block_13_expand_relu", c.cutLayer);
         assertEquals("block_12_expand", c.fineTuneFrom);
         assertEquals(TestTimeAugmentation.NONE, c.tta);
-        assertEquals("datasets/prepared", c.data);
+        assertEquals(UserPaths.projectDefault("datasets/prepared").toString(), c.data, "the project's, absolute");
 
         // --head original brings its own cut, pooling and frozen backbone
         RunConfig original = ((TrainCommand) parsed("train", "--out", "runs/x", "--weights", weights.toString(), "--head",

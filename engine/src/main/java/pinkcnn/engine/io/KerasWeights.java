@@ -246,15 +246,18 @@ public final class KerasWeights {
             throw new WeightFileException(name + ": not an HDF5 file (a Keras weights file is HDF5, as written by "
                     + "save_weights or pinkcnn)");
         }
-        try (HdfFile hdf = new HdfFile(file)) {
+        try (HdfFile hdf = Hdf5Files.open(file)) {
             checkComplete(hdf, name);
-            return readLayout(hdf, name);
+            return readLayout(hdf, name, hdf.size());
         } catch (WeightFileException e) {
             throw e;
-        } catch (RuntimeException e) {
-            // jhdf reports damage as unchecked exceptions of several kinds (buffer underflows, HdfException …).
-            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-            throw new WeightFileException(name + ": cannot read this HDF5 file (truncated or damaged?): " + why, e);
+        } catch (IOException e) {
+            throw new WeightFileException(name + ": cannot read: " + e.getMessage(), e);
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // jhdf reports damage as unchecked exceptions of several kinds (buffer underflows, HdfException …), and
+            // a damaged size or a link cycle can still exhaust memory or the stack.
+            throw new WeightFileException(name + ": cannot read this HDF5 file (truncated or damaged?): "
+                    + Hdf5Files.describe(e), e);
         }
     }
 
@@ -282,7 +285,7 @@ public final class KerasWeights {
         }
     }
 
-    private static KerasWeights readLayout(HdfFile hdf, String name) throws WeightFileException {
+    private static KerasWeights readLayout(HdfFile hdf, String name, long fileSize) throws WeightFileException {
         Group root = hdf;
         if (!hasAttribute(root, "layer_names") && root.getChildren().get("model_weights") instanceof Group) {
             root = (Group) root.getChildren().get("model_weights"); // a whole-model file (model.save)
@@ -306,7 +309,7 @@ public final class KerasWeights {
             List<String> weightNames = stringsAttribute(group, "weight_names", name);
             List<Weight> weights = new ArrayList<>();
             for (String weightName : weightNames == null ? List.<String>of() : weightNames) {
-                weights.add(readWeight(group, layer, weightName, name));
+                weights.add(readWeight(group, layer, weightName, name, fileSize));
             }
             try {
                 out.add(layer, weights);
@@ -317,7 +320,7 @@ public final class KerasWeights {
         return out;
     }
 
-    private static Weight readWeight(Group group, String layer, String weightName, String file)
+    private static Weight readWeight(Group group, String layer, String weightName, String file, long fileSize)
             throws WeightFileException {
         Node node;
         try {
@@ -330,6 +333,11 @@ public final class KerasWeights {
                     + " is listed in weight_names but its dataset is missing");
         }
         Dataset ds = (Dataset) node;
+        String implausible = Hdf5Files.implausibleSize(ds, fileSize);
+        if (implausible != null) {
+            throw new WeightFileException(file + ": layer " + layer + ": weight " + weightName + " " + implausible
+                    + " (damaged?)");
+        }
         int[] shape = ds.isScalar() ? new int[0] : ds.getDimensions();
         long count = Weight.elementCount(shape);
         Object flat = count == 0 ? new float[0] : ds.getDataFlat();

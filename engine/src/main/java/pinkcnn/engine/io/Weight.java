@@ -43,11 +43,16 @@ public final class Weight {
         return new WeightSpec(name, shape);
     }
 
+    /** The product of the dimensions; an IllegalArgumentException for a negative one or one that overflows. */
     public static long elementCount(int[] shape) {
         long n = 1;
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
-            n *= d;
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds more values than a long counts");
+            }
         }
         return n;
     }

@@ -4,28 +4,22 @@ import java.util.Random;
 import pinkcnn.engine.Autograd;
 import pinkcnn.engine.Tensor;
 import pinkcnn.engine.backend.Backend;
-import pinkcnn.engine.backend.ConvGeometry;
 import pinkcnn.engine.ops.Functional;
 
 /** Keras Conv2D: weights {@code kernel:0} (kh×kw×cin×cout, HWIO) and, with a bias, {@code bias:0} (cout). */
-public final class Conv2d extends Layer implements FusableConv {
-    private final int kernelSize, stride, filters;
-    private final String padding;
-    private final Parameter kernel, bias;
+public final class Conv2d extends ConvLayer {
+    private final int filters;
+    private final Parameter bias;
     /** All ones, the scale of the output stage that adds the bias (made on first use). */
     private volatile Tensor ones;
 
     public Conv2d(Backend b, String name, int inChannels, int filters, int kernelSize, int stride, String padding,
                   boolean useBias, Random rnd) {
-        super(name);
-        this.kernelSize = kernelSize;
-        this.stride = stride;
-        this.filters = filters;
-        this.padding = padding;
-        int k2 = kernelSize * kernelSize;
-        this.kernel = addWeight(new Parameter("kernel:0", Tensor.persistent(b,
-                Init.glorotUniform(rnd, k2 * inChannels * filters, k2 * inChannels, k2 * filters),
+        super(name, kernelSize, stride, padding, new Parameter("kernel:0", Tensor.persistent(b,
+                Init.glorotUniform(rnd, kernelSize * kernelSize * inChannels * filters, kernelSize * kernelSize * inChannels,
+                        kernelSize * kernelSize * filters),
                 kernelSize, kernelSize, inChannels, filters), true));
+        this.filters = filters;
         this.bias = useBias ? addWeight(new Parameter("bias:0", Tensor.persistent(b, new float[filters], filters), true)) : null;
     }
 
@@ -67,31 +61,12 @@ public final class Conv2d extends Layer implements FusableConv {
     }
 
     @Override
-    public int[] outputShape(int[] in) {
-        ConvGeometry g = ConvGeometry.of(in[0], in[1], in[2], in[3], kernelSize, stride, padding, filters);
-        return new int[] {in[0], g.outH(), g.outW(), filters};
-    }
-
-    public int kernelSize() {
-        return kernelSize;
-    }
-
-    public int stride() {
-        return stride;
-    }
-
-    /** Keras padding: 'valid' or 'same'. */
-    public String padding() {
-        return padding;
+    protected int outChannels(int inChannels) {
+        return filters;
     }
 
     public int filters() {
         return filters;
-    }
-
-    /** {@code kernel:0}, kh×kw×cin×cout. */
-    public Parameter kernel() {
-        return kernel;
     }
 
     /** {@code bias:0}, or null for a layer without a bias. */

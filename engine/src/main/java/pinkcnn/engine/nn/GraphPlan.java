@@ -18,7 +18,7 @@ import pinkcnn.engine.nn.Graph.Node;
  * asked for an output that fusing would never materialise:
  * <ul>
  *   <li>convolution → batch norm on moving statistics (→ ReLU): the batch norm and the ReLU run in the convolution's
- *       output stage ({@link FusableConv#forwardAffine});</li>
+ *       output stage ({@link ConvLayer#forwardAffine});</li>
  *   <li>batch norm on moving statistics → ReLU, elsewhere: one pass ({@link BatchNorm#forwardClamped});</li>
  *   <li>convolution with a bias → ReLU: the bias and the ReLU in the convolution's output stage
  *       ({@link Conv2d#forwardBiasClamped}).</li>
@@ -58,7 +58,7 @@ record GraphPlan(List<Step> steps) {
             Tensor[] scaleShift = ((BatchNorm) nodes.get(1).layer()).movingScaleShift();
             boolean relu = nodes.size() == 3;
             float hi = relu ? ((ReLU) nodes.get(2).layer()).maxValue() : Float.POSITIVE_INFINITY;
-            Tensor y = ((FusableConv) layer).forwardAffine(in.get(0), scaleShift[0], scaleShift[1],
+            Tensor y = ((ConvLayer) layer).forwardAffine(in.get(0), scaleShift[0], scaleShift[1],
                     relu ? 0f : Float.NEGATIVE_INFINITY, hi);
             scaleShift[0].release();
             scaleShift[1].release();
@@ -121,7 +121,7 @@ record GraphPlan(List<Step> steps) {
         Node a = nodes.get(i), b = nodes.get(i + 1);
         if (a.layer() instanceof Conv2d c && c.bias() != null) return reluOf(a, b, keep, uses) ? 2 : 1;
         boolean movingBn = b.layer() instanceof BatchNorm bn && bn.usesMovingStatistics();
-        if (a.layer() instanceof FusableConv f && f.canFuse() && movingBn && onlyReader(a, b, keep, uses)) {
+        if (a.layer() instanceof ConvLayer f && f.canFuse() && movingBn && onlyReader(a, b, keep, uses)) {
             return i + 2 <= last && reluOf(b, nodes.get(i + 2), keep, uses) ? 3 : 2;
         }
         boolean aMovingBn = a.layer() instanceof BatchNorm bn && bn.usesMovingStatistics();

@@ -5,13 +5,13 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import pinkcnn.trainer.data.Resizer;
 import pinkcnn.trainer.data.RgbImage;
+import pinkcnn.trainer.report.Canvas;
 import pinkcnn.trainer.report.ColourMap;
 import pinkcnn.trainer.report.Plots;
 
@@ -52,12 +52,8 @@ public final class CamFigure {
         int width = MARGIN + PANEL + (original != null ? MARGIN + origW : 0) + MARGIN + BAR + BAR_LABELS;
         int height = TITLE + PANEL + CAPTION + MARGIN / 2;
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
+        Graphics2D g = Canvas.white(image);
         try {
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, width, height);
-            g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
             g.drawString(String.format(Locale.ROOT, "%s  %.1f %%  ·  %s", className, 100 * probability, method.title()), MARGIN, 22);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));

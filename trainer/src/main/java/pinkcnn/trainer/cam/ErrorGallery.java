@@ -5,7 +5,6 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import pinkcnn.trainer.data.DatasetReader;
 import pinkcnn.trainer.data.RgbImage;
+import pinkcnn.trainer.report.Canvas;
 import pinkcnn.trainer.report.Plots;
 import pinkcnn.trainer.train.FeatureExtractor;
 import pinkcnn.trainer.train.Predictions;
@@ -68,12 +68,8 @@ public final class ErrorGallery {
         int cols = Math.min(COLUMNS, n), rows = (n + cols - 1) / cols;
         int width = GAP + cols * (TILE + GAP) + BAR + 70, height = TITLE + rows * (TILE + CAPTION + GAP) + GAP;
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
+        Graphics2D g = Canvas.white(image);
         try {
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, width, height);
-            g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
             String title = allMistakes == 0 ? "No test photo misclassified: the " + n + " least confident correct ones"
                     : String.format(Locale.ROOT, "Misclassified test photos: %d of %d%s", allMistakes, predicted.length,

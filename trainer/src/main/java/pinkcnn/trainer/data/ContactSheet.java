@@ -6,12 +6,11 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.IntFunction;
 import javax.imageio.ImageIO;
+import pinkcnn.engine.io.AtomicFiles;
 
 /**
  * A PNG grid of sample images: one row per class, headed by its label and name, each tile captioned with its index in
@@ -84,13 +83,10 @@ final class ContactSheet {
             }
         }
         g.dispose();
-        Path partial = png.resolveSibling("." + png.getFileName() + ".partial");
-        try {
-            if (!ImageIO.write(sheet, "png", partial.toFile())) throw new IOException("no PNG writer");
-            Files.move(partial, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(partial);
-        }
+        // Through a stream: ImageIO given a file it cannot create prints a stack trace of its own.
+        AtomicFiles.write(png, out -> {
+            if (!ImageIO.write(sheet, "png", out)) throw new IOException("no PNG writer");
+        });
     }
 
     private static boolean drawText(Graphics2D g, String s, int x, int y) {

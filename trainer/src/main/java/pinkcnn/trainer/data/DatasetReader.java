@@ -8,6 +8,7 @@ import io.jhdf.api.dataset.ChunkedDataset;
 import io.jhdf.api.dataset.ContiguousDataset;
 import io.jhdf.dataset.DatasetBase;
 import io.jhdf.exceptions.HdfException;
+import java.io.IOException;
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import pinkcnn.engine.io.Hdf5Files;
 import pinkcnn.trainer.UserError;
 
 /**
@@ -30,6 +32,9 @@ import pinkcnn.trainer.UserError;
  * Not thread-safe: use one reader per thread.
  */
 public final class DatasetReader implements AutoCloseable {
+
+    /** Images larger than this (a 4096×4096 RGB photo is 48 MiB) come from a damaged header. */
+    private static final long MAX_IMAGE_BYTES = 64L << 20;
 
     private final Path file;
     private final HdfFile hdf;
@@ -45,9 +50,13 @@ public final class DatasetReader implements AutoCloseable {
         this.file = file;
         if (!Files.isRegularFile(file)) throw new UserError(file + ": no such file");
         try {
-            this.hdf = new HdfFile(file);
+            this.hdf = Hdf5Files.open(file);
+        } catch (IOException e) {
+            throw new UserError(file + ": cannot read: " + e.getMessage());
         } catch (HdfException e) {
-            throw new UserError(file + ": not an HDF5 file (" + e.getMessage() + ")");
+            throw new UserError(file + ": not an HDF5 file (" + Hdf5Files.describe(e) + ")");
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            throw new UserError(file + ": not a readable HDF5 file (" + Hdf5Files.describe(e) + ")");
         }
         try {
             this.split = findSplit(hdf, file);
@@ -57,25 +66,31 @@ public final class DatasetReader implements AutoCloseable {
                 throw new UserError(file + ": " + split + "_set_x is " + Arrays.toString(dims) + " of "
                         + images.getDataType().getSize() + "-byte elements, expected uint8 N×H×W×C");
             }
+            if (dims[0] < 0 || dims[1] < 1 || dims[2] < 1 || dims[3] < 1
+                    || (long) dims[1] * dims[2] * dims[3] > MAX_IMAGE_BYTES) {
+                throw new UserError(file + ": " + split + "_set_x has images of " + dims[1] + "×" + dims[2] + "×"
+                        + dims[3] + " bytes (damaged?)");
+            }
             this.count = dims[0];
             this.height = dims[1];
             this.width = dims[2];
             this.channels = dims[3];
-            this.labels = readLabels(hdf.getDatasetByPath(split + "_set_y"), count, file);
-            this.classes = readClasses(hdf, file);
+            this.labels = readLabels(hdf.getDatasetByPath(split + "_set_y"), count, file, hdf.size());
+            this.classes = readClasses(hdf, file, hdf.size());
             for (int label : labels) {
                 if (label < 0 || label >= classes.size()) {
                     throw new UserError(file + ": label " + label + " but only " + classes.size() + " classes");
                 }
             }
             this.attributes = readAttributes(hdf);
-            this.access = ImageAccess.of(images, dims);
-        } catch (HdfException e) {
-            hdf.close();
-            throw new UserError(file + ": unreadable dataset file (" + e.getMessage() + ")");
-        } catch (RuntimeException e) {
+            this.access = ImageAccess.of(images, dims, hdf.size(), file);
+        } catch (UserError e) {
             hdf.close();
             throw e;
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // jHDF reports damage as unchecked exceptions of many kinds, not only HdfException.
+            hdf.close();
+            throw new UserError(file + ": unreadable dataset file (" + Hdf5Files.describe(e) + ")");
         }
     }
 
@@ -99,6 +114,9 @@ public final class DatasetReader implements AutoCloseable {
 
     public int channels() { return channels; }
 
+    /** The element type of the images, as NumPy names it ("uint8"; "int8" in a file written so by other code). */
+    public String dtype() { return dtype(images.getDataType()); }
+
     /** Bytes of one image: height × width × channels. */
     public int imageBytes() { return height * width * channels; }
 
@@ -121,7 +139,7 @@ public final class DatasetReader implements AutoCloseable {
         Node node = hdf.getChildren().get(split + "_set_source");
         if (!(node instanceof Dataset d) || d.getDimensions().length != 1 || d.getDimensions()[0] != count) return Optional.empty();
         try {
-            int[] values = readLabels(d, count, file);
+            int[] values = readLabels(d, count, file, hdf.size());
             long[] out = new long[count];
             for (int i = 0; i < count; i++) out[i] = values[i];
             return Optional.of(out);
@@ -159,6 +177,14 @@ public final class DatasetReader implements AutoCloseable {
 
     /** Every dataset at the root of the file, by name. */
     public List<DatasetInfo> datasets() {
+        try {
+            return describeDatasets();
+        } catch (RuntimeException e) {
+            throw new UserError(file + ": unreadable dataset file (" + Hdf5Files.describe(e) + ")");
+        }
+    }
+
+    private List<DatasetInfo> describeDatasets() {
         List<DatasetInfo> out = new ArrayList<>();
         for (Map.Entry<String, Node> e : new TreeMap<>(hdf.getChildren()).entrySet()) {
             if (!(e.getValue() instanceof Dataset d)) continue;
@@ -213,7 +239,14 @@ public final class DatasetReader implements AutoCloseable {
 
     private void readImage(int i, byte[] dst, int offset) {
         if (i < 0 || i >= count) throw new IndexOutOfBoundsException("image " + i + " of " + count);
-        access.read(i, dst, offset, imageBytes());
+        try {
+            access.read(i, dst, offset, imageBytes());
+        } catch (UserError e) {
+            throw e;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // A damaged chunk (or chunk index) surfaces only when its image is read.
+            throw new UserError(file + ": image " + i + " is unreadable (" + Hdf5Files.describe(e) + ")");
+        }
     }
 
     @Override
@@ -226,12 +259,21 @@ public final class DatasetReader implements AutoCloseable {
     private interface ImageAccess {
         void read(int i, byte[] dst, int offset, int length);
 
-        static ImageAccess of(Dataset images, int[] dims) {
+        static ImageAccess of(Dataset images, int[] dims, long fileSize, Path file) {
             if (images instanceof ChunkedDataset chunked
                     && Arrays.equals(chunked.getChunkDimensions(), new int[] {1, dims[1], dims[2], dims[3]})) {
-                return (i, dst, offset, length) ->
-                        System.arraycopy(chunked.getDecompressedChunk(new int[] {i, 0, 0, 0}), 0, dst, offset, length);
+                return (i, dst, offset, length) -> {
+                    byte[] chunk = chunked.getDecompressedChunk(new int[] {i, 0, 0, 0});
+                    if (chunk.length < length) {
+                        throw new UserError(file + ": image " + i + " holds " + chunk.length + " of its " + length
+                                + " bytes (damaged?)");
+                    }
+                    System.arraycopy(chunk, 0, dst, offset, length);
+                };
             }
+            // The other layouts read from the whole dataset's extent: it must fit in the file.
+            String implausible = Hdf5Files.implausibleSize(images, fileSize);
+            if (implausible != null) throw new UserError(file + ": " + images.getPath() + " " + implausible + " (damaged?)");
             if (images instanceof ContiguousDataset contiguous) {
                 ByteBuffer all = contiguous.getBuffer();
                 return (i, dst, offset, length) -> all.get((int) ((long) i * length), dst, offset, length);
@@ -258,19 +300,33 @@ public final class DatasetReader implements AutoCloseable {
         return split;
     }
 
-    private static int[] readLabels(Dataset y, int count, Path file) {
+    private static int[] readLabels(Dataset y, int count, Path file, long fileSize) {
+        String implausible = Hdf5Files.implausibleSize(y, fileSize);
+        if (implausible != null) throw new UserError(file + ": " + y.getPath() + " " + implausible + " (damaged?)");
         Object flat = y.getDataFlat();
+        if (!flat.getClass().isArray()) flat = new Object[] {flat};    // a scalar
         int n = Array.getLength(flat);
         if (n != count) throw new UserError(file + ": " + count + " images but " + n + " labels");
         int[] labels = new int[n];
-        for (int i = 0; i < n; i++) labels[i] = ((Number) Array.get(flat, i)).intValue();
+        for (int i = 0; i < n; i++) {
+            Object v = Array.get(flat, i);
+            if (!(v instanceof Number number) || number.doubleValue() != number.longValue()) {
+                throw new UserError(file + ": " + y.getPath() + " holds " + v + ", not a whole-number label");
+            }
+            long label = number.longValue();
+            if (label < 0 || label > Integer.MAX_VALUE) throw new UserError(file + ": label " + label + " is out of range");
+            labels[i] = (int) label;
+        }
         return labels;
     }
 
-    private static List<String> readClasses(HdfFile hdf, Path file) {
+    private static List<String> readClasses(HdfFile hdf, Path file, long fileSize) {
         Node node = hdf.getChildren().get("list_classes");
         if (!(node instanceof Dataset classes)) throw new UserError(file + ": no list_classes dataset");
+        String implausible = Hdf5Files.implausibleSize(classes, fileSize);
+        if (implausible != null) throw new UserError(file + ": list_classes " + implausible + " (damaged?)");
         Object flat = classes.getDataFlat();
+        if (!flat.getClass().isArray()) flat = new Object[] {flat};
         List<String> names = new ArrayList<>();
         for (int i = 0; i < Array.getLength(flat); i++) {
             Object v = Array.get(flat, i);

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.zip.Deflater;
+import pinkcnn.engine.io.AtomicFiles;
 
 /**
  * Writes one split in the HDF5 layout of the original project, so files open in h5py and Keras code unchanged:
@@ -89,9 +90,13 @@ public final class DatasetWriter {
             }   // jHDF writes everything, pulling the images, on close
         } catch (IOException e) {
             deleteQuietly(file);
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            IOException full = AtomicFiles.diskFull(file, e);
+            throw new UncheckedIOException(full != null ? full.getMessage() : "cannot write " + file + ": " + e.getMessage(),
+                    full != null ? full : e);
         } catch (RuntimeException | Error e) {
             deleteQuietly(file);
+            IOException full = AtomicFiles.diskFull(file, e); // jHDF: "Exception writing at position …"
+            if (full != null) throw new UncheckedIOException(full.getMessage(), full);
             throw e;
         } finally {
             compressed.close();

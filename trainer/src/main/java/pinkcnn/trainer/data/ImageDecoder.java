@@ -28,13 +28,21 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * BMP and WebP. Grey photos become RGB with three equal channels.
  *
  * <p>Every way a file can fail becomes an {@link UnusableImageException} whose message says why, so a caller can list
- * the file and carry on. Photos larger than {@link #MAX_DECODED_PIXELS} are decoded with subsampling (every k-th pixel),
- * which keeps memory bounded and is harmless for images that end up at a few hundred pixels.
+ * the file and carry on. The pixel count is read from the file's header first: images over the pixel limit
+ * ({@link #DEFAULT_MAX_PIXELS} unless the caller gives another) are refused without decoding, since a small file can
+ * declare a huge canvas (a 1 MB PNG of 20000×20000 pixels takes half a minute and gigabytes to decode). Photos larger
+ * than {@link #MAX_DECODED_PIXELS} but within the limit are decoded with subsampling (every k-th pixel), which keeps
+ * memory bounded and is harmless for images that end up at a few hundred pixels.
  */
 public final class ImageDecoder {
 
     /** Files larger than this are refused before reading (no photo of a sane camera is this large). */
     public static final long MAX_FILE_BYTES = 256L << 20;
+    /**
+     * Images with more pixels (by their header) are refused unless the caller allows more ({@code --max-pixels}):
+     * 40 megapixels is more than almost any camera takes, and decoding that many costs seconds and 120 MB or more.
+     */
+    public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
     /** Photos with more pixels are decoded subsampled to at most this many pixels. */
     public static final long MAX_DECODED_PIXELS = 25_000_000L;
     /** The grey that transparent pixels are composited on. */
@@ -43,9 +51,14 @@ public final class ImageDecoder {
     private ImageDecoder() {
     }
 
-    /** Reads and decodes one file. */
+    /** Reads and decodes one file, refusing images over {@link #DEFAULT_MAX_PIXELS}. */
     public static RgbImage decode(Path file) throws UnusableImageException {
-        return decode(readBytes(file));
+        return decode(readBytes(file), DEFAULT_MAX_PIXELS);
+    }
+
+    /** Reads and decodes one file, refusing images over {@code maxPixels}. */
+    public static RgbImage decode(Path file, long maxPixels) throws UnusableImageException {
+        return decode(readBytes(file), maxPixels);
     }
 
     /** Reads a whole file, turning every failure (missing, unreadable, empty, huge) into a reason. */
@@ -72,8 +85,13 @@ public final class ImageDecoder {
         }
     }
 
-    /** Decodes the bytes of an image file of any supported format. */
+    /** Decodes the bytes of an image file of any supported format, refusing images over {@link #DEFAULT_MAX_PIXELS}. */
     public static RgbImage decode(byte[] bytes) throws UnusableImageException {
+        return decode(bytes, DEFAULT_MAX_PIXELS);
+    }
+
+    /** Decodes the bytes of an image file of any supported format, refusing images over {@code maxPixels}. */
+    public static RgbImage decode(byte[] bytes, long maxPixels) throws UnusableImageException {
         if (bytes.length == 0) throw new UnusableImageException("empty file (0 bytes)");
         List<ImageReader> readers = readersFor(bytes);
         if (readers.isEmpty()) {
@@ -81,16 +99,30 @@ public final class ImageDecoder {
                     ? "not an image: a text file" : "not an image: no decoder recognises the content");
         }
         UnusableImageException first = null;
-        for (ImageReader reader : readers) {   // e.g. TwelveMonkeys JPEG first, the JDK's as a second opinion
+        for (int i = 0; i < readers.size(); i++) {   // e.g. TwelveMonkeys JPEG first, the JDK's as a second opinion
             try {
-                return decodeWith(reader, bytes);
+                return decodeWith(readers.get(i), bytes, maxPixels);
             } catch (UnusableImageException e) {
                 if (first == null) first = e;
+            } catch (Definitive e) {
+                // Too many pixels or too little memory: another reader would decode the same pixels again, in vain.
+                for (ImageReader unused : readers.subList(i + 1, readers.size())) unused.dispose();
+                throw e.reason;
             } finally {
-                reader.dispose();
+                readers.get(i).dispose();
             }
         }
         throw first;
+    }
+
+    /** A failure that does not depend on the reader (the image's size), so no second reader is tried. */
+    private static final class Definitive extends Exception {
+        final UnusableImageException reason;
+
+        Definitive(String reason) {
+            super(reason, null, false, false);
+            this.reason = new UnusableImageException(reason);
+        }
     }
 
     private static List<ImageReader> readersFor(byte[] bytes) throws UnusableImageException {
@@ -99,11 +131,14 @@ public final class ImageDecoder {
             for (Iterator<ImageReader> it = ImageIO.getImageReaders(probe); it.hasNext(); ) readers.add(it.next());
         } catch (IOException e) {
             throw new UnusableImageException("cannot read: " + e.getMessage());
+        } catch (RuntimeException e) {   // a plugin's format sniffing choking on the bytes
+            throw new UnusableImageException("not an image: " + oneLine(e));
         }
         return readers;
     }
 
-    private static RgbImage decodeWith(ImageReader reader, byte[] bytes) throws UnusableImageException {
+    private static RgbImage decodeWith(ImageReader reader, byte[] bytes, long maxPixels)
+            throws UnusableImageException, Definitive {
         String format = formatName(reader);
         int width = 0, height = 0;
         try (ImageInputStream in = stream(bytes)) {
@@ -112,8 +147,12 @@ public final class ImageDecoder {
             reader.addIIOReadWarningListener((source, warning) -> {
                 if (isDamage(warning)) damage.add(warning);
             });
-            width = reader.getWidth(0);
+            width = reader.getWidth(0);      // from the header: nothing is decoded yet
             height = reader.getHeight(0);
+            if (width <= 0 || height <= 0) {
+                throw new UnusableImageException("damaged " + format + ": its header says " + width + "×" + height + " pixels");
+            }
+            if ((long) width * height > maxPixels) throw new Definitive(tooManyPixels(width, height, format, maxPixels));
             ImageReadParam param = reader.getDefaultReadParam();
             int step = subsamplingStep(width, height);
             if (step > 1) param.setSourceSubsampling(step, step, 0, 0);
@@ -123,13 +162,41 @@ public final class ImageDecoder {
             }
             RgbImage rgb = toRgb(image);
             return format.equals("JPEG") ? ExifOrientation.apply(rgb, ExifOrientation.read(bytes)) : rgb;
-        } catch (IOException e) {
-            throw new UnusableImageException("damaged or truncated " + format + ": " + oneLine(e));
         } catch (OutOfMemoryError e) {
-            throw new UnusableImageException("too large to decode (" + width + "×" + height + " " + format + ")");
-        } catch (RuntimeException e) {
+            throw new Definitive(outOfMemory(width, height, format));
+        } catch (IOException | RuntimeException e) {
+            // Some readers (the JDK's PNG reader) wrap whatever they catch, out-of-memory included, in an IIOException.
+            if (causedByOutOfMemory(e)) throw new Definitive(outOfMemory(width, height, format));
+            if (e instanceof IOException) throw new UnusableImageException("damaged or truncated " + format + ": " + oneLine(e));
             throw new UnusableImageException("cannot decode " + format + ": " + oneLine(e));
         }
+    }
+
+    static String tooManyPixels(int width, int height, String format, long maxPixels) {
+        return "too many pixels (" + width + "×" + height + " " + format + ", " + pixels((long) width * height)
+                + "; the limit is " + pixels(maxPixels) + ", see --max-pixels)";
+    }
+
+    private static String outOfMemory(int width, int height, String format) {
+        int step = subsamplingStep(width, height);
+        long decoded = (long) ((width + step - 1) / step) * ((height + step - 1) / step);
+        return String.format(Locale.ROOT, "out of memory decoding this %d×%d %s (about %d MiB of pixels; the Java heap "
+                + "is limited to %d MiB)", width, height, format, 6 * decoded >> 20, Runtime.getRuntime().maxMemory() >> 20);
+    }
+
+    /** "400 megapixels", "40.5 megapixels", "3072 pixels". */
+    private static String pixels(long n) {
+        if (n < 1_000_000) return n + " pixels";
+        double mp = n / 1e6;
+        return (mp == Math.rint(mp) ? Long.toString((long) mp) : String.format(Locale.ROOT, "%.1f", mp)) + " megapixels";
+    }
+
+    private static boolean causedByOutOfMemory(Throwable e) {
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+            if (t instanceof OutOfMemoryError) return true;
+        }
+        return false;
     }
 
     /** Every k-th pixel in both directions, so that at most {@link #MAX_DECODED_PIXELS} are decoded. */

@@ -60,6 +60,8 @@ public final class Manifest {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new UserError(file + " is not a pinkcnn manifest (not UTF-8 text)");
         } catch (IOException e) {
             throw new UserError("cannot read manifest " + file + ": " + e.getMessage());
         }

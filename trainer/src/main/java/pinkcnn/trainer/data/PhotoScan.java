@@ -26,14 +26,20 @@ public final class PhotoScan {
     private PhotoScan() {
     }
 
+    /** {@link #scan(RawFile, int, long)} with the decoder's default pixel limit. */
+    public static Outcome scan(RawFile raw, int minSide) {
+        return scan(raw, minSide, ImageDecoder.DEFAULT_MAX_PIXELS);
+    }
+
     /**
      * Scans one file. Photos whose shorter side is below {@code minSide} are rejected: upscaled to the network's input
-     * they carry no detail, and a 1×1 "photo" is a tracking pixel, not a face.
+     * they carry no detail, and a 1×1 "photo" is a tracking pixel, not a face. Photos over {@code maxPixels} are
+     * rejected from their header, before decoding.
      */
-    public static Outcome scan(RawFile raw, int minSide) {
+    public static Outcome scan(RawFile raw, int minSide, long maxPixels) {
         try {
             byte[] bytes = ImageDecoder.readBytes(raw.file());
-            RgbImage image = ImageDecoder.decode(bytes);
+            RgbImage image = ImageDecoder.decode(bytes, maxPixels);
             if (Math.min(image.width(), image.height()) < minSide) {
                 throw new UnusableImageException("too small (" + image.width() + "×" + image.height()
                         + "; the shorter side must be at least " + minSide + " px, see --min-side)");

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import pinkcnn.trainer.DetectorWeights;
 import pinkcnn.trainer.UserError;
+import pinkcnn.trainer.UserPaths;
 import pinkcnn.trainer.face.FaceChoice;
 import pinkcnn.trainer.face.FaceDetector;
 
@@ -95,6 +96,11 @@ public final class PrepareCommand implements Callable<Integer> {
             description = "Skip photos whose shorter side is smaller. Default: ${DEFAULT-VALUE}.")
     int minSide = 32;
 
+    @Option(names = "--max-pixels", paramLabel = "N",
+            description = "Skip images with more pixels (read from the file's header, before decoding). "
+                    + "Default: ${DEFAULT-VALUE} (40 megapixels).")
+    long maxPixels = ImageDecoder.DEFAULT_MAX_PIXELS;
+
     @Option(names = "--rotation", paramLabel = "DEG", description = "Augmentation: rotation up to ±DEG. Default: ${DEFAULT-VALUE}.")
     double rotation = Augmentation.DEFAULT.rotationDegrees();
 
@@ -148,6 +154,12 @@ public final class PrepareCommand implements Callable<Integer> {
      * The options, with the crop decided: an explicit --crop, else face when the detector's weights are in the cache
      * or can be converted now, else center. One line on stdout says which crop runs and why.
      */
+    /** The options as parsed, quietly (for tests of the defaults). */
+    public PrepareJob.Options options() {
+        PrintWriter quiet = new PrintWriter(java.io.Writer.nullWriter());
+        return options(quiet, quiet);
+    }
+
     private PrepareJob.Options options(PrintWriter stdout, PrintWriter stderr) {
         Preprocessing.Crop chosen = crop;
         Path weights = detector;
@@ -170,21 +182,15 @@ public final class PrepareCommand implements Callable<Integer> {
             PrepareJob.FaceOptions faceOptions = chosen == Preprocessing.Crop.FACE
                     ? new PrepareJob.FaceOptions(weights, device, minFaceScore, faces) : null;
             return new PrepareJob.Options(
-                    raw != null ? raw : home().resolve("datasets"),
-                    out != null ? out : home().resolve("datasets").resolve("prepared"),
+                    UserPaths.orDefault(raw, "datasets"),
+                    UserPaths.orDefault(out, "datasets/prepared"),
                     new Preprocessing(size, chosen, cropFraction != null ? cropFraction : Preprocessing.DEFAULT_CROP_FRACTION,
                             faceMargin),
                     StratifiedSplit.Ratios.parse(split), augment, seed,
                     new Augmentation(rotation, shift, zoom, flip, brightness),
-                    dedupe, nearDistance, manifest, minSide, threads, force, faceOptions);
+                    dedupe, nearDistance, manifest, minSide, threads, force, maxPixels, faceOptions);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
-    }
-
-    /** Default folders are relative to the project ({@code pinkcnn.home}, set by the launcher), else to here. */
-    static Path home() {
-        String home = System.getProperty("pinkcnn.home");
-        return home != null ? Path.of(home) : Path.of("");
     }
 }

@@ -66,23 +66,24 @@ public final class PrepareJob {
     /** Everything {@code prepare} can be told. */
     public record Options(Path raw, Path out, Preprocessing preprocessing, StratifiedSplit.Ratios ratios, int augment,
                           long seed, Augmentation augmentation, Deduplicator.Mode dedupe, int nearDistance,
-                          Path manifest, int minSide, int threads, boolean force, FaceOptions faces) {
+                          Path manifest, int minSide, int threads, boolean force, long maxPixels, FaceOptions faces) {
 
         public Options {
             if (augment < 1) throw new IllegalArgumentException("--augment must be at least 1 (1 = no augmentation)");
             if (minSide < 1) throw new IllegalArgumentException("--min-side must be at least 1");
+            if (maxPixels < 1) throw new IllegalArgumentException("--max-pixels must be at least 1");
             if (nearDistance < 0 || nearDistance > 64) throw new IllegalArgumentException("--near-distance must be in 0..64");
             if ((preprocessing.crop() == Preprocessing.Crop.FACE) != (faces != null)) {
                 throw new IllegalArgumentException("face options go with a face crop, and only with it");
             }
         }
 
-        /** Without face crops. */
+        /** Without face crops, with the decoder's default pixel limit. */
         public Options(Path raw, Path out, Preprocessing preprocessing, StratifiedSplit.Ratios ratios, int augment,
                        long seed, Augmentation augmentation, Deduplicator.Mode dedupe, int nearDistance, Path manifest,
                        int minSide, int threads, boolean force) {
             this(raw, out, preprocessing, ratios, augment, seed, augmentation, dedupe, nearDistance, manifest, minSide,
-                    threads, force, null);
+                    threads, force, ImageDecoder.DEFAULT_MAX_PIXELS, null);
         }
 
         int threadCount() {
@@ -174,7 +175,7 @@ public final class PrepareJob {
         List<Outcome> out = new ArrayList<>(files.size());
         try (Progress bar = progress.phase("scan", files.size());
              OrderedParallel<RawDataset.RawFile, Outcome> scans = new OrderedParallel<>(files.iterator(),
-                     f -> PhotoScan.scan(f, o.minSide()), pool, 4 * o.threadCount())) {
+                     f -> PhotoScan.scan(f, o.minSide(), o.maxPixels()), pool, 4 * o.threadCount())) {
             while (scans.hasNext()) {
                 out.add(scans.next());
                 bar.step();
@@ -322,13 +323,13 @@ public final class PrepareJob {
     }
 
     /** The photo decoded again, checked to be the file that was scanned. */
-    private static RgbImage decodeAgain(ScannedPhoto p) {
+    private RgbImage decodeAgain(ScannedPhoto p) {
         try {
             byte[] bytes = ImageDecoder.readBytes(p.raw().file());
             if (!ImageHashes.sha256(bytes).equals(p.sha256())) {
                 throw new UserError(p.raw().file() + " changed while prepare was running; run it again");
             }
-            return ImageDecoder.decode(bytes);
+            return ImageDecoder.decode(bytes, o.maxPixels());
         } catch (UnusableImageException e) {
             throw new UserError(p.raw().file() + " became unreadable while prepare was running: " + e.reason());
         }

@@ -1,7 +1,6 @@
 package pinkcnn.trainer.data;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;

@@ -28,6 +28,9 @@ public record Preprocessing(int size, Crop crop, double cropFraction, double fac
      */
     public static final double DEFAULT_CROP_FRACTION = 0.7;
     public static final int DEFAULT_SIZE = 224;
+    /** The largest side: 4096² RGB is 48 MiB per image already (and a side of 100,000 overflows an array). */
+    public static final int MAX_SIZE = 4096;
+
     /**
      * Default for {@code --face-margin}: the crop is the face box's longer side × (1 + 2·margin), centred on the box.
      * Chosen by 5-fold cross-validated dev accuracy of the default training on off-centre faces (docs/faces.md).
@@ -64,7 +67,7 @@ public record Preprocessing(int size, Crop crop, double cropFraction, double fac
     }
 
     public Preprocessing {
-        if (size < 1) throw new IllegalArgumentException("size must be at least 1, got " + size);
+        if (size < 1 || size > MAX_SIZE) throw new IllegalArgumentException("--size must be 1 … " + MAX_SIZE + " pixels, not " + size);
         if (!(cropFraction > 0 && cropFraction <= 1)) {
             throw new IllegalArgumentException("crop fraction must be in (0, 1], got " + cropFraction);
         }

@@ -1,11 +1,21 @@
 package pinkcnn.trainer.data;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** Progress of one phase of a long job: a terminal progress bar on stderr, or nothing. */
+/**
+ * Progress of one phase of a long job on stderr: a progress bar on a terminal; in a file or a pipe, where a bar
+ * redrawn with carriage returns becomes one endless line, a readable line every few seconds and one at the end of
+ * the phase. Or nothing.
+ */
 public interface Progress extends AutoCloseable {
 
     void step();
@@ -23,7 +33,16 @@ public interface Progress extends AutoCloseable {
         @Override public void close() { }
     };
 
-    Factory BARS = (name, total) -> {
+    /** Seconds between two lines of a phase when stderr is not a terminal. */
+    long LINE_INTERVAL_SECONDS = 5;
+
+    /** Plain lines: the phase's count every {@link #LINE_INTERVAL_SECONDS} seconds, and a line when it ends. */
+    Factory LINES = (name, total) -> new Lines(System.err, name, total, LINE_INTERVAL_SECONDS * 1_000_000_000L);
+
+    /** A bar when stderr is a terminal, else {@link #LINES}. */
+    Factory BARS = (name, total) -> stderrIsTerminal() ? bar(name, total) : LINES.phase(name, total);
+
+    private static Progress bar(String name, long total) {
         ProgressBar bar = new ProgressBarBuilder()
                 .setTaskName(name)
                 .setInitialMax(total)
@@ -36,5 +55,56 @@ public interface Progress extends AutoCloseable {
             @Override public void step() { bar.step(); }
             @Override public void close() { bar.close(); }
         };
-    };
+    }
+
+    /**
+     * Whether stderr is a terminal. The launcher says so in {@code pinkcnn.stderr.terminal} (it filters the JVM's
+     * stderr through a pipe, so the JVM cannot see the terminal); otherwise Linux tells through /proc, and elsewhere
+     * a console on stdin and stdout is taken as the sign.
+     */
+    static boolean stderrIsTerminal() {
+        String told = System.getProperty("pinkcnn.stderr.terminal");
+        if (told != null && !told.isBlank()) return Boolean.parseBoolean(told.trim());
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return System.console() != null;
+        }
+    }
+
+    /** Progress as lines of text ("train: 340/1140 (30 %), 4.1 s"), for logs. */
+    final class Lines implements Progress {
+        private final PrintStream out;
+        private final String name;
+        private final long total, intervalNanos, start = System.nanoTime();
+        private final AtomicLong done = new AtomicLong(), nextLine;
+
+        Lines(PrintStream out, String name, long total, long intervalNanos) {
+            this.out = out;
+            this.name = name;
+            this.total = total;
+            this.intervalNanos = intervalNanos;
+            this.nextLine = new AtomicLong(start + intervalNanos);
+        }
+
+        @Override
+        public void step() {
+            long n = done.incrementAndGet(), now = System.nanoTime(), due = nextLine.get();
+            if (now - due >= 0 && nextLine.compareAndSet(due, now + intervalNanos)) line(n, now, false);
+        }
+
+        @Override
+        public void close() {
+            line(done.get(), System.nanoTime(), true);
+        }
+
+        private void line(long n, long now, boolean end) {
+            double s = (now - start) / 1e9;
+            String count = total > 0 ? String.format(Locale.ROOT, "%d/%d (%.0f %%)", n, total, 100.0 * n / total) : Long.toString(n);
+            String speed = end && s > 0 && n > 0 ? String.format(Locale.ROOT, ", %.1f/s", n / s) : "";
+            out.printf(Locale.ROOT, "%s: %s%s %.1f s%s%n", name, count, end ? " in" : ",", s, speed);
+            out.flush();
+        }
+    }
 }

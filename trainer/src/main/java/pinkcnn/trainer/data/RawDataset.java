@@ -1,6 +1,9 @@
 package pinkcnn.trainer.data;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +11,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +26,9 @@ import pinkcnn.trainer.UserError;
  * named after the folder, in alphabetical order. Photos may sit in nested folders of a class folder; hidden files and
  * folders (name starting with '.') are ignored. Every other file is a candidate photo: whether it is one is for the
  * decoder to say, so a text file named {@code .jpg} is reported rather than silently skipped.
+ *
+ * <p>Symbolic links are followed, to folders as to files (a class folder is often a link to photos kept elsewhere);
+ * a link back to a folder above it is listed as a loop and not followed.
  */
 public final class RawDataset {
 
@@ -69,7 +76,7 @@ public final class RawDataset {
             final int classLabel = label++;
             List<RawFile> ofClass = new ArrayList<>();
             try {
-                Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                Files.walkFileTree(dir, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
                     @Override
                     public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
                         if (!d.equals(dir) && isHidden(d)) {
@@ -88,7 +95,12 @@ public final class RawDataset {
 
                     @Override
                     public FileVisitResult visitFileFailed(Path f, IOException e) {
-                        if (!isHidden(f)) unlisted.add(new Unlisted(relative(root, f), "cannot read: " + e.getMessage()));
+                        if (isHidden(f)) return FileVisitResult.CONTINUE;
+                        String reason = e instanceof FileSystemLoopException
+                                ? "a link to a folder above it (a loop), not followed"
+                                : e instanceof AccessDeniedException ? "cannot read: permission denied"
+                                : "cannot read: " + e.getMessage();
+                        unlisted.add(new Unlisted(relative(root, f), reason));
                         return FileVisitResult.CONTINUE;
                     }
                 });

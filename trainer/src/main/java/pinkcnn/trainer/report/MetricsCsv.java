@@ -57,6 +57,9 @@ public final class MetricsCsv {
                 StandardOpenOption.APPEND)) {
             ch.write(StandardCharsets.UTF_8.encode(text.toString()));
             ch.force(false);
+        } catch (IOException e) {
+            IOException full = AtomicFiles.diskFull(csv, e);
+            throw full != null ? full : e;
         }
     }
 

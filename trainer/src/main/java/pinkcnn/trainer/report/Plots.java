@@ -157,12 +157,9 @@ public final class Plots {
         int k = metrics.classCount(), cell = cellSize(k);
         int width = confusionWidth(k), height = confusionHeight(k);
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
+        Graphics2D g = Canvas.white(image);
         try {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, width, height);
             int x0 = CM_LEFT, y0 = CM_TITLE;
             drawTitle(g, metrics, splitName, x0 + k * cell / 2);
             Font countFont = new Font(Font.SANS_SERIF, Font.BOLD, Math.max(10, Math.min(22, cell / 4)));

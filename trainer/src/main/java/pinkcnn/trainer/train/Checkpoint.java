@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import pinkcnn.engine.Tensor;
+import pinkcnn.engine.io.AtomicFiles;
+import pinkcnn.engine.io.DiskFullException;
 import pinkcnn.engine.io.KerasWeights;
 import pinkcnn.engine.io.Weight;
 import pinkcnn.engine.io.WeightFileException;
@@ -31,12 +33,23 @@ public final class Checkpoint {
     public record State(int epoch, int steps, int bestEpoch, double bestDevAccuracy, double bestDevLoss) {}
 
     /** What a checkpoint gives back beside the restored model and optimizer: its counters and the best epoch's weights. */
-    public record Restored(State state, Map<String, List<Weight>> bestWeights) {}
+    public record Restored(State state, Map<String, List<Weight>> bestWeights, Path folder) {}
 
     private Checkpoint() {}
 
     public static void write(Path dir, Classifier model, Map<String, List<Weight>> best, Optimizer optimizer, State state)
             throws IOException {
+        try {
+            writeAside(dir, model, best, optimizer, state);
+        } catch (IOException | RuntimeException e) {
+            DiskFullException full = AtomicFiles.diskFull(dir, e);
+            if (full != null) throw full;
+            throw e;
+        }
+    }
+
+    private static void writeAside(Path dir, Classifier model, Map<String, List<Weight>> best, Optimizer optimizer,
+                                   State state) throws IOException {
         Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
         deleteTree(tmp);
         Files.createDirectories(tmp);
@@ -50,8 +63,10 @@ public final class Checkpoint {
         }
         JSON.writeValue(tmp.resolve("state.json").toFile(), state);
         Path old = dir.resolveSibling(dir.getFileName() + ".old");
-        deleteTree(old);
-        if (Files.exists(dir)) Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+        if (Files.exists(dir)) {
+            deleteTree(old);
+            Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+        } // else .old may be the only complete checkpoint (a write stopped between the renames): replaced below
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         deleteTree(old);
     }
@@ -61,10 +76,8 @@ public final class Checkpoint {
      * damaged checkpoint is refused.
      */
     public static Restored read(Path dir, Classifier model, Optimizer optimizer) {
+        dir = complete(dir);
         try {
-            if (!Files.isRegularFile(dir.resolve("state.json"))) {
-                throw new UserError(dir + ": no checkpoint to resume from (state.json missing)");
-            }
             State state = JSON.readValue(dir.resolve("state.json").toFile(), State.class);
             KerasWeights weights = KerasWeights.read(dir.resolve("model.h5"));
             KerasWeights best = KerasWeights.read(dir.resolve("best.h5"));
@@ -77,13 +90,35 @@ public final class Checkpoint {
             if (optimizer instanceof Adam adam) restoreMoments(model, adam, m, v);
             optimizer.setSteps(state.steps());
             model.setDropoutCalls(state.steps());
-            return new Restored(state, new java.util.HashMap<>(best.layers()));
+            return new Restored(state, new java.util.HashMap<>(best.layers()), dir);
         } catch (WeightFileException e) {
             throw new UserError("corrupt checkpoint in " + dir + ": " + e.getMessage() + " (delete the run folder to start over)");
         } catch (IOException | RuntimeException e) {
             if (e instanceof UserError u) throw u;
             throw new UserError("corrupt checkpoint in " + dir + ": " + e.getMessage() + " (delete the run folder to start over)");
         }
+    }
+
+    /** The counters of the newest complete checkpoint in {@code dir} (see {@link #complete}), or a clear error. */
+    public static State state(Path dir) {
+        Path at = complete(dir);
+        try {
+            return JSON.readValue(at.resolve("state.json").toFile(), State.class);
+        } catch (IOException e) {
+            throw new UserError("corrupt checkpoint in " + at + ": " + e.getMessage() + " (delete the run folder to start over)");
+        }
+    }
+
+    /**
+     * The folder of the newest complete checkpoint: {@code dir}, or {@code dir.old} when {@link #write} was stopped
+     * between its two renames (then only {@code .old}, complete, and {@code .tmp} exist); a clear error when there
+     * is none.
+     */
+    static Path complete(Path dir) {
+        if (Files.isRegularFile(dir.resolve("state.json"))) return dir;
+        Path old = dir.resolveSibling(dir.getFileName() + ".old");
+        if (!Files.exists(dir) && Files.isRegularFile(old.resolve("state.json"))) return old;
+        throw new UserError(dir + ": no checkpoint to resume from (state.json missing)");
     }
 
     /** Adam's first (k=0) or second (k=1) moments, one "layer" per trainable parameter index. */

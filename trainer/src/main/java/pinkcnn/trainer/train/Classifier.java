@@ -109,6 +109,13 @@ public final class Classifier {
         return out;
     }
 
+    /** {@link #trainableWeights()} by "layer/weight" name, for messages. */
+    public Map<String, Parameter> trainableWeightsByName() {
+        Map<String, Parameter> out = new java.util.LinkedHashMap<>();
+        for (Layer l : changingLayers()) for (Parameter p : l.weights()) if (p.trainable()) out.put(l.name() + "/" + p.name(), p);
+        return out;
+    }
+
     /** Every layer whose weights can change in training (for snapshots and checkpoints). */
     private List<Layer> changingLayers() {
         List<Layer> out = new ArrayList<>();

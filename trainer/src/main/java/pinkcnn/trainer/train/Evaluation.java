@@ -37,6 +37,7 @@ public final class Evaluation {
         try (DatasetReader train = DatasetReader.open(TrainingRun.split(cfg.data, "train"));
              DatasetReader dev = DatasetReader.open(TrainingRun.split(cfg.data, "dev"));
              DatasetReader test = DatasetReader.open(TrainingRun.split(cfg.data, "test"))) {
+            TrainingRun.checkSplits(cfg.data, List.of(train, dev, test), cfg);
             Predictions testPredictions = null;
             for (DatasetReader d : List.of(train, dev, test)) {
                 long t0 = System.nanoTime();
@@ -66,6 +67,10 @@ public final class Evaluation {
         try (DatasetReader d = DatasetReader.open(data)) {
             if (!d.classes().equals(loaded.cfg().classes)) {
                 throw new pinkcnn.trainer.UserError(data + ": classes " + d.classes() + " differ from the run's " + loaded.cfg().classes);
+            }
+            if (d.height() != loaded.cfg().inputSize || d.width() != loaded.cfg().inputSize) {
+                throw new pinkcnn.trainer.UserError(data + ": images are " + d.height() + "×" + d.width() + " pixels, the run was "
+                        + "trained on " + loaded.cfg().inputSize + "×" + loaded.cfg().inputSize);
             }
             report.split(d.split() == null || d.split().isBlank() ? "data" : d.split(), score(loaded, backend, run, d, progress));
         }

@@ -18,7 +18,9 @@ import pinkcnn.trainer.report.EpochRow;
  * Mini-batch training of a {@link Classifier} on cached features: each epoch shuffles the training set with a seed
  * derived from (seed, epoch) — so a resumed run sees the same batches — takes one optimizer step per batch, and
  * scores the dev set. The best dev accuracy's weights are kept (ties: lower dev loss); training stops after
- * {@code patience} epochs without improvement, or at once on a non-finite loss.
+ * {@code patience} epochs without improvement, or at once when it diverges: a loss that is not finite or explodes
+ * (above {@link #LOSS_LIMIT_TIMES_CHANCE} × the loss of guessing), or weights that are not finite or explode (above
+ * {@link #WEIGHT_GROWTH_LIMIT} × their largest magnitude at the start). A diverged epoch is never kept as the best.
  */
 public final class Trainer {
     /** Called after every epoch, e.g. to log, checkpoint or stop; return false to stop. */
@@ -26,7 +28,19 @@ public final class Trainer {
         boolean onEpoch(EpochRow stats, boolean best);
     }
 
-    /** Thrown when the loss becomes NaN or infinite. */
+    /**
+     * A batch loss this many times ln(classes), the loss of a uniform guess, means logits hundreds apart in the wrong
+     * direction: no useful run gets there, and an exploding one passes it long before the loss overflows.
+     */
+    static final double LOSS_LIMIT_TIMES_CHANCE = 100;
+
+    /**
+     * Trained weights that grow this many times beyond their largest magnitude at the start (at least 1) have
+     * exploded (an SGD step too large makes them grow geometrically, to 1e30 and beyond, before the loss overflows).
+     */
+    static final double WEIGHT_GROWTH_LIMIT = 1e3;
+
+    /** Thrown when training diverges: the loss or the weights are not finite or explode. */
     public static final class DivergedException extends RuntimeException {
         public DivergedException(String message) {
             super(message);
@@ -47,6 +61,8 @@ public final class Trainer {
     private double bestDevAccuracy = -1, bestDevLoss = Double.POSITIVE_INFINITY;
     private int bestEpoch;
     private Map<String, List<Weight>> best;
+    /** The largest weight magnitude allowed (from the weights at the start of {@link #fit}). */
+    private double weightLimit = Double.NaN;
 
     public Trainer(Backend backend, Classifier model, Optimizer optimizer, int batch, int classes, long seed,
                    float[] classWeights, Progress.Factory progress) {
@@ -76,10 +92,13 @@ public final class Trainer {
      * The dev set is scored as the mean of its views (one, or more with test-time augmentation).
      */
     public int fit(FeatureSet train, List<FeatureSet> devViews, int firstEpoch, int epochs, int patience, Listener listener) {
+        weightLimit = WEIGHT_GROWTH_LIMIT * Math.max(1, largestWeight());
         for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
+            if (epoch > 1 && epoch - 1 - bestEpoch >= patience) break; // a resumed run that had already stopped early
             long t0 = System.nanoTime();
             optimizer.setLearningRate(schedule.rate(baseLearningRate, epoch, epochs));
             double[] trainStats = trainEpoch(train, epoch);
+            checkWeights(epoch);
             Predictions devPred = predict(devViews);
             double devAcc = devPred.accuracy(), devLoss = devPred.loss();
             boolean improved = devAcc > bestDevAccuracy || (devAcc == bestDevAccuracy && devLoss < bestDevLoss);
@@ -127,6 +146,7 @@ public final class Trainer {
         int n = train.count();
         int[] order = shuffled(n, new Random(seed * 1_000_003L + epoch));
         model.setTraining(true);
+        double lossLimit = LOSS_LIMIT_TIMES_CHANCE * Math.log(Math.max(2, classes));
         double lossSum = 0;
         int correct = 0;
         try (Progress bar = progress.phase("epoch " + epoch, n)) {
@@ -151,6 +171,11 @@ public final class Trainer {
                         throw new DivergedException("the training loss became " + value + " in epoch " + epoch
                                 + " (try a lower --lr)");
                     }
+                    if (value > lossLimit) {
+                        throw new DivergedException(String.format(java.util.Locale.ROOT, "the training loss exploded to %.3g "
+                                + "in epoch %d, %.0f times that of guessing (try a lower --lr)", value, epoch,
+                                value / Math.log(Math.max(2, classes))));
+                    }
                     loss.backward();
                     optimizer.step(model.trainableWeights());
                     lossSum += value * count;
@@ -163,6 +188,36 @@ public final class Trainer {
             }
         }
         return new double[] {lossSum / n, correct / (double) n};
+    }
+
+    /** The largest magnitude among the trained weights (NaN when one is not finite). */
+    private double largestWeight() {
+        double max = 0;
+        for (var p : model.trainableWeights()) {
+            for (float v : p.value().toArray()) {
+                if (!Float.isFinite(v)) return Double.NaN;
+                max = Math.max(max, Math.abs(v));
+            }
+        }
+        return max;
+    }
+
+    /** Stops a run whose weights are no longer finite or have exploded, before its epoch can be kept. */
+    private void checkWeights(int epoch) {
+        for (var e : model.trainableWeightsByName().entrySet()) {
+            double max = 0;
+            for (float v : e.getValue().value().toArray()) {
+                if (!Float.isFinite(v)) {
+                    throw new DivergedException("the weights " + e.getKey() + " became " + v + " in epoch " + epoch
+                            + " (try a lower --lr)");
+                }
+                max = Math.max(max, Math.abs(v));
+            }
+            if (max > weightLimit) {
+                throw new DivergedException(String.format(java.util.Locale.ROOT, "the weights %s exploded to %.3g in "
+                        + "epoch %d (try a lower --lr)", e.getKey(), max, epoch));
+            }
+        }
     }
 
     /** The mean class probabilities over several views of the same samples (test-time augmentation). */

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.io.AtomicFiles;
+import pinkcnn.engine.io.DiskFullException;
 import pinkcnn.engine.io.KerasWeights;
 import pinkcnn.engine.io.WeightFileException;
 import pinkcnn.engine.nn.Graph;
@@ -49,21 +51,80 @@ public final class TrainingRun {
         return f;
     }
 
+    /**
+     * Refuses splits that did not come from one {@code prepare} run, before any work: their class lists, image shape
+     * and element type must agree (a different class list would train on one set of names and report on another; a
+     * longer one crashed the metrics), and so must the prepare settings the files record (seed, split, crop). With a
+     * run's configuration, the splits must also match what the run was trained on.
+     */
+    public static void checkSplits(String dataDir, List<DatasetReader> splits, RunConfig run) {
+        DatasetReader first = splits.get(0);
+        String again = "; the splits come from different 'pinkcnn prepare' runs: prepare them again together";
+        for (DatasetReader d : splits.subList(1, splits.size())) {
+            String a = d.file().getFileName().toString(), b = first.file().getFileName().toString();
+            if (!d.classes().equals(first.classes())) {
+                throw new UserError(dataDir + ": " + a + " has classes " + d.classes() + ", " + b + " " + first.classes() + again);
+            }
+            if (d.height() != first.height() || d.width() != first.width() || d.channels() != first.channels()) {
+                throw new UserError(dataDir + ": " + a + " holds " + shape(d) + " images, " + b + " " + shape(first) + again);
+            }
+            if (!d.dtype().equals(first.dtype())) {
+                throw new UserError(dataDir + ": " + a + " holds " + d.dtype() + " images, " + b + " " + first.dtype() + again);
+            }
+            for (String key : List.of("seed", "split_ratios", "preprocess_crop", "preprocess_crop_fraction", "preprocess_resize")) {
+                String x = d.attributes().get(key), y = first.attributes().get(key);
+                if (x != null && y != null && !x.equals(y)) {
+                    throw new UserError(dataDir + ": " + a + " was prepared with " + key + " " + x + ", " + b + " with " + y + again);
+                }
+            }
+        }
+        if (first.height() != first.width()) {
+            throw new UserError(dataDir + ": images must be square (they are " + shape(first) + "; prepare makes them so)");
+        }
+        if (run != null) {
+            if (!first.classes().equals(run.classes)) {
+                throw new UserError(dataDir + ": the splits have classes " + first.classes() + ", the run was trained on "
+                        + run.classes);
+            }
+            if (first.height() != run.inputSize) {
+                throw new UserError(dataDir + ": images are " + first.height() + " pixels, the run was trained on " + run.inputSize);
+            }
+        }
+    }
+
+    private static String shape(DatasetReader d) {
+        return d.height() + "×" + d.width() + "×" + d.channels();
+    }
+
+    /**
+     * For a run that replaces another (train --force, built aside): that run's folder, named in the messages of a
+     * failure (it still holds the previous run).
+     */
+    public TrainingRun replacing(Path previous) {
+        this.replacing = previous;
+        return this;
+    }
+
+    private Path replacing;
+
     /** Trains (or, with resume, continues) and returns the best dev epoch. */
     public int train(boolean resume) throws IOException {
-        Files.createDirectories(run.dir());
+        if (resume) {
+            int done = Checkpoint.state(run.checkpoint()).epoch();
+            if (cfg.epochs < done) {
+                throw new UserError("--epochs " + cfg.epochs + " is fewer than the " + done + " epochs " + run.dir()
+                        + " has already trained");
+            }
+        }
         FeatureSet train;
         List<FeatureSet> dev = new ArrayList<>();
         Classifier model;
         Graph backbone;
         try (DatasetReader trainData = DatasetReader.open(split(cfg.data, "train"));
-             DatasetReader devData = DatasetReader.open(split(cfg.data, "dev"))) {
-            if (trainData.height() != trainData.width() || devData.height() != trainData.height()) {
-                throw new UserError(cfg.data + ": images must be square and of one size in every split (prepare makes them so)");
-            }
-            if (resume && cfg.inputSize != trainData.height()) {
-                throw new UserError(trainData.file() + ": images are " + trainData.height() + " pixels, the run was trained on " + cfg.inputSize);
-            }
+             DatasetReader devData = DatasetReader.open(split(cfg.data, "dev"));
+             DatasetReader testData = DatasetReader.open(split(cfg.data, "test"))) {
+            checkSplits(cfg.data, List.of(trainData, devData, testData), resume ? cfg : null);
+            Files.createDirectories(run.dir());
             cfg.inputSize = trainData.height();
             backbone = Backbones.pretrained(backend, cfg.alpha, cfg.inputSize, Path.of(cfg.weights));
             cfg.classes = trainData.classes();
@@ -78,7 +139,6 @@ public final class TrainingRun {
         }
         // The head is built for the feature shape, so it is (re)made once features exist.
         model = classifier(backend, backbone, cfg, train);
-        if (!resume) cfg.write(run.config());
 
         Optimizer optimizer = cfg.optimizer.create(cfg.lr);
         float[] weights = cfg.classWeights.of(train.labels(), cfg.classes.size());
@@ -89,17 +149,25 @@ public final class TrainingRun {
         if (resume) {
             Checkpoint.Restored restored = Checkpoint.read(run.checkpoint(), model, optimizer);
             Checkpoint.State s = restored.state();
+            cfg.write(run.config()); // the epoch limit may have changed
             trainer.setBest(s.bestEpoch(), s.bestDevAccuracy(), s.bestDevLoss(), restored.bestWeights());
             MetricsCsv.truncateAfter(run.metrics(), s.epoch());
             first = s.epoch() + 1;
+            if (first > cfg.epochs) out.printf("the run has trained its %d epochs (--epochs N with --resume raises the limit)%n", cfg.epochs);
+            if (!restored.folder().equals(run.checkpoint())) {
+                out.printf("the last checkpoint was not completely written; using the one before it (%s)%n", restored.folder());
+            }
             out.printf("resuming after epoch %d (best so far: epoch %d, dev accuracy %.1f %%)%n", s.epoch(), s.bestEpoch(),
                     100 * s.bestDevAccuracy());
         } else {
+            cfg.write(run.config());
             Files.deleteIfExists(run.metrics());
         }
         Classifier m = model;
+        String previous = replacing == null ? "" : "; " + replacing + " still holds the previous run";
         Thread hook = new Thread(() -> System.err.println(
-                "\ninterrupted: the last finished epoch's checkpoint is kept; continue with 'pinkcnn train --resume --out " + run.dir() + "'"));
+                "\ninterrupted: the last finished epoch's checkpoint is kept; continue with 'pinkcnn train --resume --out "
+                        + run.dir() + "'" + previous));
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             trainer.fit(train, dev, first, cfg.epochs, cfg.patience, (row, improved) -> {
@@ -110,12 +178,18 @@ public final class TrainingRun {
                     Checkpoint.write(run.checkpoint(), m, trainer.bestWeights(), optimizer, new Checkpoint.State(row.epoch(),
                             optimizer.steps(), trainer.bestEpoch(), trainer.bestDevAccuracy(), trainer.bestDevLoss()));
                 } catch (IOException e) {
-                    throw new UserError("cannot write to " + run.dir() + ": " + e.getMessage());
+                    DiskFullException full = AtomicFiles.diskFull(run.dir(), e);
+                    throw new UserError((full != null ? full.getMessage() : "cannot write to " + run.dir() + ": " + e.getMessage())
+                            + previous);
                 }
                 return true;
             });
         } catch (Trainer.DivergedException e) {
-            throw new UserError(e.getMessage() + "; the last good weights are in " + run.model(), 3);
+            // Name the best weights only where this run wrote them.
+            String kept = trainer.bestEpoch() > 0 && Files.isRegularFile(run.model())
+                    ? "; the best weights before that (epoch " + trainer.bestEpoch() + ") are in " + run.model()
+                    : "; no epoch finished, so no weights were saved";
+            throw new UserError(e.getMessage() + kept + previous, 3);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static pinkcnn.trainer.MainCli.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,13 +26,13 @@ import pinkcnn.engine.io.Npy;
 import pinkcnn.engine.nn.Dense;
 import pinkcnn.engine.nn.Layer;
 import pinkcnn.engine.nn.Parameter;
-import pinkcnn.engine.reference.SharedData;
-import pinkcnn.trainer.Main;
 import pinkcnn.trainer.data.DatasetReader;
 import pinkcnn.trainer.train.FeatureExtractor;
 import pinkcnn.trainer.train.RunConfig;
 import pinkcnn.trainer.train.RunFolder;
 import pinkcnn.trainer.train.TrainingRun;
+import pinkcnn.trainer.MainCli.Result;
+import pinkcnn.trainer.SmallDemoData;
 
 /**
  * {@code pinkcnn cam}, {@code predict --cam} and the report's errors.png through the CLI, in-process, on a small run
@@ -50,26 +47,12 @@ class CamCommandTest {
 
     @BeforeAll
     static void trainSmallRun() throws IOException {
-        Path lfw = SharedData.dir().resolve("datasets/lfw-demo");
-        Path weights = SharedData.dir().resolve("weights/mobilenet_v2_nsfwjs_no_top.h5");
-        assumeTrue(Files.isDirectory(lfw) && Files.isRegularFile(weights), "../shared photos and weights are needed");
-        System.setProperty("pinkcnn.cache", tmp.resolve("cache").toString());
-        Path raw = tmp.resolve("raw");
-        try (Stream<Path> people = Files.list(lfw)) {
-            for (Path c : people.filter(Files::isDirectory).sorted().toList()) {
-                Path dst = Files.createDirectories(raw.resolve(c.getFileName().toString()));
-                try (Stream<Path> photos = Files.list(c)) {
-                    for (Path p : photos.sorted().limit(10).toList()) Files.copy(p, dst.resolve(p.getFileName()));
-                }
-            }
-        }
-        Path data = tmp.resolve("data");
-        assertEquals(0, cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "96", "--augment", "2",
-                "--no-progress", "--crop", "center").rc);
+        SmallDemoData demo = SmallDemoData.prepare(tmp);
+        Path raw = demo.raw(), data = demo.data(), weights = demo.weights();
         run = tmp.resolve("run");
         Result r = cli("train", "--data", data.toString(), "--weights", weights.toString(), "--out", run.toString(),
                 "--batch", "8", "--quiet", "--device", "cpu", "--epochs", "4", "--lr", "3e-3");
-        assertEquals(0, r.rc, r.err);
+        assertEquals(0, r.rc(), r.err());
         classes = RunConfig.read(run.resolve("run.json")).classes;
         try (Stream<Path> s = Files.walk(raw)) {
             List<Path> all = s.filter(p -> p.toString().endsWith(".jpg")).sorted().toList();
@@ -78,21 +61,6 @@ class CamCommandTest {
         }
     }
 
-    record Result(int rc, String out, String err) {}
-
-    static Result cli(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int rc = Main.commandLine().execute(args);
-            return new Result(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     static String stem(Path p) {
         String n = p.getFileName().toString();
@@ -106,11 +74,11 @@ class CamCommandTest {
         Result r = cli("cam", "--run", run.toString(), photo.toString(), otherPhoto.toString(), "--method",
                 "gradcam,gradcam++,hirescam,eigencam", "--class", "top", "--class", other, "--out", out.toString(),
                 "--device", "cpu", "--quiet");
-        assertEquals(0, r.rc, r.err);
-        assertTrue(r.out.contains(" maps at block_13_expand_relu in " + out), r.out);
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains(" maps at block_13_expand_relu in " + out), r.out());
         for (String method : List.of("gradcam", "gradcam++", "hirescam", "eigencam")) {
             Path png = out.resolve(stem(otherPhoto) + "-" + other + "-" + method + ".png");
-            assertTrue(Files.isRegularFile(png), png + " missing; wrote " + r.out);
+            assertTrue(Files.isRegularFile(png), png + " missing; wrote " + r.out());
             var image = ImageIO.read(png.toFile());
             assertTrue(image.getWidth() > 500 && image.getHeight() > 256, "two panels and a colour bar");
             Npy.Array map = Npy.read(out.resolve(stem(otherPhoto) + "-" + other + "-" + method + ".npy"));
@@ -121,9 +89,9 @@ class CamCommandTest {
         try (Stream<Path> files = Files.list(out)) {
             List<String> names = files.map(p -> p.getFileName().toString()).toList();
             // 2 photos × (top, other) × 4 methods × (png, npy); fewer where a photo's top class is the other one
-            int maps = Integer.parseInt(r.out.lines().filter(l -> l.contains(" maps at ")).findFirst().orElseThrow().split(" ")[0]);
+            int maps = Integer.parseInt(r.out().lines().filter(l -> l.contains(" maps at ")).findFirst().orElseThrow().split(" ")[0]);
             assertEquals(2 * maps, names.size(), names.toString());
-            assertTrue(maps == 16 || maps == 12, r.out);
+            assertTrue(maps == 16 || maps == 12, r.out());
             assertTrue(names.stream().anyMatch(n -> n.startsWith(stem(photo) + "-") && n.endsWith("-gradcam.npy")), names.toString());
         }
     }
@@ -133,7 +101,7 @@ class CamCommandTest {
         Path out = tmp.resolve("two-classes");
         Result r = cli("cam", "--run", run.toString(), photo.toString(), "--class", classes.get(0), "--class",
                 classes.get(1), "--method", "gradcam,hirescam", "--out", out.toString(), "--device", "cpu");
-        assertEquals(0, r.rc, r.err);
+        assertEquals(0, r.rc(), r.err());
         for (String method : List.of("gradcam", "hirescam")) {
             float[] a = Npy.read(out.resolve(stem(photo) + "-" + classes.get(0) + "-" + method + ".npy")).data();
             float[] b = Npy.read(out.resolve(stem(photo) + "-" + classes.get(1) + "-" + method + ".npy")).data();
@@ -225,24 +193,24 @@ class CamCommandTest {
         Path out = tmp.resolve("nothing");
         Path broken = Files.writeString(tmp.resolve("broken.jpg"), "not a photo");
         Result corrupt = cli("cam", "--run", run.toString(), photo.toString(), broken.toString(), "--out", out.toString(), "--device", "cpu");
-        assertEquals(2, corrupt.rc);
-        assertOneLine(corrupt.err, "broken.jpg");
+        assertEquals(2, corrupt.rc());
+        assertOneLine(corrupt.err(), "broken.jpg");
 
         Result layer = cli("cam", "--run", run.toString(), photo.toString(), "--layer", "block_13_expnd_relu", "--out", out.toString(), "--device", "cpu");
-        assertEquals(2, layer.rc);
-        assertOneLine(layer.err, "did you mean block_13_expand_relu");
+        assertEquals(2, layer.rc());
+        assertOneLine(layer.err(), "did you mean block_13_expand_relu");
 
         Result after = cli("cam", "--run", run.toString(), photo.toString(), "--layer", "out_relu", "--out", out.toString(), "--device", "cpu");
-        assertEquals(2, after.rc);
-        assertOneLine(after.err, "comes after block_13_expand_relu");
+        assertEquals(2, after.rc());
+        assertOneLine(after.err(), "comes after block_13_expand_relu");
 
         Result cls = cli("cam", "--run", run.toString(), photo.toString(), "--class", "Lisa", "--out", out.toString(), "--device", "cpu");
-        assertEquals(2, cls.rc);
-        assertOneLine(cls.err, "class 'Lisa' is not in the run; its classes are " + String.join(", ", classes));
+        assertEquals(2, cls.rc());
+        assertOneLine(cls.err(), "class 'Lisa' is not in the run; its classes are " + String.join(", ", classes));
 
         Result method = cli("cam", "--run", run.toString(), photo.toString(), "--method", "saliency", "--out", out.toString());
-        assertEquals(2, method.rc);
-        assertTrue(method.err.contains("unknown method 'saliency'"), method.err);
+        assertEquals(2, method.rc());
+        assertTrue(method.err().contains("unknown method 'saliency'"), method.err());
 
         assertFalse(Files.exists(out), "nothing written");
     }
@@ -255,17 +223,17 @@ class CamCommandTest {
     @Test
     void listsTheLayersUpToTheCut() {
         Result r = cli("cam", "--run", run.toString(), "--list", "--device", "cpu");
-        assertEquals(0, r.rc, r.err);
-        assertTrue(r.out.contains("block_13_expand_relu") && r.out.contains("the head reads this"), r.out);
-        assertTrue(r.out.contains("block_12_add") && !r.out.contains("out_relu"), r.out);
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("block_13_expand_relu") && r.out().contains("the head reads this"), r.out());
+        assertTrue(r.out().contains("block_12_add") && !r.out().contains("out_relu"), r.out());
     }
 
     @Test
     void predictWritesTheSameOverlays() throws IOException {
         Path out = tmp.resolve("predict-cams");
         Result r = cli("predict", "--run", run.toString(), "--device", "cpu", "--json", "--cam", out.toString(), photo.toString());
-        assertEquals(0, r.rc, r.err);
-        JsonNode p = new ObjectMapper().readTree(r.out).get("predictions").get(0);
+        assertEquals(0, r.rc(), r.err());
+        JsonNode p = new ObjectMapper().readTree(r.out()).get("predictions").get(0);
         Path png = Path.of(p.get("cam").asText());
         assertEquals(out.resolve(stem(photo) + "-" + p.get("class").asText() + "-gradcam.png"), png);
         assertTrue(ImageIO.read(png.toFile()).getWidth() > 500);

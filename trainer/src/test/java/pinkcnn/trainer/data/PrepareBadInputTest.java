@@ -58,7 +58,9 @@ class PrepareBadInputTest {
         TestImages.write(c1.resolve(".thumbnails/t.jpg"), TestImages.jpeg(TestImages.photo(64, 48, 95), 0.9f, false));
 
         Path out = tmp.resolve("out");
-        Cli run = Cli.prepare("--raw", raw.toString(), "--out", out.toString(), "--size", "24", "--augment", "2");
+        // huge.jpg (100 megapixels) is over the default pixel limit: let it in, to decode it subsampled.
+        Cli run = Cli.prepare("--raw", raw.toString(), "--out", out.toString(), "--size", "24", "--augment", "2",
+                "--max-pixels", "100000000");
         assertEquals(0, run.exitCode(), run.err());
 
         Map<String, Manifest.Row> rows = Manifest.read(out.resolve(Manifest.FILE_NAME)).stream()

@@ -3,6 +3,7 @@ package pinkcnn.trainer.export;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import pinkcnn.trainer.MainCli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,7 +37,7 @@ class ExportBackboneTest {
         try (CpuBackend cpu = new CpuBackend(2)) {
             for (int size : new int[] {96, 224}) {
                 Path out = tmp.resolve("mobilenetv2-" + size + ".onnx");
-                ExportFixtures.Result r = ExportFixtures.cli("export", "--weights", weights.toString(), "--model", "mobilenetv2",
+                MainCli.Result r = MainCli.cli("export", "--weights", weights.toString(), "--model", "mobilenetv2",
                         "--input-size", String.valueOf(size), "--format", "onnx", "--out", out.toString());
                 assertEquals(0, r.rc(), r.err());
                 assertTrue(r.out().contains("wrote " + out), r.out());
@@ -69,13 +70,13 @@ class ExportBackboneTest {
     @Test
     void kerasLayoutUpToALayer() throws Exception {
         Path out = tmp.resolve("backbone.h5");
-        ExportFixtures.Result r = ExportFixtures.cli("export", "--weights", ExportFixtures.weights().toString(),
+        MainCli.Result r = MainCli.cli("export", "--weights", ExportFixtures.weights().toString(),
                 "--layer", "block_13_expand_relu", "--input-size", "96", "--format", "keras", "--out", out.toString());
         assertEquals(0, r.rc(), r.err());
         KerasWeights k = KerasWeights.read(out), pre = KerasWeights.read(ExportFixtures.weights());
         assertEquals("block_13_expand_relu", k.layerNames().get(k.layerNames().size() - 1));
         assertArrayEquals(pre.weight("block_13_expand", "kernel:0").data(), k.weight("block_13_expand", "kernel:0").data());
-        ExportFixtures.Result bad = ExportFixtures.cli("export", "--weights", ExportFixtures.weights().toString(),
+        MainCli.Result bad = MainCli.cli("export", "--weights", ExportFixtures.weights().toString(),
                 "--layer", "no_such_layer", "--format", "onnx", "--out", tmp.resolve("x.onnx").toString());
         assertEquals(2, bad.rc());
         assertTrue(bad.err().contains("no_such_layer"), bad.err());

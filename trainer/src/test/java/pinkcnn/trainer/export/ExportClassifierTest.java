@@ -3,6 +3,7 @@ package pinkcnn.trainer.export;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import pinkcnn.trainer.MainCli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,12 +56,12 @@ class ExportClassifierTest {
         checkOnnx(run, 1, "member 1 (flip)");
 
         Path h5 = tmp.resolve("default-member1.h5");
-        ExportFixtures.Result r = ExportFixtures.cli("export", "--run", run.toString(), "--member", "1", "--format", "keras",
+        MainCli.Result r = MainCli.cli("export", "--run", run.toString(), "--member", "1", "--format", "keras",
                 "--out", h5.toString());
         assertEquals(0, r.rc(), r.err());
         KerasRebuildCheck.check(h5, tmp, run.resolve("members/member-1/model.h5"));
 
-        ExportFixtures.Result all = ExportFixtures.cli("export", "--run", run.toString(), "--format", "keras",
+        MainCli.Result all = MainCli.cli("export", "--run", run.toString(), "--format", "keras",
                 "--out", tmp.resolve("all.h5").toString());
         assertEquals(2, all.rc());
         assertTrue(all.err().contains("ensemble of 2") && all.err().contains("--member"), all.err());
@@ -74,7 +75,7 @@ class ExportClassifierTest {
         JsonNode spec = checkOnnx(run, null, "frozen grid5 mlp");
         assertEquals(5, spec.get("head").get(0).get("grid").asInt());
         Path h5 = tmp.resolve("mlp.h5");
-        assertEquals(0, ExportFixtures.cli("export", "--run", run.toString(), "--format", "keras", "--out", h5.toString()).rc());
+        assertEquals(0, MainCli.cli("export", "--run", run.toString(), "--format", "keras", "--out", h5.toString()).rc());
         KerasRebuildCheck.check(h5, tmp, run.resolve("model.h5"));
     }
 
@@ -84,7 +85,7 @@ class ExportClassifierTest {
         Path run = ExportFixtures.train(data, tmp.resolve("original"), "--head", "original");
         checkOnnx(run, null, "original head");
         Path h5 = tmp.resolve("original.h5");
-        assertEquals(0, ExportFixtures.cli("export", "--run", run.toString(), "--format", "keras", "--out", h5.toString()).rc());
+        assertEquals(0, MainCli.cli("export", "--run", run.toString(), "--format", "keras", "--out", h5.toString()).rc());
         KerasRebuildCheck.check(h5, tmp, run.resolve("model.h5"));
     }
 
@@ -101,7 +102,7 @@ class ExportClassifierTest {
         Path onnx = tmp.resolve(run.getFileName() + (member == null ? "" : "-m" + member) + ".onnx");
         List<String> args = new ArrayList<>(List.of("export", "--run", run.toString(), "--format", "onnx", "--out", onnx.toString()));
         if (member != null) args.addAll(List.of("--member", member.toString()));
-        ExportFixtures.Result r = ExportFixtures.cli(args.toArray(String[]::new));
+        MainCli.Result r = MainCli.cli(args.toArray(String[]::new));
         assertEquals(0, r.rc(), r.err());
         PythonTools.onnxChecker(onnx, tmp);
         RunConfig cfg = RunConfig.read(run.resolve("run.json"));

@@ -3,6 +3,7 @@ package pinkcnn.trainer.export;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import pinkcnn.trainer.MainCli;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ class ExportErrorsTest {
 
     /** Runs export, expects exit 2 with one line on stderr containing {@code expected}, and no file at {@code out}. */
     static void fails(Path out, String expected, String... args) throws IOException {
-        ExportFixtures.Result r = ExportFixtures.cli(args);
+        MainCli.Result r = MainCli.cli(args);
         assertEquals(2, r.rc(), r.err() + r.out());
         List<String> lines = r.err().lines().filter(l -> !l.startsWith("WARNING")).toList();
         assertEquals(1, lines.size(), "one line: " + r.err());
@@ -96,7 +97,7 @@ class ExportErrorsTest {
                 "--format", "onnx", "--out", out.toString());
         fails(out, "--member 3", "export", "--run", run.toString(), "--member", "3", "--format", "onnx", "--out", out.toString());
         fails(out, "--layer", "export", "--run", run.toString(), "--layer", "Conv1", "--format", "onnx", "--out", out.toString());
-        ExportFixtures.Result r = ExportFixtures.cli("export", "--run", run.toString(), "--format", "tflite", "--out", out.toString());
+        MainCli.Result r = MainCli.cli("export", "--run", run.toString(), "--format", "tflite", "--out", out.toString());
         assertEquals(2, r.rc(), "picocli's usage error");
         assertFalse(Files.exists(out));
     }

@@ -2,11 +2,9 @@ package pinkcnn.trainer.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static pinkcnn.trainer.MainCli.cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,30 +12,16 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import pinkcnn.engine.reference.SharedData;
-import pinkcnn.trainer.Main;
 import pinkcnn.trainer.data.Preprocessing;
 import pinkcnn.trainer.data.UnusableImageException;
 import pinkcnn.trainer.train.FeatureExtractor;
+import pinkcnn.trainer.MainCli.Result;
+import pinkcnn.trainer.SmallDemoData;
 
 /** What the export tests share: the CLI run in-process, the shared photos and weights, a small prepared dataset. */
 final class ExportFixtures {
     private ExportFixtures() {}
 
-    record Result(int rc, String out, String err) {}
-
-    static Result cli(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int rc = Main.commandLine().execute(args);
-            return new Result(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     static Path lfw() {
         Path lfw = SharedData.dir().resolve("datasets/lfw-demo");
@@ -81,25 +65,9 @@ final class ExportFixtures {
         return x;
     }
 
-    /** A prepared dataset of 10 photos per person at 96×96 (as TrainPipelineTest makes one). */
+    /** A prepared dataset of 10 photos per person at 96×96 ({@link SmallDemoData}). */
     static Path prepare(Path tmp) throws IOException {
-        Path lfw = lfw();
-        weights();
-        System.setProperty("pinkcnn.cache", tmp.resolve("cache").toString());
-        Path raw = tmp.resolve("raw");
-        try (Stream<Path> classes = Files.list(lfw)) {
-            for (Path c : classes.filter(Files::isDirectory).sorted().toList()) {
-                Path dst = Files.createDirectories(raw.resolve(c.getFileName().toString()));
-                try (Stream<Path> photos = Files.list(c)) {
-                    for (Path p : photos.sorted().limit(10).toList()) Files.copy(p, dst.resolve(p.getFileName()));
-                }
-            }
-        }
-        Path data = tmp.resolve("data");
-        Result r = cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "96", "--augment", "2", "--no-progress",
-                "--crop", "center");
-        assertEquals(0, r.rc, r.err);
-        return data;
+        return SmallDemoData.prepare(tmp).data();
     }
 
     static Path train(Path data, Path out, String... extra) {
@@ -107,7 +75,7 @@ final class ExportFixtures {
                 "--out", out.toString(), "--batch", "8", "--quiet", "--device", "cpu", "--patience", "50", "--epochs", "2"));
         a.addAll(Arrays.asList(extra));
         Result r = cli(a.toArray(String[]::new));
-        assertEquals(0, r.rc, r.err);
+        assertEquals(0, r.rc(), r.err());
         return out;
     }
 

@@ -2,14 +2,11 @@ package pinkcnn.trainer.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static pinkcnn.trainer.MainCli.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,8 +23,8 @@ import pinkcnn.engine.io.KerasWeights;
 import pinkcnn.engine.nn.Graph;
 import pinkcnn.trainer.data.Progress;
 import pinkcnn.engine.io.Weight;
-import pinkcnn.engine.reference.SharedData;
-import pinkcnn.trainer.Main;
+import pinkcnn.trainer.MainCli.Result;
+import pinkcnn.trainer.SmallDemoData;
 
 /**
  * The training pipeline through the CLI, in-process, on a few real photos per class at 96×96:
@@ -41,39 +38,11 @@ class TrainPipelineTest {
 
     @BeforeAll
     static void prepare() throws IOException {
-        Path lfw = SharedData.dir().resolve("datasets/lfw-demo");
-        weights = SharedData.dir().resolve("weights/mobilenet_v2_nsfwjs_no_top.h5");
-        assumeTrue(Files.isDirectory(lfw) && Files.isRegularFile(weights), "../shared photos and weights are needed");
-        System.setProperty("pinkcnn.cache", tmp.resolve("cache").toString());
-        Path raw = tmp.resolve("raw");
-        try (Stream<Path> classes = Files.list(lfw)) {
-            for (Path c : classes.filter(Files::isDirectory).sorted().toList()) {
-                Path dst = Files.createDirectories(raw.resolve(c.getFileName().toString()));
-                try (Stream<Path> photos = Files.list(c)) {
-                    for (Path p : photos.sorted().limit(10).toList()) Files.copy(p, dst.resolve(p.getFileName()));
-                }
-            }
-        }
-        data = tmp.resolve("data");
-        assertEquals(0, cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "96", "--augment", "2",
-                "--no-progress", "--crop", "center").rc);
+        SmallDemoData demo = SmallDemoData.prepare(tmp);
+        data = demo.data();
+        weights = demo.weights();
     }
 
-    record Result(int rc, String out, String err) {}
-
-    static Result cli(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int rc = Main.commandLine().execute(args);
-            return new Result(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     static List<String> train(Path out, String... extra) {
         List<String> a = new ArrayList<>(List.of("train", "--data", data.toString(), "--weights", weights.toString(),
@@ -86,7 +55,7 @@ class TrainPipelineTest {
     void trainEvaluatePredictAndCache() throws IOException {
         Path run = tmp.resolve("run");
         Result r = cli(train(run, "--epochs", "3").toArray(String[]::new));
-        assertEquals(0, r.rc, r.err);
+        assertEquals(0, r.rc(), r.err());
         for (String f : List.of("run.json", "model.h5", "metrics.csv", "report.json", "report.md", "curves.png", "confusion.png")) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f + " missing");
         }
@@ -120,8 +89,8 @@ class TrainPipelineTest {
         assertTrue(ImageIO.read(run.resolve("confusion.png").toFile()).getWidth() > 100);
 
         Result eval = cli("evaluate", "--run", run.toString(), "--quiet", "--device", "cpu");
-        assertEquals(0, eval.rc, eval.err);
-        assertTrue(eval.out.contains("raw-pixel"), eval.out);
+        assertEquals(0, eval.rc(), eval.err());
+        assertTrue(eval.out().contains("raw-pixel"), eval.out());
 
         Path photo;
         try (Stream<Path> s = Files.walk(tmp.resolve("raw"))) {
@@ -129,12 +98,12 @@ class TrainPipelineTest {
         }
         Path broken = Files.writeString(tmp.resolve("broken.jpg"), "not a photo");
         Result pred = cli("predict", "--run", run.toString(), "--device", "cpu", photo.toString(), broken.toString());
-        assertEquals(1, pred.rc, "one photo was unusable");
-        assertTrue(pred.err.contains("broken.jpg"), pred.err);
+        assertEquals(1, pred.rc(), "one photo was unusable");
+        assertTrue(pred.err().contains("broken.jpg"), pred.err());
         String person = photo.getParent().getFileName().toString();
-        assertTrue(pred.out.contains(photo.toString()) && pred.out.contains("%"), pred.out);
-        assertTrue(List.of("Ariel_Sharon", "Gerhard_Schroeder", "Hugo_Chavez", "Junichiro_Koizumi").stream().anyMatch(pred.out::contains),
-                "predict names a class: " + pred.out + " (photo of " + person + ")");
+        assertTrue(pred.out().contains(photo.toString()) && pred.out().contains("%"), pred.out());
+        assertTrue(List.of("Ariel_Sharon", "Gerhard_Schroeder", "Hugo_Chavez", "Junichiro_Koizumi").stream().anyMatch(pred.out()::contains),
+                "predict names a class: " + pred.out() + " (photo of " + person + ")");
 
         // a run folder whose run.json has the older format (a device field, none of the later options) still predicts
         Path old = Files.createDirectories(tmp.resolve("run-old-format"));
@@ -145,23 +114,23 @@ class TrainPipelineTest {
         legacy.remove(List.of("tta", "lrSchedule", "labelSmoothing", "ensemble"));
         Files.writeString(old.resolve("run.json"), legacy.toPrettyString());
         Result oldPred = cli("predict", "--run", old.toString(), "--device", "cpu", photo.toString());
-        assertEquals(0, oldPred.rc, oldPred.err);
-        assertEquals(cli("predict", "--run", run.toString(), "--device", "cpu", photo.toString()).out, oldPred.out);
+        assertEquals(0, oldPred.rc(), oldPred.err());
+        assertEquals(cli("predict", "--run", run.toString(), "--device", "cpu", photo.toString()).out(), oldPred.out());
 
         // a second run with another head reuses the cached features
         Result again = cli(train(tmp.resolve("run-mlp"), "--epochs", "1", "--head", "mlp").toArray(String[]::new));
-        assertEquals(0, again.rc, again.err);
-        assertTrue(again.err.contains("features from the cache"), again.err);
+        assertEquals(0, again.rc(), again.err());
+        assertTrue(again.err().contains("features from the cache"), again.err());
     }
 
     @Test
     void resumedRunEqualsUninterruptedRun() throws IOException {
         Path straight = tmp.resolve("straight"), resumed = tmp.resolve("resumed");
-        assertEquals(0, cli(train(straight, "--epochs", "4").toArray(String[]::new)).rc);
-        assertEquals(0, cli(train(resumed, "--epochs", "2").toArray(String[]::new)).rc);
+        assertEquals(0, cli(train(straight, "--epochs", "4").toArray(String[]::new)).rc());
+        assertEquals(0, cli(train(resumed, "--epochs", "2").toArray(String[]::new)).rc());
         Result r = cli(train(resumed, "--epochs", "4", "--resume").toArray(String[]::new));
-        assertEquals(0, r.rc, r.err);
-        assertTrue(r.out.contains("resuming after epoch 2"), r.out);
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("resuming after epoch 2"), r.out());
         assertEquals(Files.readAllLines(straight.resolve("metrics.csv")).stream().map(TrainPipelineTest::withoutTime).toList(),
                 Files.readAllLines(resumed.resolve("metrics.csv")).stream().map(TrainPipelineTest::withoutTime).toList());
         KerasWeights a = KerasWeights.read(straight.resolve("model.h5")), b = KerasWeights.read(resumed.resolve("model.h5"));
@@ -185,7 +154,7 @@ class TrainPipelineTest {
         Path run = tmp.resolve("finetune");
         Result r = cli(train(run, "--epochs", "2", "--fine-tune-from", "block_12_expand", "--cut-layer", "block_13_expand_relu",
                 "--lr", "1e-2").toArray(String[]::new));
-        assertEquals(0, r.rc, r.err);
+        assertEquals(0, r.rc(), r.err());
         KerasWeights pre = KerasWeights.read(weights), tuned = KerasWeights.read(run.resolve("model.h5"));
         assertTrue(!Arrays.equals(pre.weight("block_12_expand", "kernel:0").data(), tuned.weight("block_12_expand", "kernel:0").data()),
                 "block_12_expand trained");
@@ -224,7 +193,7 @@ class TrainPipelineTest {
         Path run = tmp.resolve("tta");
         Result r = cli(train(run, "--epochs", "3", "--tta", "none", "--lr-schedule", "cosine", "--label-smoothing", "0.1")
                 .toArray(String[]::new));
-        assertEquals(0, r.rc, r.err);
+        assertEquals(0, r.rc(), r.err());
         assertEquals(0.1f, RunConfig.read(run.resolve("run.json")).labelSmoothing);
         List<String> rows = Files.readAllLines(run.resolve("metrics.csv"));
         for (int e = 1; e <= 3; e++) {
@@ -234,12 +203,12 @@ class TrainPipelineTest {
         JsonNode none = new ObjectMapper().readTree(run.resolve("report.json").toFile());
         assertEquals("none", none.get("settings").get("test_time_augmentation").asText());
         Result flip = cli("evaluate", "--run", run.toString(), "--quiet", "--device", "cpu", "--tta", "flip");
-        assertEquals(0, flip.rc, flip.err);
+        assertEquals(0, flip.rc(), flip.err());
         JsonNode flipped = new ObjectMapper().readTree(run.resolve("report.json").toFile());
         assertEquals("flip", flipped.get("settings").get("test_time_augmentation").asText());
         assertTrue(none.get("test").get("log_loss").asDouble() != flipped.get("test").get("log_loss").asDouble(),
                 "the mirrored view changes the probabilities");
-        assertEquals(2, cli("evaluate", "--run", run.toString(), "--quiet", "--device", "cpu", "--tta", "rotate").rc);
+        assertEquals(2, cli("evaluate", "--run", run.toString(), "--quiet", "--device", "cpu", "--tta", "rotate").rc());
     }
 
     /** --ensemble 2: a second member in members/, and predictions that are the mean of the members' probabilities. */
@@ -247,7 +216,7 @@ class TrainPipelineTest {
     void ensembleAveragesItsMembers() throws IOException {
         Path run = tmp.resolve("ensemble");
         Result r = cli(train(run, "--epochs", "2", "--ensemble", "2").toArray(String[]::new));
-        assertEquals(0, r.rc, r.err);
+        assertEquals(0, r.rc(), r.err());
         Path member = run.resolve("members/member-1");
         assertTrue(Files.isRegularFile(member.resolve("model.h5")) && Files.exists(member.resolve("finished")), "member 1 trained");
         assertEquals(43, RunConfig.read(member.resolve("run.json")).seed, "member 1 trains with seed + 1");
@@ -272,15 +241,15 @@ class TrainPipelineTest {
         assertTrue(!Arrays.equals(first, second), "the members differ");
 
         Result again = cli(train(run, "--epochs", "2", "--ensemble", "2", "--resume").toArray(String[]::new));
-        assertEquals(0, again.rc, again.err);
-        assertTrue(!again.out.contains("ensemble member 2 of 2"), "a finished member is not trained again: " + again.out);
+        assertEquals(0, again.rc(), again.err());
+        assertTrue(!again.out().contains("ensemble member 2 of 2"), "a finished member is not trained again: " + again.out());
     }
 
     /** predict --json's probabilities of every class, in the run's class order. */
     private static double[] probabilities(Path run, Path photo) throws IOException {
         Result r = cli("predict", "--run", run.toString(), "--device", "cpu", "--json", "--top", "4", photo.toString());
-        assertEquals(0, r.rc, r.err);
-        JsonNode top = new ObjectMapper().readTree(r.out).get("predictions").get(0).get("top");
+        assertEquals(0, r.rc(), r.err());
+        JsonNode top = new ObjectMapper().readTree(r.out()).get("predictions").get(0).get("top");
         List<String> classes = RunConfig.read(run.resolve("run.json")).classes;
         double[] p = new double[classes.size()];
         for (JsonNode t : top) p[classes.indexOf(t.get("class").asText())] = t.get("probability").asDouble();
@@ -290,12 +259,12 @@ class TrainPipelineTest {
     @Test
     void corruptCheckpointIsRefused() throws IOException {
         Path run = tmp.resolve("corrupt");
-        assertEquals(0, cli(train(run, "--epochs", "1").toArray(String[]::new)).rc);
+        assertEquals(0, cli(train(run, "--epochs", "1").toArray(String[]::new)).rc());
         Path model = run.resolve("checkpoint/model.h5");
         byte[] bytes = Files.readAllBytes(model);
         Files.write(model, Arrays.copyOf(bytes, bytes.length / 3));
         Result r = cli(train(run, "--epochs", "2", "--resume").toArray(String[]::new));
-        assertEquals(2, r.rc);
-        assertTrue(r.err.contains("corrupt checkpoint"), r.err);
+        assertEquals(2, r.rc());
+        assertTrue(r.err().contains("corrupt checkpoint"), r.err());
     }
 }
