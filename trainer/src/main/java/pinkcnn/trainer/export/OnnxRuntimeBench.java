@@ -136,7 +136,10 @@ public final class OnnxRuntimeBench {
      * ONNX Runtime as fast as it runs on a CPU, on {@code threads} threads: intra-op threads = {@code threads} (the
      * parallelism inside each operator, as pinkcnn's), one inter-op thread and sequential execution (a chain of layers
      * has no independent branches to run at once), every graph optimisation (fusions, layout changes), the CPU
-     * execution provider with its memory arena.
+     * execution provider with its memory arena. Its intra-op threads block when idle instead of spinning, as pinkcnn's
+     * do: spinning workers kept a core busy into pinkcnn's next pass, and on a shared machine they waited for peers
+     * that were descheduled (batch 32, 2 threads, machine busy: 83-92 images/s spinning, 120-138 not; pinkcnn's
+     * passes 3-10 % faster beside a runtime that does not spin).
      */
     static OrtSession.SessionOptions options(int threads) throws OrtException {
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
@@ -146,6 +149,7 @@ public final class OnnxRuntimeBench {
             o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             o.addCPU(true);
+            o.addConfigEntry("session.intra_op.allow_spinning", "0");
             return o;
         } catch (OrtException | RuntimeException e) {
             o.close();
