@@ -10,33 +10,17 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /** {@code pinkcnn bench --json}: the rows a user (or a plot script) reads, on the CPU backend and on OpenCL. */
 class BenchCommandTest {
-    @TempDir
-    static Path cache;
-    private static String oldCache;
-
-    /** The tables' %peak measures the peak once and stores it in the cache folder: the tests' own, not the user's. */
-    @BeforeAll
-    static void ownCache() {
-        oldCache = System.getProperty("pinkcnn.cache");
-        System.setProperty("pinkcnn.cache", cache.toString());
-    }
-
-    @AfterAll
-    static void restoreCache() {
-        if (oldCache == null) System.clearProperty("pinkcnn.cache");
-        else System.setProperty("pinkcnn.cache", oldCache);
-    }
+    /** What the bench measures and stores (peaks) goes into the tests' own cache folder. */
+    @RegisterExtension
+    static final OwnCache CACHE = new OwnCache();
 
     private static JsonNode benchJson(String... args) throws Exception {
         PrintStream old = System.out;

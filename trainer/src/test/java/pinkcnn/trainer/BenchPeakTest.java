@@ -9,9 +9,8 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import pinkcnn.trainer.report.RooflinePlot;
 
@@ -20,22 +19,9 @@ import pinkcnn.trainer.report.RooflinePlot;
  * {@code --roofline FILE.png}.
  */
 class BenchPeakTest {
-    @TempDir
-    static Path cache;
-    private static String oldCache;
-
-    /** Measured peaks are stored in the cache folder: the tests' own, not the user's. */
-    @BeforeAll
-    static void ownCache() {
-        oldCache = System.getProperty("pinkcnn.cache");
-        System.setProperty("pinkcnn.cache", cache.toString());
-    }
-
-    @AfterAll
-    static void restoreCache() {
-        if (oldCache == null) System.clearProperty("pinkcnn.cache");
-        else System.setProperty("pinkcnn.cache", oldCache);
-    }
+    /** What the bench measures and stores (peaks) goes into the tests' own cache folder. */
+    @RegisterExtension
+    static final OwnCache CACHE = new OwnCache();
 
     private static JsonNode json(String... args) throws Exception {
         BenchRun r = BenchRun.of(args);
@@ -61,7 +47,7 @@ class BenchPeakTest {
         assertTrue(gemm.get("gflops").asDouble() <= 1.3 * peak, gemm + " against a peak of " + peak);
         assertEquals(gemm.get("gflops").asDouble() / peak, gemm.get("peak_fraction").asDouble(), 1e-9);
         assertEquals("measured", all.get("peak_used").get("source").asText());
-        assertTrue(Files.isRegularFile(cache.resolve("peaks.json")), "kept for later runs");
+        assertTrue(Files.isRegularFile(OwnCache.dir().resolve("peaks.json")), "kept for later runs");
 
         // a later run divides by the stored figure and says which
         BenchRun text = BenchRun.of("bench", "--device", "cpu", "--threads", "2", "--op", "depthwise", "--min-time", "0.01");
