@@ -1,14 +1,18 @@
 package pinkcnn.trainer;
 
+import java.io.Console;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import pinkcnn.trainer.data.LfwDemo;
 import pinkcnn.trainer.data.PrepareCommand;
 import pinkcnn.trainer.data.PrepareJob;
 import pinkcnn.trainer.data.Progress;
@@ -18,12 +22,14 @@ import pinkcnn.trainer.train.RunFolder;
 /**
  * {@code pinkcnn demo}: the whole job in one command on a fresh machine — get the pretrained weights (npm package
  * → convert, cached), prepare the photos, train with the default settings, evaluate, and print the results beside the
- * original project's figures.
+ * original project's figures. Without photos it offers to download the four LFW people's (asked on a terminal, or
+ * {@code --download}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the whole pipeline: weights (npm pack nsfwjs@4.4.0 + convert, cached), prepare (face crops with "
                 + "face-api's detector, converted from npm too), train, evaluate.",
-                "Photos come from datasets/ when its class folders hold photos, else from ../shared/datasets/lfw-demo."})
+                "Photos come from datasets/ when its class folders hold photos, else from datasets/lfw-demo (downloaded), else "
+                        + "from ../shared/datasets/lfw-demo; else demo offers to download them (--download: without asking)."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "As for train. Default: ${DEFAULT-VALUE}.")
     String device;
@@ -37,14 +43,67 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Training epochs at most. Default: ${DEFAULT-VALUE}.")
     int epochs = new RunConfig().epochs;
 
+    @Option(names = "--download", description = "Use the photos of 4 people of Labeled Faces in the Wild in "
+            + LfwDemo.FOLDER + ", downloading them first when missing (lfw.tgz, " + LfwDemo.ARCHIVE_SIZE
+            + ", from the LFW site, else scikit-learn's mirror; only the 4 people's photos are kept), without asking.")
+    boolean download;
+
+    @Option(names = "--download-from", paramLabel = "URL", description = "Download lfw.tgz, or an archive of its layout "
+            + "(lfw/NAME/NAME_0001.jpg), from URL instead (http or https; $PINKCNN_LFW_URL sets it for every run). "
+            + "Implies --download.")
+    String downloadFrom;
+
+    @Option(names = "--sha256", paramLabel = "HEX", description = "SHA-256 the downloaded archive must have. Default: "
+            + "lfw.tgz's, " + LfwDemo.SHA256 + ".")
+    String sha256;
+
+    @Option(names = "--download-only", description = "Get the photos as --download does, then stop (no weights, no training).")
+    boolean downloadOnly;
+
+    /** Asks the user a question on the terminal: the answer, or null where there is no terminal to ask on. */
+    interface Prompt {
+        String ask(String question);
+    }
+
+    /** The terminal; tests put their own answer here. */
+    static Prompt prompt = question -> {
+        Console c = System.console(); // null unless stdin and stdout are a terminal: a pipe or a file is never asked
+        return c == null ? null : c.readLine("%s", question);
+    };
+
     @Override
     public Integer call() throws Exception {
         Path home = UserPaths.home();
         Path out = UserPaths.orDefault(this.out, "runs/demo");
-        Path photos = raw != null ? raw : photos(home);
-        if (photos == null) {
-            System.out.println(NO_PHOTOS);
-            return 2;
+        boolean fetch = download || downloadFrom != null || downloadOnly;
+        if (raw != null && fetch) {
+            throw new UserError("--raw names photos you have; --download" + (downloadFrom != null ? "-from" : downloadOnly ? "-only" : "")
+                    + " gets LFW's: give one of them");
+        }
+        // Options checked before anything is done; $PINKCNN_LFW_URL only where a download is to be made.
+        URI from = downloadFrom != null ? LfwDemo.url(downloadFrom, "--download-from") : null;
+        String sha = sha256 != null ? sha256(sha256) : LfwDemo.SHA256;
+        Path lfw = home.resolve(LfwDemo.FOLDER);
+        Path photos;
+        if (raw != null) {
+            photos = raw;
+        } else if (fetch) {
+            photos = LfwDemo.present(lfw) ? lfw : downloadPhotos(sources(from), sha, lfw);
+        } else {
+            photos = photos(home);
+            if (photos == null) {
+                LfwDemo.requireRoomFor(lfw);
+                List<URI> sources = sources(from);
+                System.out.println(NO_PHOTOS);
+                String answer = prompt.ask("Download them now (lfw.tgz, " + LfwDemo.ARCHIVE_SIZE + ", from " + sources.get(0)
+                        + ")? [y/N] ");
+                if (answer == null || !answer.strip().toLowerCase(Locale.ROOT).matches("y|yes")) return 2;
+                photos = downloadPhotos(sources, sha, lfw);
+            }
+        }
+        if (downloadOnly) {
+            System.out.println("pinkcnn demo: the photos are in " + photos + "; stopping there (--download-only)");
+            return 0;
         }
         Path weights = weights(home);
         Path prepared = home.resolve("datasets").resolve("prepared").resolve("demo");
@@ -64,11 +123,31 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static List<URI> sources(URI from) {
+        return from != null ? List.of(from) : LfwDemo.sources();
+    }
+
+    private static Path downloadPhotos(List<URI> sources, String sha, Path dest) throws IOException {
+        step("0/3 get the photos of " + String.join(", ", LfwDemo.PEOPLE) + " (Labeled Faces in the Wild)");
+        return LfwDemo.fetch(sources, sha, dest, System.out, Progress.BYTES);
+    }
+
+    private static String sha256(String typed) {
+        String hex = typed.strip();
+        if (!hex.matches("[0-9a-fA-F]{64}")) {
+            throw new UserError("--sha256 wants the 64 hexadecimal digits of a SHA-256, not '" + typed + "'");
+        }
+        return hex.toLowerCase(Locale.ROOT);
+    }
+
     private static void step(String s) {
         System.out.println("\n== pinkcnn demo: " + s);
     }
 
-    /** datasets/ when one of its class folders holds a file, else ../shared/datasets/lfw-demo when present. */
+    /**
+     * datasets/ when one of its class folders holds a file, else the downloaded datasets/lfw-demo when complete, else
+     * ../shared/datasets/lfw-demo when present.
+     */
     static Path photos(Path home) throws IOException {
         Path datasets = home.resolve("datasets");
         for (String c : List.of("y0_raw", "y1_raw", "y2_raw", "y3_raw")) {
@@ -79,6 +158,7 @@ public final class DemoCommand implements Callable<Integer> {
                 }
             }
         }
+        if (LfwDemo.present(home.resolve(LfwDemo.FOLDER))) return home.resolve(LfwDemo.FOLDER);
         Path lfw = home.resolveSibling("shared").resolve("datasets").resolve("lfw-demo");
         return Files.isDirectory(lfw) ? lfw : null;
     }
@@ -112,5 +192,7 @@ public final class DemoCommand implements Callable<Integer> {
             "datasets/classes.txt), or any folder with one sub-folder per person and pass it with --raw. A ready-made",
             "set: the Labeled Faces in the Wild photos of four people with 60+ photos each (e.g. Ariel_Sharon,",
             "Gerhard_Schroeder, Hugo_Chavez, Junichiro_Koizumi from http://vis-www.cs.umass.edu/lfw/), one folder per",
-            "person. Then run ./pinkcnn demo again.");
+            "person. Then run ./pinkcnn demo again. Or let the demo download them: ./pinkcnn demo --download (lfw.tgz,",
+            LfwDemo.ARCHIVE_SIZE + ", from the LFW site or scikit-learn's mirror; the 317 photos of the four are kept in "
+                    + LfwDemo.FOLDER + ").");
 }

@@ -15,13 +15,23 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * Reads the regular files of a gzip-compressed tar archive (an npm package tarball): ustar headers, with the long
- * names of pax ('x') and GNU ('L') entries. Only reading, only what npm writes; no links, no extraction to disk.
- * Entries are read whole into memory, within {@link ReadLimits}, checked against their declared size before reading.
+ * Reads the regular files of a gzip-compressed tar archive (an npm package tarball, the LFW photo archive): ustar
+ * headers, with the long names of pax ('x') and GNU ('L') entries. Only reading, streamed from the file; links and
+ * other non-regular entries are skipped, never followed or created. What to do with a file is the caller's: the
+ * npm reading below holds entries in memory within {@link ReadLimits}, checked against their declared size first.
  */
-final class TarGz {
+public final class TarGz {
 
     private static final int BLOCK = 512;
+
+    /** What one pass over an archive does with its regular files, in archive order. */
+    public interface Visitor {
+        /** Whether to read the file {@code name} of {@code size} bytes (declared); may throw to refuse the archive. */
+        boolean wants(String name, long size) throws IOException;
+
+        /** Reads a wanted file from {@code content}, which ends with the file; what it leaves unread is skipped. */
+        void accept(String name, long size, InputStream content) throws IOException;
+    }
 
     private TarGz() {}
 
@@ -43,6 +53,33 @@ final class TarGz {
     private static Map<String, byte[]> walk(Path tgz, Predicate<String> wanted) throws IOException {
         Map<String, byte[]> out = new LinkedHashMap<>();
         ReadLimits limits = new ReadLimits(tgz.toString());
+        each(tgz, ReadLimits.ARCHIVE_BYTES, "not a model package", new Visitor() {
+            @Override
+            public boolean wants(String name, long size) throws IOException {
+                if (wanted.test(name)) {
+                    limits.take(name, size);
+                    return true;
+                }
+                // Every file is held to the limit of its kind, read now or not: listing the archive is the first
+                // step of reading a model from it, and an entry refused only later would cost its inflating.
+                limits.check(name, size);
+                return false;
+            }
+
+            @Override
+            public void accept(String name, long size, InputStream content) throws IOException {
+                out.put(name, readFully(content, size, tgz));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Passes every regular file of {@code tgz} to {@code visitor}, streaming: only the file being read is open. An
+     * archive that unpacks to over {@code maxUnpacked} bytes (read or skipped) stops with an IOException ending in
+     * {@code what} ("not a model package"): inflating it would take long even where nothing is kept.
+     */
+    public static void each(Path tgz, long maxUnpacked, String what, Visitor visitor) throws IOException {
         long unpacked = 0;
         try (InputStream in = new BufferedInputStream(new GZIPInputStream(Files.newInputStream(tgz), 1 << 16), 1 << 16)) {
             String longName = null;
@@ -59,9 +96,9 @@ final class TarGz {
                 String name = longName != null ? longName : ustarName(header);
                 longName = null;
                 unpacked += size;
-                if (unpacked > ReadLimits.ARCHIVE_BYTES) {
-                    throw new IOException(tgz + ": unpacks to over " + ReadLimits.bytes(ReadLimits.ARCHIVE_BYTES)
-                            + " (at " + name + ", " + ReadLimits.bytes(size) + "); not a model package");
+                if (unpacked > maxUnpacked) {
+                    throw new IOException(tgz + ": unpacks to over " + ReadLimits.bytes(maxUnpacked)
+                            + " (at " + name + ", " + ReadLimits.bytes(size) + "); " + what);
                 }
                 boolean regular = type == '0' || type == '\0' || type == '7';
                 if (type == 'x' || type == 'L') {
@@ -72,14 +109,10 @@ final class TarGz {
                     }
                     byte[] meta = readFully(in, size, tgz);
                     longName = type == 'L' ? cString(meta, 0, meta.length) : paxPath(meta);
-                } else if (regular && wanted.test(name)) {
-                    limits.take(name, size);
-                    out.put(name, readFully(in, size, tgz));
-                } else if (regular) {
-                    // Every file is held to the limit of its kind, read now or not: listing the archive is the first
-                    // step of reading a model from it, and an entry refused only later would cost its inflating.
-                    limits.check(name, size);
-                    skipFully(in, size, tgz);
+                } else if (regular && visitor.wants(name, size)) {
+                    Entry entry = new Entry(in, size);
+                    visitor.accept(name, size, entry);
+                    skipFully(in, entry.left, tgz);
                 } else {
                     skipFully(in, size, tgz);
                 }
@@ -90,7 +123,33 @@ final class TarGz {
         } catch (java.io.EOFException e) {
             throw new IOException(tgz + ": truncated archive", e);
         }
-        return out;
+    }
+
+    /** One entry's bytes: the archive's stream, ending where the entry does; closing it leaves the archive open. */
+    private static final class Entry extends InputStream {
+        private final InputStream in;
+        private long left;
+
+        Entry(InputStream in, long size) {
+            this.in = in;
+            this.left = size;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) return -1;
+            int b = in.read();
+            if (b >= 0) left--;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) return len == 0 ? 0 : -1;
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) left -= n;
+            return n;
+        }
     }
 
     private static String ustarName(byte[] h) {

@@ -44,6 +44,41 @@ class TarGzTest {
     }
 
     @Test
+    void eachStreamsEntriesAndSkipsWhatAVisitorLeavesUnread() throws IOException {
+        byte[] big = new byte[100_000];
+        for (int i = 0; i < big.length; i++) big[i] = (byte) (i * 7);
+        Path tgz = Files.write(tmp.resolve("two.tgz"), new TarWriter().file("a/big.bin", big)
+                .file("a/skipped.txt", new byte[3]).file("a/small.txt", "hello".getBytes(StandardCharsets.UTF_8)).tgz());
+        Map<String, byte[]> got = new java.util.LinkedHashMap<>();
+        TarGz.each(tmp.resolve("two.tgz"), 1 << 20, "too big", new TarGz.Visitor() {
+            @Override
+            public boolean wants(String name, long size) {
+                return !name.endsWith("skipped.txt");
+            }
+
+            @Override
+            public void accept(String name, long size, java.io.InputStream content) throws IOException {
+                got.put(name, content.readNBytes(name.endsWith(".bin") ? 10 : Integer.MAX_VALUE)); // the rest: skipped
+                if (!name.endsWith(".bin")) assertEquals(-1, content.read(), "the entry ends with its file");
+            }
+        });
+        assertEquals(List.of("a/big.bin", "a/small.txt"), List.copyOf(got.keySet()));
+        assertArrayEquals(java.util.Arrays.copyOf(big, 10), got.get("a/big.bin"));
+        assertEquals("hello", new String(got.get("a/small.txt"), StandardCharsets.UTF_8));
+        IOException e = assertThrows(IOException.class, () -> TarGz.each(tgz, 50_000, "too big", new TarGz.Visitor() {
+            @Override
+            public boolean wants(String name, long size) {
+                return false;
+            }
+
+            @Override
+            public void accept(String name, long size, java.io.InputStream content) {
+            }
+        }));
+        assertTrue(e.getMessage().endsWith("; too big"), e.getMessage());
+    }
+
+    @Test
     void refusesWhatIsNotATarball() throws IOException {
         Path text = tmp.resolve("x.tgz");
         Files.writeString(text, "hello");

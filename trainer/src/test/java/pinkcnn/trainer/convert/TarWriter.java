@@ -7,12 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPOutputStream;
 
 /** Writes small gzip-compressed ustar archives in memory, as npm pack does, for tests (no system tar needed). */
-final class TarWriter {
+public final class TarWriter {
 
     private final ByteArrayOutputStream tar = new ByteArrayOutputStream();
 
     /** Adds a regular file. */
-    TarWriter file(String name, byte[] content) {
+    public TarWriter file(String name, byte[] content) {
         return entry(name, content, content.length);
     }
 
@@ -58,7 +58,7 @@ final class TarWriter {
     }
 
     /** The archive, ended by two zero blocks, gzip-compressed. */
-    byte[] tgz() {
+    public byte[] tgz() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(tar.toByteArray());
