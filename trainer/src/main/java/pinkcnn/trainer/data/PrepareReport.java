@@ -180,11 +180,28 @@ public final class PrepareReport {
         list(out, "Not in " + options.manifest() + " (left out)", lines);
     }
 
+    /** The text with control characters escaped (a line break as {@code \n}): lists are one line per file. */
+    static String printable(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean control = c < 0x20 || c == 0x7F || c == 0x85 || c == 0x2028 || c == 0x2029;
+            if (control && b == null) b = new StringBuilder(s.substring(0, i));
+            if (b == null) continue;
+            if (!control) b.append(c);
+            else if (c == '\n') b.append("\\n");
+            else if (c == '\r') b.append("\\r");
+            else if (c == '\t') b.append("\\t");
+            else b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+        }
+        return b == null ? s : b.toString();
+    }
+
     private static void list(PrintWriter out, String title, List<String> lines) {
         if (lines.isEmpty()) return;
         out.println();
         out.println(title + ": " + lines.size());
-        for (int i = 0; i < Math.min(LISTED, lines.size()); i++) out.println("  " + lines.get(i));
+        for (int i = 0; i < Math.min(LISTED, lines.size()); i++) out.println("  " + printable(lines.get(i)));
         if (lines.size() > LISTED) out.println("  ... and " + (lines.size() - LISTED) + " more (see " + Manifest.FILE_NAME + ")");
     }
 }
