@@ -20,8 +20,9 @@ import pinkcnn.trainer.UserError;
  * Ariel_Sharon/Ariel_Sharon_0001.jpg,Ariel_Sharon,0,train,kept,9f2c…,c3a1…,
  * Ariel_Sharon/copy.jpg,Ariel_Sharon,0,,duplicate,9f2c…,c3a1…,same file as Ariel_Sharon/Ariel_Sharon_0001.jpg
  * </pre>
- * {@code status} is kept, duplicate, near-duplicate, skipped or not-in-manifest; {@code split} is empty unless kept.
- * Fields are quoted as RFC 4180 says (a file name may hold commas, quotes and line breaks).
+ * {@code status} is kept, duplicate, near-duplicate, conflict (the same photo in several classes: kept in none),
+ * skipped or not-in-manifest; {@code split} is empty unless kept. Fields are quoted as RFC 4180 says (a file name
+ * may hold commas, quotes and line breaks).
  * {@code --manifest FILE} reuses a split by file content: a photo goes to the split its SHA-256 has in FILE.
  */
 public final class Manifest {

@@ -165,13 +165,14 @@ public final class PrepareJob {
             long found = outcomes.stream().filter(oc -> (oc.usable() ? oc.photo().label() : oc.rejected().raw().label()) == l).count();
             long skipped = outcomes.stream().filter(oc -> !oc.usable() && oc.rejected().raw().label() == l).count();
             long duplicates = dedupe.dropped().stream().filter(d -> d.photo().label() == l).count();
+            long conflicts = dedupe.conflicts().stream().flatMap(c -> c.copies().stream()).filter(p -> p.label() == l).count();
             long kept = assignment.keySet().stream().filter(p -> p.label() == l).count();
             String name = "class '" + raw.classNames().get(label) + "'";
             if (found == 0) {
                 problems.add(name + " has no photos: put them in " + raw.classFolders().get(label));
             } else if (kept == 0) {
                 problems.add(name + " has no usable photo (" + found + " files found, " + skipped + " unusable, "
-                        + duplicates + " duplicates)");
+                        + duplicates + " duplicates" + (conflicts > 0 ? ", " + conflicts + " also in another class" : "") + ")");
             } else if (o.manifest() == null && kept < minimum) {
                 problems.add(name + " has " + kept + " usable photo" + (kept == 1 ? "" : "s") + ", too few for a "
                         + o.ratios() + " split (each class needs at least " + minimum + ")");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,5 +64,45 @@ class ReliabilityPrepareTest {
         List<Manifest.Row> rows = Manifest.read(crlf);
         assertEquals(List.of(new Manifest.Row("a/x\r\ny.jpg", "a", 0, "train", "kept", "ab", "cd", ""),
                 new Manifest.Row("b/z.jpg", "b", 1, "test", "kept", "ef", "01", "a \"note\"")), rows);
+    }
+
+    /**
+     * Item 15: the same photo in two class folders (the same file, or the same pixels in another format) is a
+     * conflict: listed on a line of the output, status "conflict" in the manifest, and in neither class's splits.
+     */
+    @Test
+    void theSamePhotoInTwoClassesIsAConflictKeptInNeither() throws Exception {
+        Path raw = tmp.resolve("raw");
+        TestImages.photoFolders(raw, new int[] {5, 5, 5}, 64, 48);
+        Files.copy(raw.resolve("class0/photo000.jpg"), raw.resolve("class2/also-photo000.jpg"));
+        BufferedImage picture = TestImages.photo(64, 48, 4242);
+        TestImages.write(raw.resolve("class0/pic.png"), TestImages.encode(picture, "png"));
+        TestImages.write(raw.resolve("class1/pic.bmp"), TestImages.encode(picture, "bmp"));
+        TestImages.write(raw.resolve("class1/pic-copy.bmp"), TestImages.encode(picture, "bmp"));
+        Path out = tmp.resolve("out");
+        MainCli.Result r = prepare(raw, out);
+        assertEquals(0, r.rc(), r.err());
+
+        assertTrue(r.out().contains("Same photo in different classes (left out of every class): 2"), r.out());
+        assertTrue(r.out().contains("  class0/photo000.jpg, class2/also-photo000.jpg: same photo in two classes: class0, class2"), r.out());
+        assertTrue(r.out().contains("  class0/pic.png, class1/pic-copy.bmp, class1/pic.bmp: same photo in two classes: class0, class1"), r.out());
+        assertTrue(r.out().matches("(?s).*class\\s+files\\s+decoded\\s+skipped\\s+duplicates\\s+conflicts\\s+train.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\nclass1\\s+7\\s+7\\s+0\\s+0\\s+2\\s+3\\s+1\\s+1\n.*"), r.out());
+
+        Map<String, Manifest.Row> rows = manifest(out);
+        for (String path : List.of("class0/photo000.jpg", "class2/also-photo000.jpg", "class0/pic.png", "class1/pic.bmp",
+                "class1/pic-copy.bmp")) {
+            Manifest.Row row = rows.get(path);
+            assertEquals("conflict", row.status(), path);
+            assertEquals("", row.split(), path + " is in no split");
+            assertTrue(row.note().startsWith("same photo in two classes: "), row.note());
+        }
+        assertEquals("same photo in two classes: class0, class2 (copies: class0/photo000.jpg, class2/also-photo000.jpg)",
+                rows.get("class2/also-photo000.jpg").note());
+        try (DatasetReader train = DatasetReader.open(out.resolve("train.h5"));
+             DatasetReader dev = DatasetReader.open(out.resolve("dev.h5"));
+             DatasetReader test = DatasetReader.open(out.resolve("test.h5"))) {
+            assertEquals(4 + 5 + 5, train.count() + dev.count() + test.count(), "the 14 photos without a conflict");
+        }
     }
 }
