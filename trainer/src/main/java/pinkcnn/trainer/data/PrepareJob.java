@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import pinkcnn.engine.io.AtomicFiles;
 import pinkcnn.trainer.UserError;
 import pinkcnn.trainer.data.PhotoScan.Outcome;
 import pinkcnn.trainer.data.PhotoScan.ScannedPhoto;
@@ -25,11 +26,12 @@ import pinkcnn.trainer.data.PhotoScan.ScannedPhoto;
 /**
  * The work of {@code pinkcnn prepare}, in phases:
  * <ol>
- *   <li><b>scan</b> every candidate file in parallel: read, decode, fingerprint (nothing but hashes is kept);</li>
+ *   <li><b>scan</b> every candidate file in parallel: read, decode (the only time), fingerprint, crop and resize;
+ *       the hashes stay in memory, the network inputs go to a temporary {@link InputStore} beside the outputs;</li>
  *   <li><b>de-duplicate</b> and <b>split</b> per class (or reuse a manifest's split), and check that every class can be
  *       split, all before any output is written;</li>
- *   <li><b>write</b> each split: decode again, crop and resize, add augmented variants (training only), compress and
- *       stream into a temporary file, in parallel and in order, so memory holds a few photos, not the dataset;</li>
+ *   <li><b>write</b> each split: read the inputs back, add augmented variants (training only), compress and stream
+ *       into a temporary file, in parallel and in order, so memory holds a few photos, not the dataset;</li>
  *   <li>write the manifest, then rename the temporary files to {@code train.h5}, {@code dev.h5}, {@code test.h5} and
  *       {@code manifest.csv} together. An interrupted run leaves only hidden {@code .partial} files, removed on exit
  *       or by the next run.</li>
@@ -92,25 +94,72 @@ public final class PrepareJob {
                     + String.join(", ", folders) + ")");
         }
 
+        // The out folder holds the scan's input store; a run that stops before writing removes the folders it made.
+        Path firstMade = null;
+        for (Path d = o.out().toAbsolutePath(); d != null && !Files.exists(d); d = d.getParent()) firstMade = d;
+        Path storeFile = partialOf(o.out().resolve("inputs"));
+        Map<Path, Path> partials = new LinkedHashMap<>();     // temporary → final
+        for (Path f : outputs.values()) partials.put(partialOf(f), f);
+        partials.put(partialOf(manifestOut), manifestOut);
+        Thread cleanup = new Thread(() -> {
+            DatasetWriter.deleteQuietly(storeFile);
+            partials.keySet().forEach(DatasetWriter::deleteQuietly);
+        }, "prepare-cleanup");
         ExecutorService pool = newPool(o.threadCount());
         try {
-            List<Outcome> outcomes = scanAll(raw.files(), pool);
-            List<ScannedPhoto> usable = new ArrayList<>();
-            for (Outcome oc : outcomes) if (oc.usable()) usable.add(oc.photo());
-            Deduplicator.Result dedupe = Deduplicator.run(usable, o.dedupe(), o.nearDistance());
+            InputStore store;
+            try {
+                Files.createDirectories(o.out());
+                deleteStalePartials(o.out());
+                Runtime.getRuntime().addShutdownHook(cleanup);   // Ctrl-C: leave no half-written file behind
+                int size = o.preprocessing().size();
+                store = InputStore.create(storeFile, size * size * 3);
+            } catch (IOException e) {
+                throw cannotWrite(e);
+            }
+            try (store) {
+                List<Outcome> outcomes = scanAll(raw.files(), pool, store);
+                List<ScannedPhoto> usable = new ArrayList<>();
+                for (Outcome oc : outcomes) if (oc.usable()) usable.add(oc.photo());
+                Deduplicator.Result dedupe = Deduplicator.run(usable, o.dedupe(), o.nearDistance());
 
-            Map<ScannedPhoto, Split> assignment = new LinkedHashMap<>();
-            List<ScannedPhoto> notInManifest = new ArrayList<>();
-            if (reused == null) assignSplits(raw, dedupe.kept(), assignment);
-            else reuseSplits(dedupe.kept(), reused, assignment, notInManifest);
-            checkSplittable(raw, outcomes, dedupe, assignment);
+                Map<ScannedPhoto, Split> assignment = new LinkedHashMap<>();
+                List<ScannedPhoto> notInManifest = new ArrayList<>();
+                if (reused == null) assignSplits(raw, dedupe.kept(), assignment);
+                else reuseSplits(dedupe.kept(), reused, assignment, notInManifest);
+                checkSplittable(raw, outcomes, dedupe, assignment);
 
-            PrepareReport report = new PrepareReport(o, raw, outcomes, dedupe, assignment, notInManifest);
-            writeOutputs(report, outputs, manifestOut, pool);
-            report.finished(System.nanoTime() - start);
-            return report;
+                PrepareReport report = new PrepareReport(o, raw, outcomes, dedupe, assignment, notInManifest);
+                writeOutputs(report, outputs, manifestOut, partials, pool, store);
+                report.finished(System.nanoTime() - start);
+                return report;
+            }
         } finally {
             pool.shutdownNow();
+            partials.keySet().forEach(DatasetWriter::deleteQuietly);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // shutting down already (the hook runs), or it was never added
+            }
+            if (firstMade != null) deleteEmptyFolders(o.out().toAbsolutePath(), firstMade);
+        }
+    }
+
+    private UserError cannotWrite(Exception e) {
+        IOException full = AtomicFiles.diskFull(o.out(), e);
+        return new UserError(full != null ? full.getMessage() : "cannot write to " + o.out() + ": " + e.getMessage(), e);
+    }
+
+    /** Deletes {@code dir} and its parents up to {@code top} while they are empty. */
+    private static void deleteEmptyFolders(Path dir, Path top) {
+        for (Path d = dir; d != null && d.startsWith(top); d = d.getParent()) {
+            try (Stream<Path> files = Files.list(d)) {
+                if (files.findAny().isPresent()) return;
+            } catch (IOException e) {
+                return;   // not there, or unreadable: leave it
+            }
+            DatasetWriter.deleteQuietly(d);
         }
     }
 
@@ -124,15 +173,20 @@ public final class PrepareJob {
         }
     }
 
-    private List<Outcome> scanAll(List<RawDataset.RawFile> files, ExecutorService pool) {
+    /** Scans every file in parallel, in order; stores each usable photo's input and keeps its fingerprints. */
+    private List<Outcome> scanAll(List<RawDataset.RawFile> files, ExecutorService pool, InputStore store) {
         List<Outcome> out = new ArrayList<>(files.size());
         try (Progress bar = progress.phase("scan", files.size());
-             OrderedParallel<RawDataset.RawFile, Outcome> scans = new OrderedParallel<>(files.iterator(),
-                     f -> PhotoScan.scan(f, o.minSide(), o.maxPixels()), pool, 4 * o.threadCount())) {
+             OrderedParallel<RawDataset.RawFile, PhotoScan.Scan> scans = new OrderedParallel<>(files.iterator(),
+                     f -> PhotoScan.scan(f, o.minSide(), o.maxPixels(), o.preprocessing()), pool, 4 * o.threadCount())) {
             while (scans.hasNext()) {
-                out.add(scans.next());
+                PhotoScan.Scan scan = scans.next();
+                if (scan.input() != null) store.put(scan.outcome().photo().raw(), scan.input());
+                out.add(scan.outcome());
                 bar.step();
             }
+        } catch (IOException e) {
+            throw cannotWrite(e);
         }
         return out;
     }
@@ -186,17 +240,11 @@ public final class PrepareJob {
         if (!problems.isEmpty()) throw new UserError(String.join("; ", problems) + ". Nothing was written.");
     }
 
-    private void writeOutputs(PrepareReport report, Map<Split, Path> outputs, Path manifestOut, ExecutorService pool) {
-        Map<Path, Path> partials = new LinkedHashMap<>();     // temporary → final
-        for (Path f : outputs.values()) partials.put(partialOf(f), f);
-        partials.put(partialOf(manifestOut), manifestOut);
-        Thread cleanup = new Thread(() -> partials.keySet().forEach(DatasetWriter::deleteQuietly), "prepare-cleanup");
+    private void writeOutputs(PrepareReport report, Map<Split, Path> outputs, Path manifestOut, Map<Path, Path> partials,
+                              ExecutorService pool, InputStore store) {
         try {
-            Files.createDirectories(o.out());
-            deleteStalePartials(o.out());
-            Runtime.getRuntime().addShutdownHook(cleanup);   // Ctrl-C: leave no half-written file behind
             for (Split split : Split.values()) {
-                writeSplit(split, report.photosIn(split), partialOf(outputs.get(split)), report, pool);
+                writeSplit(split, report.photosIn(split), partialOf(outputs.get(split)), report, pool, store);
             }
             Manifest.write(partialOf(manifestOut), report.manifestRows());
             for (Map.Entry<Path, Path> e : partials.entrySet()) {
@@ -204,17 +252,11 @@ public final class PrepareJob {
             }
         } catch (IOException | UncheckedIOException | HdfException e) {
             throw new UserError("cannot write to " + o.out() + ": " + e.getMessage(), e);
-        } finally {
-            partials.keySet().forEach(DatasetWriter::deleteQuietly);
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException | IllegalArgumentException e) {
-                // shutting down already (the hook runs), or it was never added
-            }
         }
     }
 
-    private void writeSplit(Split split, List<ScannedPhoto> photos, Path file, PrepareReport report, ExecutorService pool) {
+    private void writeSplit(Split split, List<ScannedPhoto> photos, Path file, PrepareReport report, ExecutorService pool,
+                            InputStore store) {
         List<ScannedPhoto> order = new ArrayList<>(photos);
         int[] perm = StratifiedSplit.shuffled(order.size(), new SplittableRandom(Seeds.mix(o.seed(), 0x0DE4L, split.ordinal())));
         List<ScannedPhoto> shuffled = new ArrayList<>(order.size());
@@ -227,25 +269,20 @@ public final class PrepareJob {
                 attributes(copies));
         try (Progress bar = progress.phase(split.id(), labels.length);
              OrderedParallel<ScannedPhoto, List<byte[]>> rendered = new OrderedParallel<>(shuffled.iterator(),
-                     p -> render(p, copies), pool, 2 * o.threadCount())) {
+                     p -> render(p, copies, store), pool, 2 * o.threadCount())) {
             DatasetWriter.write(file, spec, flatten(rendered, bar), pool);
         }
         report.wrote(split, labels.length);
     }
 
-    /** The photo, preprocessed, followed by {@code copies − 1} augmented variants of it. */
-    private List<byte[]> render(ScannedPhoto p, int copies) {
-        RgbImage image;
+    /** The photo's input, as scanned, followed by {@code copies − 1} augmented variants of it. */
+    private List<byte[]> render(ScannedPhoto p, int copies, InputStore store) {
+        byte[] base;
         try {
-            byte[] bytes = ImageDecoder.readBytes(p.raw().file());
-            if (!ImageHashes.sha256(bytes).equals(p.sha256())) {
-                throw new UserError(p.raw().file() + " changed while prepare was running; run it again");
-            }
-            image = ImageDecoder.decode(bytes, o.maxPixels());
-        } catch (UnusableImageException e) {
-            throw new UserError(p.raw().file() + " became unreadable while prepare was running: " + e.reason());
+            base = store.get(p.raw());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read back " + store.file() + ": " + e.getMessage(), e);
         }
-        byte[] base = o.preprocessing().apply(image);
         List<byte[]> out = new ArrayList<>(copies);
         out.add(base);
         long photoSeed = Seeds.fromHex(p.sha256());

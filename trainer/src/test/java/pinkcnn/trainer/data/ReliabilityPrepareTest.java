@@ -11,9 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import pinkcnn.trainer.ForkedCli;
 import pinkcnn.trainer.MainCli;
+import pinkcnn.trainer.train.RunConfig;
 
 /**
  * Items of the reliability issue about {@code prepare}, through the CLI: one test per item, named by what it checks.
@@ -25,7 +28,7 @@ class ReliabilityPrepareTest {
 
     private static MainCli.Result prepare(Path raw, Path out, String... more) {
         List<String> args = new ArrayList<>(List.of("prepare", "--raw", raw.toString(), "--out", out.toString(),
-                "--size", "16", "--augment", "1", "--no-progress"));
+                "--size", "16", "--no-progress"));
         args.addAll(List.of(more));
         return MainCli.cli(args.toArray(String[]::new));
     }
@@ -80,7 +83,7 @@ class ReliabilityPrepareTest {
         TestImages.write(raw.resolve("class1/pic.bmp"), TestImages.encode(picture, "bmp"));
         TestImages.write(raw.resolve("class1/pic-copy.bmp"), TestImages.encode(picture, "bmp"));
         Path out = tmp.resolve("out");
-        MainCli.Result r = prepare(raw, out);
+        MainCli.Result r = prepare(raw, out, "--augment", "1");
         assertEquals(0, r.rc(), r.err());
 
         assertTrue(r.out().contains("Same photo in different classes (left out of every class): 2"), r.out());
@@ -104,5 +107,56 @@ class ReliabilityPrepareTest {
              DatasetReader test = DatasetReader.open(out.resolve("test.h5"))) {
             assertEquals(4 + 5 + 5, train.count() + dev.count() + test.count(), "the 14 photos without a conflict");
         }
+    }
+
+    /** Item 9: each photo is decoded once, while scanning; the splits are written from what the scan kept. */
+    @Test
+    void eachPhotoIsDecodedOnce() throws Exception {
+        Path raw = tmp.resolve("raw");
+        TestImages.photoFolders(raw, new int[] {5, 5, 5}, 64, 48);
+        TestImages.write(raw.resolve("class0/notes.jpg"), "no decoder reads this".getBytes());
+        Path out = tmp.resolve("out");
+        long before = ImageDecoder.decodes();
+        MainCli.Result r = prepare(raw, out, "--augment", "3");
+        assertEquals(0, r.rc(), r.err());
+        assertEquals(15, ImageDecoder.decodes() - before, "15 photos, each decoded once (it was twice: scan, then write)");
+        try (DatasetReader train = DatasetReader.open(out.resolve("train.h5"))) {
+            assertEquals(9 * 3, train.count());
+        }
+        try (Stream<Path> files = Files.list(out)) {
+            assertEquals(List.of("dev.h5", "manifest.csv", "test.h5", "train.h5"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList(), "the scan's input store is gone");
+        }
+    }
+
+    /**
+     * Item 9: running out of memory while decoding is reported as such, on one line naming the file, by prepare and
+     * predict in a 48 MiB heap (a 5000×5000 PNG needs 75 MB for its pixels), never as a "damaged PNG".
+     */
+    @Test
+    void runningOutOfMemoryIsOneLineNamingTheFile() throws Exception {
+        Path raw = tmp.resolve("raw");
+        TestImages.photoFolders(raw, new int[] {4, 4}, 64, 48);
+        Path big = TestImages.write(raw.resolve("class1/big.png"), BigPng.of(5000, 5000, 2, 8));
+        Path out = tmp.resolve("out");
+        ForkedCli.Result r = ForkedCli.run(tmp, 120, "-Xmx48m", "prepare", "--raw", raw.toString(), "--out", out.toString(),
+                "--size", "16", "--augment", "1", "--threads", "1", "--no-progress");
+        assertEquals(0, r.rc(), r.err());
+        String expected = "out of memory decoding this 5000×5000 PNG (about 143 MiB of pixels; the Java heap is limited to ";
+        assertTrue(r.out().contains("\n  class1/big.png: " + expected), r.out());
+        assertFalse(r.out().contains("damaged"), r.out());
+        assertTrue(manifest(out).get("class1/big.png").note().startsWith(expected));
+
+        // predict reads the photos before it needs the model: run.json is all it takes to get there.
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        RunConfig cfg = new RunConfig();
+        cfg.classes = new ArrayList<>(List.of("a", "b"));
+        cfg.write(run.resolve("run.json"));
+        Files.write(run.resolve("model.h5"), new byte[0]);
+        ForkedCli.Result p = ForkedCli.run(tmp, 120, "-Xmx48m", "predict", "--run", run.toString(), "--device", "cpu",
+                big.toString());
+        assertEquals(1, p.rc(), p.err());
+        assertTrue(p.err().strip().startsWith("skipped " + big + ": " + expected), p.err());
+        assertEquals(1, p.err().strip().lines().count(), p.err());
     }
 }
