@@ -40,6 +40,16 @@ import pinkcnn.trainer.data.PhotoScan.ScannedPhoto;
 public final class PrepareJob {
 
     private static final String PARTIAL_SUFFIX = ".partial";
+    /**
+     * The largest --augment: 1000 images of each training photo is already far past what augmentation gives (the
+     * original project used 6), and 190 photos × 1000 at 224² are 28 GB of pixels; 100000 was a typing slip that ran for hours.
+     */
+    public static final int MAX_AUGMENT = 1000;
+    /** Images one split file may hold (its labels and chunk index are Java arrays). */
+    static final int MAX_IMAGES = Integer.MAX_VALUE - 8;
+    /** A piece of a photo's images is at most this many bytes, and at most {@link #MAX_PIECE_IMAGES} images. */
+    private static final long PIECE_BYTES = 1L << 20;
+    private static final int MAX_PIECE_IMAGES = 64;
 
     /** Everything {@code prepare} can be told. */
     public record Options(Path raw, Path out, Preprocessing preprocessing, StratifiedSplit.Ratios ratios, int augment,
@@ -47,7 +57,10 @@ public final class PrepareJob {
                           Path manifest, int minSide, int threads, boolean force, long maxPixels) {
 
         public Options {
-            if (augment < 1) throw new IllegalArgumentException("--augment must be at least 1 (1 = no augmentation)");
+            if (augment < 1 || augment > MAX_AUGMENT) {
+                throw new IllegalArgumentException("--augment must be 1 … " + MAX_AUGMENT + " training images per photo "
+                        + "(1 = no augmentation), not " + augment);
+            }
             if (minSide < 1) throw new IllegalArgumentException("--min-side must be at least 1");
             if (maxPixels < 1) throw new IllegalArgumentException("--max-pixels must be at least 1");
             if (nearDistance < 0 || nearDistance > 64) throw new IllegalArgumentException("--near-distance must be in 0..64");
@@ -262,32 +275,69 @@ public final class PrepareJob {
         List<ScannedPhoto> shuffled = new ArrayList<>(order.size());
         for (int i : perm) shuffled.add(order.get(i));
         int copies = split == Split.TRAIN ? o.augment() : 1;
-        int[] labels = new int[shuffled.size() * copies];
+        long images = (long) shuffled.size() * copies;
+        if (images > MAX_IMAGES) {
+            throw new UserError("the " + split + " split would hold " + images + " images (" + shuffled.size() + " photos × "
+                    + copies + "), more than the " + MAX_IMAGES + " one file can; lower --augment");
+        }
+        int[] labels = new int[(int) images];
         for (int i = 0; i < labels.length; i++) labels[i] = shuffled.get(i / copies).label();
         int size = o.preprocessing().size();
         DatasetWriter.SplitSpec spec = new DatasetWriter.SplitSpec(split.id(), report.classNames(), labels, size, size,
                 attributes(copies));
+        // A photo's images are made in pieces of a few, never all its copies at once: memory holds the pieces in
+        // flight (2 per thread), whatever --augment is, and the progress bar moves as they are written.
+        int perPiece = (int) Math.max(1, Math.min(MAX_PIECE_IMAGES, PIECE_BYTES / (3L * size * size)));
         try (Progress bar = progress.phase(split.id(), labels.length);
-             OrderedParallel<ScannedPhoto, List<byte[]>> rendered = new OrderedParallel<>(shuffled.iterator(),
-                     p -> render(p, copies, store), pool, 2 * o.threadCount())) {
+             OrderedParallel<Piece, List<byte[]>> rendered = new OrderedParallel<>(pieces(shuffled, copies, perPiece),
+                     piece -> render(piece, store), pool, 2 * o.threadCount())) {
             DatasetWriter.write(file, spec, flatten(rendered, bar), pool);
         }
         report.wrote(split, labels.length);
     }
 
-    /** The photo's input, as scanned, followed by {@code copies − 1} augmented variants of it. */
-    private List<byte[]> render(ScannedPhoto p, int copies, InputStore store) {
+    /** Images {@code from … to−1} of a photo: 0 is its input as scanned, the others augmented variants of it. */
+    private record Piece(ScannedPhoto photo, int from, int to) {
+    }
+
+    /** Each photo's {@code copies} images, in order, in pieces of at most {@code perPiece}. */
+    private static Iterator<Piece> pieces(List<ScannedPhoto> photos, int copies, int perPiece) {
+        return new Iterator<>() {
+            private int photo, from;
+
+            @Override
+            public boolean hasNext() {
+                return photo < photos.size();
+            }
+
+            @Override
+            public Piece next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                int to = Math.min(copies, from + perPiece);
+                Piece p = new Piece(photos.get(photo), from, to);
+                if (to == copies) {
+                    photo++;
+                    from = 0;
+                } else {
+                    from = to;
+                }
+                return p;
+            }
+        };
+    }
+
+    private List<byte[]> render(Piece piece, InputStore store) {
+        ScannedPhoto p = piece.photo();
         byte[] base;
         try {
             base = store.get(p.raw());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read back " + store.file() + ": " + e.getMessage(), e);
         }
-        List<byte[]> out = new ArrayList<>(copies);
-        out.add(base);
+        List<byte[]> out = new ArrayList<>(piece.to() - piece.from());
         long photoSeed = Seeds.fromHex(p.sha256());
-        for (int v = 1; v < copies; v++) {
-            out.add(o.augmentation().apply(base, o.preprocessing().size(), Seeds.mix(o.seed(), photoSeed, v)));
+        for (int v = piece.from(); v < piece.to(); v++) {
+            out.add(v == 0 ? base : o.augmentation().apply(base, o.preprocessing().size(), Seeds.mix(o.seed(), photoSeed, v)));
         }
         return out;
     }

@@ -159,4 +159,35 @@ class ReliabilityPrepareTest {
         assertTrue(p.err().strip().startsWith("skipped " + big + ": " + expected), p.err());
         assertEquals(1, p.err().strip().lines().count(), p.err());
     }
+
+    /**
+     * Item 8: memory stays bounded whatever --augment is. 12 training photos × 1000 images of 64² are 147 MB of
+     * pixels, and one photo's 1000 images 12 MB: prepare made each photo's images at once, 4 photos in flight, and
+     * ran out of a 48 MiB heap. Now it writes them in pieces, with progress, and an absurd --augment is refused.
+     */
+    @Test
+    void augmentationStreamsInBoundedMemory() throws Exception {
+        Path raw = tmp.resolve("raw");
+        TestImages.photoFolders(raw, new int[] {10, 10}, 64, 48);
+        Path out = tmp.resolve("out");
+        ForkedCli.Result r = ForkedCli.run(tmp, 300, "-Xmx48m", "prepare", "--raw", raw.toString(), "--out", out.toString(),
+                "--size", "64", "--augment", "1000", "--threads", "2");
+        assertEquals(0, r.rc(), r.err());
+        assertTrue(r.out().contains("train.h5   12000 images (12 photos × 1000)"), r.out());
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("train: 12000/12000 (100 %) in ")), "progress: " + r.err());
+        try (DatasetReader train = DatasetReader.open(out.resolve("train.h5"))) {
+            assertEquals(12000, train.count());
+            int[] labels = train.labels();
+            for (int g = 0; g < labels.length; g += 1000) {
+                for (int v = 1; v < 1000; v++) assertEquals(labels[g], labels[g + v], "a photo's images share its label");
+            }
+            assertFalse(java.util.Arrays.equals(train.image(63), train.image(64)), "variants on both sides of a piece");
+        }
+
+        MainCli.Result absurd = prepare(raw, tmp.resolve("absurd"), "--augment", "100000");
+        assertEquals(2, absurd.rc());
+        assertEquals("pinkcnn prepare: --augment must be 1 … 1000 training images per photo (1 = no augmentation), not 100000",
+                absurd.err().strip());
+        assertFalse(Files.exists(tmp.resolve("absurd")));
+    }
 }
