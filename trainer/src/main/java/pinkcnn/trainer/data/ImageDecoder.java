@@ -199,7 +199,7 @@ public final class ImageDecoder {
      * "out of memory decoding this 5000×5000 PNG (about 143 MiB of pixels; the Java heap is limited to 48 MiB)": what
      * the user can act on (a larger heap), not the "damaged PNG" a reader's wrapped OutOfMemoryError would suggest.
      */
-    static String outOfMemory(String doing, int width, int height, String format) {
+    public static String outOfMemory(String doing, int width, int height, String format) {
         if (width <= 0 || height <= 0) {
             return String.format(Locale.ROOT, "out of memory %s this %s (the Java heap is limited to %d MiB)", doing,
                     format, Runtime.getRuntime().maxMemory() >> 20);
