@@ -36,9 +36,20 @@ public final class CamWriter {
     public static List<Path> write(ClassActivationMaps cams, Preprocessing prep, List<Path> photos, byte[] inputs,
                                    String layer, int[][] classes, List<CamMethod> methods, List<String> classNames,
                                    Path outDir, Progress.Factory progress, PrintStream out) throws IOException {
+        return write(cams, prep, photos, inputs, layer, classes, methods, classNames, outDir, progress, out, new HashSet<>());
+    }
+
+    /**
+     * As above, for one of several batches of photos written into the same folder: {@code usedStems} holds the file
+     * names the earlier batches took (and gets this batch's), so two photos of the same name never share a file.
+     */
+    public static List<Path> write(ClassActivationMaps cams, Preprocessing prep, List<Path> photos, byte[] inputs,
+                                   String layer, int[][] classes, List<CamMethod> methods, List<String> classNames,
+                                   Path outDir, Progress.Factory progress, PrintStream out, Set<String> usedStems)
+            throws IOException {
         Files.createDirectories(outDir);
         int size = cams.inputSize(), per = size * size * 3;
-        List<String> stems = stems(photos);
+        List<String> stems = stems(photos, usedStems);
         List<Path> written = new ArrayList<>();
         try (Progress bar = progress.phase("class activation maps", photos.size())) {
             for (int start = 0; start < photos.size(); start += CHUNK) {
@@ -87,7 +98,10 @@ public final class CamWriter {
 
     /** File-name stems of the photos, made unique with -2, -3 … where two photos share a name. */
     static List<String> stems(List<Path> photos) {
-        Set<String> used = new HashSet<>();
+        return stems(photos, new HashSet<>());
+    }
+
+    private static List<String> stems(List<Path> photos, Set<String> used) {
         List<String> out = new ArrayList<>();
         for (Path p : photos) {
             String name = p.getFileName().toString();

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import pinkcnn.engine.io.AtomicFiles;
 import pinkcnn.trainer.UserError;
 import pinkcnn.trainer.data.PhotoScan.Outcome;
 import pinkcnn.trainer.data.PhotoScan.ScannedPhoto;
@@ -25,11 +26,12 @@ import pinkcnn.trainer.data.PhotoScan.ScannedPhoto;
 /**
  * The work of {@code pinkcnn prepare}, in phases:
  * <ol>
- *   <li><b>scan</b> every candidate file in parallel: read, decode, fingerprint (nothing but hashes is kept);</li>
+ *   <li><b>scan</b> every candidate file in parallel: read, decode (the only time), fingerprint, crop and resize;
+ *       the hashes stay in memory, the network inputs go to a temporary {@link InputStore} beside the outputs;</li>
  *   <li><b>de-duplicate</b> and <b>split</b> per class (or reuse a manifest's split), and check that every class can be
  *       split, all before any output is written;</li>
- *   <li><b>write</b> each split: decode again, crop and resize, add augmented variants (training only), compress and
- *       stream into a temporary file, in parallel and in order, so memory holds a few photos, not the dataset;</li>
+ *   <li><b>write</b> each split: read the inputs back, add augmented variants (training only), compress and stream
+ *       into a temporary file, in parallel and in order, so memory holds a few photos, not the dataset;</li>
  *   <li>write the manifest, then rename the temporary files to {@code train.h5}, {@code dev.h5}, {@code test.h5} and
  *       {@code manifest.csv} together. An interrupted run leaves only hidden {@code .partial} files, removed on exit
  *       or by the next run.</li>
@@ -38,6 +40,16 @@ import pinkcnn.trainer.data.PhotoScan.ScannedPhoto;
 public final class PrepareJob {
 
     private static final String PARTIAL_SUFFIX = ".partial";
+    /**
+     * The largest --augment: 1000 images of each training photo is already far past what augmentation gives (the
+     * original project used 6), and 190 photos × 1000 at 224² are 28 GB of pixels; 100000 was a typing slip that ran for hours.
+     */
+    public static final int MAX_AUGMENT = 1000;
+    /** Images one split file may hold (its labels and chunk index are Java arrays). */
+    static final int MAX_IMAGES = Integer.MAX_VALUE - 8;
+    /** A piece of a photo's images is at most this many bytes, and at most {@link #MAX_PIECE_IMAGES} images. */
+    private static final long PIECE_BYTES = 1L << 20;
+    private static final int MAX_PIECE_IMAGES = 64;
 
     /** Everything {@code prepare} can be told. */
     public record Options(Path raw, Path out, Preprocessing preprocessing, StratifiedSplit.Ratios ratios, int augment,
@@ -45,7 +57,10 @@ public final class PrepareJob {
                           Path manifest, int minSide, int threads, boolean force, long maxPixels) {
 
         public Options {
-            if (augment < 1) throw new IllegalArgumentException("--augment must be at least 1 (1 = no augmentation)");
+            if (augment < 1 || augment > MAX_AUGMENT) {
+                throw new IllegalArgumentException("--augment must be 1 … " + MAX_AUGMENT + " training images per photo "
+                        + "(1 = no augmentation), not " + augment);
+            }
             if (minSide < 1) throw new IllegalArgumentException("--min-side must be at least 1");
             if (maxPixels < 1) throw new IllegalArgumentException("--max-pixels must be at least 1");
             if (nearDistance < 0 || nearDistance > 64) throw new IllegalArgumentException("--near-distance must be in 0..64");
@@ -92,25 +107,72 @@ public final class PrepareJob {
                     + String.join(", ", folders) + ")");
         }
 
+        // The out folder holds the scan's input store; a run that stops before writing removes the folders it made.
+        Path firstMade = null;
+        for (Path d = o.out().toAbsolutePath(); d != null && !Files.exists(d); d = d.getParent()) firstMade = d;
+        Path storeFile = partialOf(o.out().resolve("inputs"));
+        Map<Path, Path> partials = new LinkedHashMap<>();     // temporary → final
+        for (Path f : outputs.values()) partials.put(partialOf(f), f);
+        partials.put(partialOf(manifestOut), manifestOut);
+        Thread cleanup = new Thread(() -> {
+            DatasetWriter.deleteQuietly(storeFile);
+            partials.keySet().forEach(DatasetWriter::deleteQuietly);
+        }, "prepare-cleanup");
         ExecutorService pool = newPool(o.threadCount());
         try {
-            List<Outcome> outcomes = scanAll(raw.files(), pool);
-            List<ScannedPhoto> usable = new ArrayList<>();
-            for (Outcome oc : outcomes) if (oc.usable()) usable.add(oc.photo());
-            Deduplicator.Result dedupe = Deduplicator.run(usable, o.dedupe(), o.nearDistance());
+            InputStore store;
+            try {
+                Files.createDirectories(o.out());
+                deleteStalePartials(o.out());
+                Runtime.getRuntime().addShutdownHook(cleanup);   // Ctrl-C: leave no half-written file behind
+                int size = o.preprocessing().size();
+                store = InputStore.create(storeFile, size * size * 3);
+            } catch (IOException e) {
+                throw cannotWrite(e);
+            }
+            try (store) {
+                List<Outcome> outcomes = scanAll(raw.files(), pool, store);
+                List<ScannedPhoto> usable = new ArrayList<>();
+                for (Outcome oc : outcomes) if (oc.usable()) usable.add(oc.photo());
+                Deduplicator.Result dedupe = Deduplicator.run(usable, o.dedupe(), o.nearDistance());
 
-            Map<ScannedPhoto, Split> assignment = new LinkedHashMap<>();
-            List<ScannedPhoto> notInManifest = new ArrayList<>();
-            if (reused == null) assignSplits(raw, dedupe.kept(), assignment);
-            else reuseSplits(dedupe.kept(), reused, assignment, notInManifest);
-            checkSplittable(raw, outcomes, dedupe, assignment);
+                Map<ScannedPhoto, Split> assignment = new LinkedHashMap<>();
+                List<ScannedPhoto> notInManifest = new ArrayList<>();
+                if (reused == null) assignSplits(raw, dedupe.kept(), assignment);
+                else reuseSplits(dedupe.kept(), reused, assignment, notInManifest);
+                checkSplittable(raw, outcomes, dedupe, assignment);
 
-            PrepareReport report = new PrepareReport(o, raw, outcomes, dedupe, assignment, notInManifest);
-            writeOutputs(report, outputs, manifestOut, pool);
-            report.finished(System.nanoTime() - start);
-            return report;
+                PrepareReport report = new PrepareReport(o, raw, outcomes, dedupe, assignment, notInManifest);
+                writeOutputs(report, outputs, manifestOut, partials, pool, store);
+                report.finished(System.nanoTime() - start);
+                return report;
+            }
         } finally {
             pool.shutdownNow();
+            partials.keySet().forEach(DatasetWriter::deleteQuietly);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // shutting down already (the hook runs), or it was never added
+            }
+            if (firstMade != null) deleteEmptyFolders(o.out().toAbsolutePath(), firstMade);
+        }
+    }
+
+    private UserError cannotWrite(Exception e) {
+        IOException full = AtomicFiles.diskFull(o.out(), e);
+        return new UserError(full != null ? full.getMessage() : "cannot write to " + o.out() + ": " + e.getMessage(), e);
+    }
+
+    /** Deletes {@code dir} and its parents up to {@code top} while they are empty. */
+    private static void deleteEmptyFolders(Path dir, Path top) {
+        for (Path d = dir; d != null && d.startsWith(top); d = d.getParent()) {
+            try (Stream<Path> files = Files.list(d)) {
+                if (files.findAny().isPresent()) return;
+            } catch (IOException e) {
+                return;   // not there, or unreadable: leave it
+            }
+            DatasetWriter.deleteQuietly(d);
         }
     }
 
@@ -124,15 +186,20 @@ public final class PrepareJob {
         }
     }
 
-    private List<Outcome> scanAll(List<RawDataset.RawFile> files, ExecutorService pool) {
+    /** Scans every file in parallel, in order; stores each usable photo's input and keeps its fingerprints. */
+    private List<Outcome> scanAll(List<RawDataset.RawFile> files, ExecutorService pool, InputStore store) {
         List<Outcome> out = new ArrayList<>(files.size());
         try (Progress bar = progress.phase("scan", files.size());
-             OrderedParallel<RawDataset.RawFile, Outcome> scans = new OrderedParallel<>(files.iterator(),
-                     f -> PhotoScan.scan(f, o.minSide(), o.maxPixels()), pool, 4 * o.threadCount())) {
+             OrderedParallel<RawDataset.RawFile, PhotoScan.Scan> scans = new OrderedParallel<>(files.iterator(),
+                     f -> PhotoScan.scan(f, o.minSide(), o.maxPixels(), o.preprocessing()), pool, 4 * o.threadCount())) {
             while (scans.hasNext()) {
-                out.add(scans.next());
+                PhotoScan.Scan scan = scans.next();
+                if (scan.input() != null) store.put(scan.outcome().photo().raw(), scan.input());
+                out.add(scan.outcome());
                 bar.step();
             }
+        } catch (IOException e) {
+            throw cannotWrite(e);
         }
         return out;
     }
@@ -165,13 +232,14 @@ public final class PrepareJob {
             long found = outcomes.stream().filter(oc -> (oc.usable() ? oc.photo().label() : oc.rejected().raw().label()) == l).count();
             long skipped = outcomes.stream().filter(oc -> !oc.usable() && oc.rejected().raw().label() == l).count();
             long duplicates = dedupe.dropped().stream().filter(d -> d.photo().label() == l).count();
+            long conflicts = dedupe.conflicts().stream().flatMap(c -> c.copies().stream()).filter(p -> p.label() == l).count();
             long kept = assignment.keySet().stream().filter(p -> p.label() == l).count();
             String name = "class '" + raw.classNames().get(label) + "'";
             if (found == 0) {
                 problems.add(name + " has no photos: put them in " + raw.classFolders().get(label));
             } else if (kept == 0) {
                 problems.add(name + " has no usable photo (" + found + " files found, " + skipped + " unusable, "
-                        + duplicates + " duplicates)");
+                        + duplicates + " duplicates" + (conflicts > 0 ? ", " + conflicts + " also in another class" : "") + ")");
             } else if (o.manifest() == null && kept < minimum) {
                 problems.add(name + " has " + kept + " usable photo" + (kept == 1 ? "" : "s") + ", too few for a "
                         + o.ratios() + " split (each class needs at least " + minimum + ")");
@@ -185,17 +253,11 @@ public final class PrepareJob {
         if (!problems.isEmpty()) throw new UserError(String.join("; ", problems) + ". Nothing was written.");
     }
 
-    private void writeOutputs(PrepareReport report, Map<Split, Path> outputs, Path manifestOut, ExecutorService pool) {
-        Map<Path, Path> partials = new LinkedHashMap<>();     // temporary → final
-        for (Path f : outputs.values()) partials.put(partialOf(f), f);
-        partials.put(partialOf(manifestOut), manifestOut);
-        Thread cleanup = new Thread(() -> partials.keySet().forEach(DatasetWriter::deleteQuietly), "prepare-cleanup");
+    private void writeOutputs(PrepareReport report, Map<Split, Path> outputs, Path manifestOut, Map<Path, Path> partials,
+                              ExecutorService pool, InputStore store) {
         try {
-            Files.createDirectories(o.out());
-            deleteStalePartials(o.out());
-            Runtime.getRuntime().addShutdownHook(cleanup);   // Ctrl-C: leave no half-written file behind
             for (Split split : Split.values()) {
-                writeSplit(split, report.photosIn(split), partialOf(outputs.get(split)), report, pool);
+                writeSplit(split, report.photosIn(split), partialOf(outputs.get(split)), report, pool, store);
             }
             Manifest.write(partialOf(manifestOut), report.manifestRows());
             for (Map.Entry<Path, Path> e : partials.entrySet()) {
@@ -203,53 +265,79 @@ public final class PrepareJob {
             }
         } catch (IOException | UncheckedIOException | HdfException e) {
             throw new UserError("cannot write to " + o.out() + ": " + e.getMessage(), e);
-        } finally {
-            partials.keySet().forEach(DatasetWriter::deleteQuietly);
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException | IllegalArgumentException e) {
-                // shutting down already (the hook runs), or it was never added
-            }
         }
     }
 
-    private void writeSplit(Split split, List<ScannedPhoto> photos, Path file, PrepareReport report, ExecutorService pool) {
+    private void writeSplit(Split split, List<ScannedPhoto> photos, Path file, PrepareReport report, ExecutorService pool,
+                            InputStore store) {
         List<ScannedPhoto> order = new ArrayList<>(photos);
         int[] perm = StratifiedSplit.shuffled(order.size(), new SplittableRandom(Seeds.mix(o.seed(), 0x0DE4L, split.ordinal())));
         List<ScannedPhoto> shuffled = new ArrayList<>(order.size());
         for (int i : perm) shuffled.add(order.get(i));
         int copies = split == Split.TRAIN ? o.augment() : 1;
-        int[] labels = new int[shuffled.size() * copies];
+        long images = (long) shuffled.size() * copies;
+        if (images > MAX_IMAGES) {
+            throw new UserError("the " + split + " split would hold " + images + " images (" + shuffled.size() + " photos × "
+                    + copies + "), more than the " + MAX_IMAGES + " one file can; lower --augment");
+        }
+        int[] labels = new int[(int) images];
         for (int i = 0; i < labels.length; i++) labels[i] = shuffled.get(i / copies).label();
         int size = o.preprocessing().size();
         DatasetWriter.SplitSpec spec = new DatasetWriter.SplitSpec(split.id(), report.classNames(), labels, size, size,
                 attributes(copies));
+        // A photo's images are made in pieces of a few, never all its copies at once: memory holds the pieces in
+        // flight (2 per thread), whatever --augment is, and the progress bar moves as they are written.
+        int perPiece = (int) Math.max(1, Math.min(MAX_PIECE_IMAGES, PIECE_BYTES / (3L * size * size)));
         try (Progress bar = progress.phase(split.id(), labels.length);
-             OrderedParallel<ScannedPhoto, List<byte[]>> rendered = new OrderedParallel<>(shuffled.iterator(),
-                     p -> render(p, copies), pool, 2 * o.threadCount())) {
+             OrderedParallel<Piece, List<byte[]>> rendered = new OrderedParallel<>(pieces(shuffled, copies, perPiece),
+                     piece -> render(piece, store), pool, 2 * o.threadCount())) {
             DatasetWriter.write(file, spec, flatten(rendered, bar), pool);
         }
         report.wrote(split, labels.length);
     }
 
-    /** The photo, preprocessed, followed by {@code copies − 1} augmented variants of it. */
-    private List<byte[]> render(ScannedPhoto p, int copies) {
-        RgbImage image;
-        try {
-            byte[] bytes = ImageDecoder.readBytes(p.raw().file());
-            if (!ImageHashes.sha256(bytes).equals(p.sha256())) {
-                throw new UserError(p.raw().file() + " changed while prepare was running; run it again");
+    /** Images {@code from … to−1} of a photo: 0 is its input as scanned, the others augmented variants of it. */
+    private record Piece(ScannedPhoto photo, int from, int to) {
+    }
+
+    /** Each photo's {@code copies} images, in order, in pieces of at most {@code perPiece}. */
+    private static Iterator<Piece> pieces(List<ScannedPhoto> photos, int copies, int perPiece) {
+        return new Iterator<>() {
+            private int photo, from;
+
+            @Override
+            public boolean hasNext() {
+                return photo < photos.size();
             }
-            image = ImageDecoder.decode(bytes, o.maxPixels());
-        } catch (UnusableImageException e) {
-            throw new UserError(p.raw().file() + " became unreadable while prepare was running: " + e.reason());
+
+            @Override
+            public Piece next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                int to = Math.min(copies, from + perPiece);
+                Piece p = new Piece(photos.get(photo), from, to);
+                if (to == copies) {
+                    photo++;
+                    from = 0;
+                } else {
+                    from = to;
+                }
+                return p;
+            }
+        };
+    }
+
+    private List<byte[]> render(Piece piece, InputStore store) {
+        ScannedPhoto p = piece.photo();
+        byte[] base;
+        try {
+            base = store.get(p.raw());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read back " + store.file() + ": " + e.getMessage(), e);
         }
-        byte[] base = o.preprocessing().apply(image);
-        List<byte[]> out = new ArrayList<>(copies);
-        out.add(base);
+        List<byte[]> out = new ArrayList<>(piece.to() - piece.from());
         long photoSeed = Seeds.fromHex(p.sha256());
-        for (int v = 1; v < copies; v++) {
-            out.add(o.augmentation().apply(base, o.preprocessing().size(), Seeds.mix(o.seed(), photoSeed, v)));
+        for (int v = piece.from(); v < piece.to(); v++) {
+            out.add(v == 0 ? base : o.augmentation().apply(base, o.preprocessing().size(), Seeds.mix(o.seed(), photoSeed, v)));
         }
         return out;
     }
