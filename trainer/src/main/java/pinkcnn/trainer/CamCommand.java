@@ -114,7 +114,7 @@ public final class CamCommand implements Callable<Integer> {
             java.util.Arrays.fill(perPhoto, wanted);
             Path dir = out != null ? out : folder.dir().resolve("cam");
             List<Path> written = CamWriter.write(cams, prep, photos, inputs, at, perPhoto, methods, cfg.classes, dir,
-                    quiet || photos.size() < 4 ? Progress.SILENT : Progress.BARS, System.out, faces, originals);
+                    quiet || photos.size() < 4 ? Progress.SILENT : Progress.BARS, System.out, new java.util.HashSet<>(), faces, originals);
             System.out.printf("%d maps at %s in %s%n", written.size() / 2, at, dir);
         }
         return 0;

@@ -37,20 +37,23 @@ public final class CamWriter {
     public static List<Path> write(ClassActivationMaps cams, Preprocessing prep, List<Path> photos, byte[] inputs,
                                    String layer, int[][] classes, List<CamMethod> methods, List<String> classNames,
                                    Path outDir, Progress.Factory progress, PrintStream out) throws IOException {
-        return write(cams, prep, photos, inputs, layer, classes, methods, classNames, outDir, progress, out, null, null);
+        return write(cams, prep, photos, inputs, layer, classes, methods, classNames, outDir, progress, out, new HashSet<>(),
+                null, null);
     }
 
     /**
-     * As above, for inputs cropped around faces: {@code faces} gives each input's face (its crop box on the photo) and
+     * As above, for one of several batches of photos written into the same folder, and for inputs cropped around
+     * faces: {@code usedStems} holds the file names the earlier batches took (and gets this batch's), so two photos of
+     * the same name never share a file; {@code faces} gives each input's face (its crop box on the photo) and
      * {@code originals} each input's decoded photo (null: decoded again from {@code photos}).
      */
     public static List<Path> write(ClassActivationMaps cams, Preprocessing prep, List<Path> photos, byte[] inputs,
                                    String layer, int[][] classes, List<CamMethod> methods, List<String> classNames,
-                                   Path outDir, Progress.Factory progress, PrintStream out, List<Face> faces,
-                                   List<RgbImage> originals) throws IOException {
+                                   Path outDir, Progress.Factory progress, PrintStream out, Set<String> usedStems,
+                                   List<Face> faces, List<RgbImage> originals) throws IOException {
         Files.createDirectories(outDir);
         int size = cams.inputSize(), per = size * size * 3;
-        List<String> stems = stems(photos);
+        List<String> stems = stems(photos, usedStems);
         List<Path> written = new ArrayList<>();
         try (Progress bar = progress.phase("class activation maps", photos.size())) {
             for (int start = 0; start < photos.size(); start += CHUNK) {
@@ -101,7 +104,11 @@ public final class CamWriter {
 
     /** File-name stems of the photos, made unique with -2, -3 … where two photos share a name. */
     public static List<String> stems(List<Path> photos) {
-        Set<String> used = new HashSet<>();
+        return stems(photos, new HashSet<>());
+    }
+
+    /** As above, also unique against (and adding to) {@code used}: the names earlier batches took. */
+    public static List<String> stems(List<Path> photos, Set<String> used) {
         List<String> out = new ArrayList<>();
         for (Path p : photos) {
             String name = p.getFileName().toString();

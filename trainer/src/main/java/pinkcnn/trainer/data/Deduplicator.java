@@ -2,9 +2,12 @@ package pinkcnn.trainer.data;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import pinkcnn.trainer.Choice;
 import pinkcnn.trainer.data.PhotoScan.ScannedPhoto;
 
@@ -12,7 +15,8 @@ import pinkcnn.trainer.data.PhotoScan.ScannedPhoto;
  * Keeps each photo once before splitting, so no photo can land in two splits (which would leak test data into
  * training). Byte-identical files and files with identical pixels are always dropped after the first (in class, then
  * path order); near-duplicates, photos whose perceptual hashes differ in at most {@code nearDistance} bits, are
- * reported, and dropped too in {@link Mode#NEAR}.
+ * reported, and dropped too in {@link Mode#NEAR}. The same photo (identical pixels) in folders of different classes
+ * is a {@link Conflict}: no label can be right for both, so every copy is left out.
  */
 public final class Deduplicator {
 
@@ -65,7 +69,12 @@ public final class Deduplicator {
     public record NearPair(ScannedPhoto first, ScannedPhoto second, int distance) {
     }
 
-    public record Result(List<ScannedPhoto> kept, List<Duplicate> dropped, List<NearPair> nearPairs) {
+    /** One photo found in the folders of several classes (its copies in class, then path order; labels in order). */
+    public record Conflict(List<ScannedPhoto> copies, List<Integer> labels) {
+    }
+
+    public record Result(List<ScannedPhoto> kept, List<Duplicate> dropped, List<NearPair> nearPairs,
+                         List<Conflict> conflicts) {
     }
 
     private Deduplicator() {
@@ -73,10 +82,25 @@ public final class Deduplicator {
 
     /** De-duplicates {@code photos} (in the order that decides which copy is kept). */
     public static Result run(List<ScannedPhoto> photos, Mode mode, int nearDistance) {
+        // Identical bytes decode to identical pixels, so the pixel hash groups every copy of a photo.
+        Map<String, List<ScannedPhoto>> copies = new LinkedHashMap<>();
+        for (ScannedPhoto p : photos) copies.computeIfAbsent(p.pixelHash(), k -> new ArrayList<>(1)).add(p);
+        List<Conflict> conflicts = new ArrayList<>();
+        Set<ScannedPhoto> conflicting = new HashSet<>();
+        for (List<ScannedPhoto> group : copies.values()) {
+            if (group.size() < 2) continue;
+            List<Integer> labels = group.stream().map(ScannedPhoto::label).distinct().toList();
+            if (labels.size() > 1) {
+                conflicts.add(new Conflict(List.copyOf(group), labels));
+                conflicting.addAll(group);
+            }
+        }
+
         Map<String, ScannedPhoto> byBytes = new HashMap<>(), byPixels = new HashMap<>();
         List<ScannedPhoto> distinct = new ArrayList<>();
         List<Duplicate> dropped = new ArrayList<>();
         for (ScannedPhoto p : photos) {
+            if (conflicting.contains(p)) continue;
             ScannedPhoto sameBytes = byBytes.putIfAbsent(p.sha256(), p);
             if (sameBytes != null) {
                 dropped.add(new Duplicate(p, sameBytes, Kind.SAME_BYTES));
@@ -105,7 +129,7 @@ public final class Deduplicator {
                 }
             }
         }
-        if (mode == Mode.EXACT) return new Result(distinct, dropped, pairs);
+        if (mode == Mode.EXACT) return new Result(distinct, dropped, pairs, conflicts);
 
         // Keep the first photo of each group of look-alikes (the root is always the group's smallest index).
         List<ScannedPhoto> kept = new ArrayList<>();
@@ -114,7 +138,7 @@ public final class Deduplicator {
             if (root == i) kept.add(distinct.get(i));
             else dropped.add(new Duplicate(distinct.get(i), distinct.get(root), Kind.NEAR));
         }
-        return new Result(kept, dropped, pairs);
+        return new Result(kept, dropped, pairs, conflicts);
     }
 
     private static int find(int[] parent, int i) {

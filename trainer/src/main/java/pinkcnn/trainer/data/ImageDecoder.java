@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
@@ -48,7 +49,14 @@ public final class ImageDecoder {
     /** The grey that transparent pixels are composited on. */
     public static final int NEUTRAL_BACKGROUND = 128;
 
+    /** Pixel decodes started (past the header), in this JVM: tests check that prepare decodes each photo once. */
+    private static final LongAdder DECODES = new LongAdder();
+
     private ImageDecoder() {
+    }
+
+    static long decodes() {
+        return DECODES.sum();
     }
 
     /** Reads and decodes one file, refusing images over {@link #DEFAULT_MAX_PIXELS}. */
@@ -75,7 +83,12 @@ public final class ImageDecoder {
             if (size > MAX_FILE_BYTES) {
                 throw new UnusableImageException("file too large (" + (size >> 20) + " MiB, limit " + (MAX_FILE_BYTES >> 20) + " MiB)");
             }
-            return Files.readAllBytes(file);
+            try {
+                return Files.readAllBytes(file);
+            } catch (OutOfMemoryError e) {
+                throw new UnusableImageException(String.format(Locale.ROOT, "out of memory reading this %d MiB file (the "
+                        + "Java heap is limited to %d MiB)", size >> 20, Runtime.getRuntime().maxMemory() >> 20));
+            }
         } catch (AccessDeniedException e) {
             throw new UnusableImageException("cannot read: permission denied");
         } catch (NoSuchFileException e) {
@@ -153,6 +166,7 @@ public final class ImageDecoder {
                 throw new UnusableImageException("damaged " + format + ": its header says " + width + "×" + height + " pixels");
             }
             if ((long) width * height > maxPixels) throw new Definitive(tooManyPixels(width, height, format, maxPixels));
+            DECODES.increment();
             ImageReadParam param = reader.getDefaultReadParam();
             int step = subsamplingStep(width, height);
             if (step > 1) param.setSourceSubsampling(step, step, 0, 0);
@@ -178,10 +192,22 @@ public final class ImageDecoder {
     }
 
     private static String outOfMemory(int width, int height, String format) {
+        return outOfMemory("decoding", width, height, format);
+    }
+
+    /**
+     * "out of memory decoding this 5000×5000 PNG (about 143 MiB of pixels; the Java heap is limited to 48 MiB)": what
+     * the user can act on (a larger heap), not the "damaged PNG" a reader's wrapped OutOfMemoryError would suggest.
+     */
+    public static String outOfMemory(String doing, int width, int height, String format) {
+        if (width <= 0 || height <= 0) {
+            return String.format(Locale.ROOT, "out of memory %s this %s (the Java heap is limited to %d MiB)", doing,
+                    format, Runtime.getRuntime().maxMemory() >> 20);
+        }
         int step = subsamplingStep(width, height);
         long decoded = (long) ((width + step - 1) / step) * ((height + step - 1) / step);
-        return String.format(Locale.ROOT, "out of memory decoding this %d×%d %s (about %d MiB of pixels; the Java heap "
-                + "is limited to %d MiB)", width, height, format, 6 * decoded >> 20, Runtime.getRuntime().maxMemory() >> 20);
+        return String.format(Locale.ROOT, "out of memory %s this %d×%d %s (about %d MiB of pixels; the Java heap "
+                + "is limited to %d MiB)", doing, width, height, format, 6 * decoded >> 20, Runtime.getRuntime().maxMemory() >> 20);
     }
 
     /** "400 megapixels", "40.5 megapixels", "3072 pixels". */

@@ -26,6 +26,7 @@ import io.jhdf.storage.HdfFileChannel;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -83,16 +84,30 @@ final class ImageStackDataset extends AbstractWritableNode implements WritableDa
         int headerSize = new ObjectHeader.ObjectHeaderV2(position, messages).toBuffer().limit();
 
         long address = position + headerSize;
-        List<Chunk> chunks = new ArrayList<>(count);
+        // 12 bytes of index per image (a ChunkImpl each would be about 100): a split of millions of images fits.
+        long[] addresses = new long[count];
+        int[] sizes = new int[count];
         for (int i = 0; i < count; i++) {
             if (!compressedChunks.hasNext()) {
                 throw new HdfWritingException("image source ended after " + i + " of " + count + " images");
             }
             byte[] chunk = compressedChunks.next();
             writeFully(channel, ByteBuffer.wrap(chunk), address);
-            chunks.add(new ChunkImpl(address, chunk.length, new long[] {i, 0, 0, 0}));
+            addresses[i] = address;
+            sizes[i] = chunk.length;
             address += chunk.length;
         }
+        List<Chunk> chunks = new AbstractList<>() {   // made as the index writer reads them
+            @Override
+            public Chunk get(int i) {
+                return new ChunkImpl(addresses[i], sizes[i], new long[] {i, 0, 0, 0});
+            }
+
+            @Override
+            public int size() {
+                return count;
+            }
+        };
         if (compressedChunks.hasNext()) throw new HdfWritingException("image source has more than " + count + " images");
         storageInBytes = address - (position + headerSize);
 

@@ -41,7 +41,8 @@ public final class PrepareCommand implements Callable<Integer> {
     String split = "60,20,20";
 
     @Option(names = "--augment", paramLabel = "N",
-            description = "Training images per photo: the original + N-1 random variants (1 = none). Default: ${DEFAULT-VALUE}.")
+            description = "Training images per photo: the original + N-1 random variants (1 = none, at most "
+                    + PrepareJob.MAX_AUGMENT + "). Default: ${DEFAULT-VALUE}.")
     int augment = 6;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the split and of the augmentation. Default: ${DEFAULT-VALUE}.")

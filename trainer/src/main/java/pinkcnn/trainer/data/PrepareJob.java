@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.io.AtomicFiles;
 import pinkcnn.trainer.DetectorWeights;
 import pinkcnn.trainer.DeviceOption;
 import pinkcnn.trainer.UserError;
@@ -32,13 +34,14 @@ import pinkcnn.trainer.face.FaceDetector;
 /**
  * The work of {@code pinkcnn prepare}, in phases:
  * <ol>
- *   <li><b>scan</b> every candidate file in parallel: read, decode, fingerprint (nothing but hashes is kept);</li>
- *   <li>with face crops, <b>find the faces</b> of every usable photo (decoded again in parallel, the detector's passes
- *       batched on the backend); a photo without one is skipped ("no face found");</li>
+ *   <li><b>scan</b> every candidate file in parallel: read, decode (the only time), fingerprint; with face crops,
+ *       <b>find the faces</b> (the detector's passes batched on the backend; a photo without one is skipped, "no face
+ *       found"); crop and resize. The hashes and faces stay in memory, the network inputs go to a temporary
+ *       {@link InputStore} beside the outputs;</li>
  *   <li><b>de-duplicate</b> and <b>split</b> per class (or reuse a manifest's split), and check that every class can be
  *       split, all before any output is written;</li>
- *   <li><b>write</b> each split: decode again, crop and resize, add augmented variants (training only), compress and
- *       stream into a temporary file, in parallel and in order, so memory holds a few photos, not the dataset;</li>
+ *   <li><b>write</b> each split: read the inputs back, add augmented variants (training only), compress and stream
+ *       into a temporary file, in parallel and in order, so memory holds a few photos, not the dataset;</li>
  *   <li>write the manifest, then rename the temporary files to {@code train.h5}, {@code dev.h5}, {@code test.h5} and
  *       {@code manifest.csv} together. An interrupted run leaves only hidden {@code .partial} files, removed on exit
  *       or by the next run.</li>
@@ -47,6 +50,16 @@ import pinkcnn.trainer.face.FaceDetector;
 public final class PrepareJob {
 
     private static final String PARTIAL_SUFFIX = ".partial";
+    /**
+     * The largest --augment: 1000 images of each training photo is already far past what augmentation gives (the
+     * original project used 6), and 190 photos × 1000 at 224² are 28 GB of pixels; 100000 was a typing slip that ran for hours.
+     */
+    public static final int MAX_AUGMENT = 1000;
+    /** Images one split file may hold (its labels and chunk index are Java arrays). */
+    static final int MAX_IMAGES = Integer.MAX_VALUE - 8;
+    /** A piece of a photo's images is at most this many bytes, and at most {@link #MAX_PIECE_IMAGES} images. */
+    private static final long PIECE_BYTES = 1L << 20;
+    private static final int MAX_PIECE_IMAGES = 64;
 
     /**
      * How faces are found for {@link Preprocessing.Crop#FACE}: the detector's weights, the device it runs on, the
@@ -69,7 +82,10 @@ public final class PrepareJob {
                           Path manifest, int minSide, int threads, boolean force, long maxPixels, FaceOptions faces) {
 
         public Options {
-            if (augment < 1) throw new IllegalArgumentException("--augment must be at least 1 (1 = no augmentation)");
+            if (augment < 1 || augment > MAX_AUGMENT) {
+                throw new IllegalArgumentException("--augment must be 1 … " + MAX_AUGMENT + " training images per photo "
+                        + "(1 = no augmentation), not " + augment);
+            }
             if (minSide < 1) throw new IllegalArgumentException("--min-side must be at least 1");
             if (maxPixels < 1) throw new IllegalArgumentException("--max-pixels must be at least 1");
             if (nearDistance < 0 || nearDistance > 64) throw new IllegalArgumentException("--near-distance must be in 0..64");
@@ -129,35 +145,74 @@ public final class PrepareJob {
                     + String.join(", ", folders) + ")");
         }
 
+        // The out folder holds the scan's input store; a run that stops before writing removes the folders it made.
+        Path firstMade = null;
+        for (Path d = o.out().toAbsolutePath(); d != null && !Files.exists(d); d = d.getParent()) firstMade = d;
+        Path storeFile = partialOf(o.out().resolve("inputs"));
+        Map<Path, Path> partials = new LinkedHashMap<>();     // temporary → final
+        for (Path f : outputs.values()) partials.put(partialOf(f), f);
+        partials.put(partialOf(manifestOut), manifestOut);
+        Thread cleanup = new Thread(() -> {
+            DatasetWriter.deleteQuietly(storeFile);
+            partials.keySet().forEach(DatasetWriter::deleteQuietly);
+        }, "prepare-cleanup");
         ExecutorService pool = newPool(o.threadCount());
         try {
-            List<Outcome> outcomes = scanAll(raw.files(), pool);
-            Map<ScannedPhoto, List<Face>> faces = Map.of();
-            if (detector != null) {
-                faces = detectFaces(outcomes, detector, pool);
-                List<Outcome> withFaces = new ArrayList<>(outcomes.size());
-                for (Outcome oc : outcomes) {
-                    boolean none = oc.usable() && faces.get(oc.photo()).isEmpty();
-                    withFaces.add(none ? new Outcome(null, new Rejected(oc.photo().raw(), NO_FACE)) : oc);
-                }
-                outcomes = withFaces;
+            InputStore store;
+            try {
+                Files.createDirectories(o.out());
+                deleteStalePartials(o.out());
+                Runtime.getRuntime().addShutdownHook(cleanup);   // Ctrl-C: leave no half-written file behind
+                int size = o.preprocessing().size();
+                store = InputStore.create(storeFile, size * size * 3);
+            } catch (IOException e) {
+                throw cannotWrite(e);
             }
-            List<ScannedPhoto> usable = new ArrayList<>();
-            for (Outcome oc : outcomes) if (oc.usable()) usable.add(oc.photo());
-            Deduplicator.Result dedupe = Deduplicator.run(usable, o.dedupe(), o.nearDistance());
+            try (store) {
+                Map<ScannedPhoto, List<Face>> faces = new HashMap<>();
+                List<Outcome> outcomes = scanAll(raw.files(), pool, store, detector, faces);
+                List<ScannedPhoto> usable = new ArrayList<>();
+                for (Outcome oc : outcomes) if (oc.usable()) usable.add(oc.photo());
+                Deduplicator.Result dedupe = Deduplicator.run(usable, o.dedupe(), o.nearDistance());
 
-            Map<ScannedPhoto, Split> assignment = new LinkedHashMap<>();
-            List<ScannedPhoto> notInManifest = new ArrayList<>();
-            if (reused == null) assignSplits(raw, dedupe.kept(), assignment);
-            else reuseSplits(dedupe.kept(), reused, assignment, notInManifest);
-            checkSplittable(raw, outcomes, dedupe, assignment);
+                Map<ScannedPhoto, Split> assignment = new LinkedHashMap<>();
+                List<ScannedPhoto> notInManifest = new ArrayList<>();
+                if (reused == null) assignSplits(raw, dedupe.kept(), assignment);
+                else reuseSplits(dedupe.kept(), reused, assignment, notInManifest);
+                checkSplittable(raw, outcomes, dedupe, assignment);
 
-            PrepareReport report = new PrepareReport(o, raw, outcomes, dedupe, assignment, notInManifest, faces, cropLine);
-            writeOutputs(report, outputs, manifestOut, pool);
-            report.finished(System.nanoTime() - start);
-            return report;
+                PrepareReport report = new PrepareReport(o, raw, outcomes, dedupe, assignment, notInManifest,
+                        detector == null ? Map.of() : faces, cropLine);
+                writeOutputs(report, outputs, manifestOut, partials, pool, store);
+                report.finished(System.nanoTime() - start);
+                return report;
+            }
         } finally {
             pool.shutdownNow();
+            partials.keySet().forEach(DatasetWriter::deleteQuietly);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // shutting down already (the hook runs), or it was never added
+            }
+            if (firstMade != null) deleteEmptyFolders(o.out().toAbsolutePath(), firstMade);
+        }
+    }
+
+    private UserError cannotWrite(Exception e) {
+        IOException full = AtomicFiles.diskFull(o.out(), e);
+        return new UserError(full != null ? full.getMessage() : "cannot write to " + o.out() + ": " + e.getMessage(), e);
+    }
+
+    /** Deletes {@code dir} and its parents up to {@code top} while they are empty. */
+    private static void deleteEmptyFolders(Path dir, Path top) {
+        for (Path d = dir; d != null && d.startsWith(top); d = d.getParent()) {
+            try (Stream<Path> files = Files.list(d)) {
+                if (files.findAny().isPresent()) return;
+            } catch (IOException e) {
+                return;   // not there, or unreadable: leave it
+            }
+            DatasetWriter.deleteQuietly(d);
         }
     }
 
@@ -171,55 +226,83 @@ public final class PrepareJob {
         }
     }
 
-    private List<Outcome> scanAll(List<RawDataset.RawFile> files, ExecutorService pool) {
-        List<Outcome> out = new ArrayList<>(files.size());
-        try (Progress bar = progress.phase("scan", files.size());
-             OrderedParallel<RawDataset.RawFile, Outcome> scans = new OrderedParallel<>(files.iterator(),
-                     f -> PhotoScan.scan(f, o.minSide(), o.maxPixels()), pool, 4 * o.threadCount())) {
-            while (scans.hasNext()) {
-                out.add(scans.next());
-                bar.step();
-            }
-        }
-        return out;
-    }
-
     /** The reason a photo without a face is skipped. */
     static final String NO_FACE = "no face found";
 
     /**
-     * The faces of every usable photo, most confident first: photos are decoded and resized for the detector on the
-     * pool, and go through the network {@link FaceDetector#BATCH} at a time (the backend uses every core itself).
+     * Scans every file in parallel, in order; stores each usable photo's input and keeps its fingerprints. With a
+     * detector, the decoded photos go through the network {@link FaceDetector#BATCH} at a time (the backend uses every
+     * core itself) while the pool decodes the next ones; each chosen face's crop is stored, and {@code faces} gets
+     * every face found, most confident first. A photo without a face becomes a rejected outcome.
      */
-    private Map<ScannedPhoto, List<Face>> detectFaces(List<Outcome> outcomes, FaceDetector detector, ExecutorService pool) {
-        List<ScannedPhoto> photos = new ArrayList<>();
-        for (Outcome oc : outcomes) if (oc.usable()) photos.add(oc.photo());
-        record Prepared(ScannedPhoto photo, RgbImage image, FaceDetector.Input input) {}
-        Map<ScannedPhoto, List<Face>> out = new java.util.HashMap<>();
-        try (Progress bar = progress.phase("faces", photos.size());
-             OrderedParallel<ScannedPhoto, Prepared> prepared = new OrderedParallel<>(photos.iterator(), p -> {
-                 RgbImage image = decodeAgain(p);
-                 return new Prepared(p, image, FaceDetector.input(image));
-             }, pool, 2 * o.threadCount() + FaceDetector.BATCH)) {
-            List<Prepared> batch = new ArrayList<>();
-            while (prepared.hasNext() || !batch.isEmpty()) {
-                if (prepared.hasNext()) batch.add(prepared.next());
-                if (batch.size() < FaceDetector.BATCH && prepared.hasNext()) continue;
-                List<FaceDetector.Input> inputs = new ArrayList<>();
-                List<RgbImage> images = new ArrayList<>();
-                for (Prepared p : batch) {
-                    inputs.add(p.input());
-                    images.add(p.image());
+    private List<Outcome> scanAll(List<RawDataset.RawFile> files, ExecutorService pool, InputStore store,
+                                  FaceDetector detector, Map<ScannedPhoto, List<Face>> faces) {
+        List<Outcome> out = new ArrayList<>(files.size());
+        // with faces, a decoded photo waits for its batch: fewer in flight, as each holds all its pixels
+        int inFlight = detector == null ? 4 * o.threadCount() : 2 * o.threadCount() + FaceDetector.BATCH;
+        try (Progress bar = progress.phase(detector == null ? "scan" : "scan, faces", files.size());
+             OrderedParallel<RawDataset.RawFile, Scanned> scans = new OrderedParallel<>(files.iterator(), f -> {
+                 PhotoScan.Scan scan = PhotoScan.scan(f, o.minSide(), o.maxPixels(), o.preprocessing());
+                 return new Scanned(scan, scan.image() == null ? null : FaceDetector.input(scan.image()));
+             }, pool, inFlight)) {
+            List<Scanned> batch = new ArrayList<>();
+            while (scans.hasNext() || !batch.isEmpty()) {
+                if (scans.hasNext()) {
+                    Scanned next = scans.next();
+                    if (next.detectorInput() == null && batch.isEmpty()) {     // centre crop, or a rejected file
+                        PhotoScan.Scan scan = next.scan();
+                        if (scan.input() != null) store.put(scan.outcome().photo().raw(), 0, scan.input());
+                        out.add(scan.outcome());
+                        bar.step();
+                        continue;
+                    }
+                    batch.add(next);
+                    if (batch.size() < FaceDetector.BATCH && scans.hasNext()) continue;
                 }
-                List<List<Face>> found = detector.detect(inputs, images);
-                for (int i = 0; i < batch.size(); i++) {
-                    out.put(batch.get(i).photo(), found.get(i));
-                    bar.step();
-                }
+                findFaces(batch, detector, store, faces, out);
+                bar.stepBy(batch.size());
                 batch.clear();
             }
+        } catch (IOException e) {
+            throw cannotWrite(e);
         }
         return out;
+    }
+
+    /** A file scanned and, for the detector, its photo resized to the network's input (null if rejected or no detector). */
+    private record Scanned(PhotoScan.Scan scan, FaceDetector.Input detectorInput) {
+    }
+
+    /** Runs the detector on a batch of scans (rejected files pass through) and stores the chosen faces' crops. */
+    private void findFaces(List<Scanned> batch, FaceDetector detector, InputStore store, Map<ScannedPhoto, List<Face>> faces,
+                           List<Outcome> out) throws IOException {
+        List<FaceDetector.Input> inputs = new ArrayList<>();
+        List<RgbImage> images = new ArrayList<>();
+        for (Scanned s : batch) {
+            if (s.detectorInput() == null) continue;
+            inputs.add(s.detectorInput());
+            images.add(s.scan().image());
+        }
+        List<List<Face>> found = inputs.isEmpty() ? List.of() : detector.detect(inputs, images);
+        FaceChoice choice = o.faces().choice();
+        int k = 0;
+        for (Scanned s : batch) {
+            Outcome oc = s.scan().outcome();
+            if (s.detectorInput() == null) {
+                out.add(oc);
+                continue;
+            }
+            List<Face> all = found.get(k++);
+            if (all.isEmpty()) {
+                out.add(new Outcome(null, new Rejected(oc.photo().raw(), NO_FACE)));
+                continue;
+            }
+            faces.put(oc.photo(), all);
+            for (Face f : choice.choose(all)) {
+                store.put(oc.photo().raw(), all.indexOf(f), o.preprocessing().apply(s.scan().image(), f));
+            }
+            out.add(oc);
+        }
     }
 
     private void assignSplits(RawDataset raw, List<ScannedPhoto> kept, Map<ScannedPhoto, Split> assignment) {
@@ -250,13 +333,14 @@ public final class PrepareJob {
             long found = outcomes.stream().filter(oc -> (oc.usable() ? oc.photo().label() : oc.rejected().raw().label()) == l).count();
             long skipped = outcomes.stream().filter(oc -> !oc.usable() && oc.rejected().raw().label() == l).count();
             long duplicates = dedupe.dropped().stream().filter(d -> d.photo().label() == l).count();
+            long conflicts = dedupe.conflicts().stream().flatMap(c -> c.copies().stream()).filter(p -> p.label() == l).count();
             long kept = assignment.keySet().stream().filter(p -> p.label() == l).count();
             String name = "class '" + raw.classNames().get(label) + "'";
             if (found == 0) {
                 problems.add(name + " has no photos: put them in " + raw.classFolders().get(label));
             } else if (kept == 0) {
                 problems.add(name + " has no usable photo (" + found + " files found, " + skipped + " unusable, "
-                        + duplicates + " duplicates)");
+                        + duplicates + " duplicates" + (conflicts > 0 ? ", " + conflicts + " also in another class" : "") + ")");
             } else if (o.manifest() == null && kept < minimum) {
                 problems.add(name + " has " + kept + " usable photo" + (kept == 1 ? "" : "s") + ", too few for a "
                         + o.ratios() + " split (each class needs at least " + minimum + ")");
@@ -270,17 +354,11 @@ public final class PrepareJob {
         if (!problems.isEmpty()) throw new UserError(String.join("; ", problems) + ". Nothing was written.");
     }
 
-    private void writeOutputs(PrepareReport report, Map<Split, Path> outputs, Path manifestOut, ExecutorService pool) {
-        Map<Path, Path> partials = new LinkedHashMap<>();     // temporary → final
-        for (Path f : outputs.values()) partials.put(partialOf(f), f);
-        partials.put(partialOf(manifestOut), manifestOut);
-        Thread cleanup = new Thread(() -> partials.keySet().forEach(DatasetWriter::deleteQuietly), "prepare-cleanup");
+    private void writeOutputs(PrepareReport report, Map<Split, Path> outputs, Path manifestOut, Map<Path, Path> partials,
+                              ExecutorService pool, InputStore store) {
         try {
-            Files.createDirectories(o.out());
-            deleteStalePartials(o.out());
-            Runtime.getRuntime().addShutdownHook(cleanup);   // Ctrl-C: leave no half-written file behind
             for (Split split : Split.values()) {
-                writeSplit(split, report.samplesIn(split), partialOf(outputs.get(split)), report, pool);
+                writeSplit(split, report.samplesIn(split), partialOf(outputs.get(split)), report, pool, store);
             }
             Manifest.write(partialOf(manifestOut), report.manifestRows());
             for (Map.Entry<Path, Path> e : partials.entrySet()) {
@@ -288,24 +366,22 @@ public final class PrepareJob {
             }
         } catch (IOException | UncheckedIOException | HdfException e) {
             throw new UserError("cannot write to " + o.out() + ": " + e.getMessage(), e);
-        } finally {
-            partials.keySet().forEach(DatasetWriter::deleteQuietly);
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException | IllegalArgumentException e) {
-                // shutting down already (the hook runs), or it was never added
-            }
         }
     }
 
     private void writeSplit(Split split, List<PrepareReport.Sample> samples, Path file, PrepareReport report,
-                            ExecutorService pool) {
+                            ExecutorService pool, InputStore store) {
         List<PrepareReport.Sample> order = new ArrayList<>(samples);
         int[] perm = StratifiedSplit.shuffled(order.size(), new SplittableRandom(Seeds.mix(o.seed(), 0x0DE4L, split.ordinal())));
         List<PrepareReport.Sample> shuffled = new ArrayList<>(order.size());
         for (int i : perm) shuffled.add(order.get(i));
         int copies = split == Split.TRAIN ? o.augment() : 1;
-        int[] labels = new int[shuffled.size() * copies];
+        long images = (long) shuffled.size() * copies;
+        if (images > MAX_IMAGES) {
+            throw new UserError("the " + split + " split would hold " + images + " images (" + shuffled.size() + " samples × "
+                    + copies + "), more than the " + MAX_IMAGES + " one file can; lower --augment");
+        }
+        int[] labels = new int[(int) images];
         long[] sources = new long[labels.length];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = shuffled.get(i / copies).photo().label();
@@ -314,37 +390,60 @@ public final class PrepareJob {
         int size = o.preprocessing().size();
         DatasetWriter.SplitSpec spec = new DatasetWriter.SplitSpec(split.id(), report.classNames(), labels, size, size,
                 attributes(copies), sources);
+        // A sample's images are made in pieces of a few, never all its copies at once: memory holds the pieces in
+        // flight (2 per thread), whatever --augment is, and the progress bar moves as they are written.
+        int perPiece = (int) Math.max(1, Math.min(MAX_PIECE_IMAGES, PIECE_BYTES / (3L * size * size)));
         try (Progress bar = progress.phase(split.id(), labels.length);
-             OrderedParallel<PrepareReport.Sample, List<byte[]>> rendered = new OrderedParallel<>(shuffled.iterator(),
-                     s -> render(s, copies), pool, 2 * o.threadCount())) {
+             OrderedParallel<Piece, List<byte[]>> rendered = new OrderedParallel<>(pieces(shuffled, copies, perPiece),
+                     piece -> render(piece, store), pool, 2 * o.threadCount())) {
             DatasetWriter.write(file, spec, flatten(rendered, bar), pool);
         }
         report.wrote(split, labels.length);
     }
 
-    /** The photo decoded again, checked to be the file that was scanned. */
-    private RgbImage decodeAgain(ScannedPhoto p) {
-        try {
-            byte[] bytes = ImageDecoder.readBytes(p.raw().file());
-            if (!ImageHashes.sha256(bytes).equals(p.sha256())) {
-                throw new UserError(p.raw().file() + " changed while prepare was running; run it again");
-            }
-            return ImageDecoder.decode(bytes, o.maxPixels());
-        } catch (UnusableImageException e) {
-            throw new UserError(p.raw().file() + " became unreadable while prepare was running: " + e.reason());
-        }
+    /** Images {@code from … to−1} of a sample: 0 is its input as scanned, the others augmented variants of it. */
+    private record Piece(PrepareReport.Sample sample, int from, int to) {
     }
 
-    /** The sample, preprocessed, followed by {@code copies − 1} augmented variants of it. */
-    private List<byte[]> render(PrepareReport.Sample s, int copies) {
-        RgbImage image = decodeAgain(s.photo());
-        byte[] base = o.preprocessing().apply(image, s.face());
-        List<byte[]> out = new ArrayList<>(copies);
-        out.add(base);
+    /** Each sample's {@code copies} images, in order, in pieces of at most {@code perPiece}. */
+    private static Iterator<Piece> pieces(List<PrepareReport.Sample> samples, int copies, int perPiece) {
+        return new Iterator<>() {
+            private int sample, from;
+
+            @Override
+            public boolean hasNext() {
+                return sample < samples.size();
+            }
+
+            @Override
+            public Piece next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                int to = Math.min(copies, from + perPiece);
+                Piece p = new Piece(samples.get(sample), from, to);
+                if (to == copies) {
+                    sample++;
+                    from = 0;
+                } else {
+                    from = to;
+                }
+                return p;
+            }
+        };
+    }
+
+    private List<byte[]> render(Piece piece, InputStore store) {
+        PrepareReport.Sample s = piece.sample();
+        byte[] base;
+        try {
+            base = store.get(s.photo().raw(), s.faceIndex());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read back " + store.file() + ": " + e.getMessage(), e);
+        }
+        List<byte[]> out = new ArrayList<>(piece.to() - piece.from());
         // the first face of a photo keeps the photo's own variants; further faces of it get their own
         long photoSeed = Seeds.fromHex(s.photo().sha256()) + 0x9E3779B97F4A7C15L * s.faceIndex();
-        for (int v = 1; v < copies; v++) {
-            out.add(o.augmentation().apply(base, o.preprocessing().size(), Seeds.mix(o.seed(), photoSeed, v)));
+        for (int v = piece.from(); v < piece.to(); v++) {
+            out.add(v == 0 ? base : o.augmentation().apply(base, o.preprocessing().size(), Seeds.mix(o.seed(), photoSeed, v)));
         }
         return out;
     }

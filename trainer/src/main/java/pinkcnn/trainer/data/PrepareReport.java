@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import pinkcnn.trainer.data.Deduplicator.Conflict;
 import pinkcnn.trainer.data.Deduplicator.Duplicate;
 import pinkcnn.trainer.data.Deduplicator.NearPair;
 import pinkcnn.trainer.data.PhotoScan.Outcome;
@@ -112,6 +113,21 @@ public final class PrepareReport {
         return dedupe.nearPairs();
     }
 
+    public List<Conflict> conflicts() {
+        return dedupe.conflicts();
+    }
+
+    /** "same photo in two classes: A, B": why a conflict's copies are left out. */
+    String reason(Conflict c) {
+        List<String> names = c.labels().stream().map(this::className).toList();
+        String count = names.size() == 2 ? "two" : names.size() == 3 ? "three" : Integer.toString(names.size());
+        return "same photo in " + count + " classes: " + String.join(", ", names);
+    }
+
+    private static String paths(List<ScannedPhoto> photos) {
+        return String.join(", ", photos.stream().map(ScannedPhoto::relativePath).toList());
+    }
+
     public double seconds() {
         return elapsedNanos / 1e9;
     }
@@ -139,6 +155,8 @@ public final class PrepareReport {
         Map<ScannedPhoto, Duplicate> dropped = new HashMap<>();
         for (Duplicate d : dedupe.dropped()) dropped.put(d.photo(), d);
         FaceChoice choice = options.faces() == null ? FaceChoice.LARGEST : options.faces().choice();
+        Map<ScannedPhoto, Conflict> conflicting = new HashMap<>();
+        for (Conflict c : dedupe.conflicts()) for (ScannedPhoto p : c.copies()) conflicting.put(p, c);
         for (Outcome oc : outcomes) {
             if (!oc.usable()) {
                 RawDataset.RawFile f = oc.rejected().raw();
@@ -148,6 +166,12 @@ public final class PrepareReport {
             }
             ScannedPhoto p = oc.photo();
             String phash = HexFormat.of().toHexDigits(p.perceptualHash());
+            Conflict c = conflicting.get(p);
+            if (c != null) {
+                rows.add(new Manifest.Row(p.relativePath(), className(p.label()), p.label(), "", "conflict", p.sha256(),
+                        phash, reason(c) + " (copies: " + paths(c.copies()) + ")"));
+                continue;
+            }
             Duplicate d = dropped.get(p);
             Split s = assignment.get(p);
             String status = d != null ? (d.kind() == Deduplicator.Kind.NEAR ? "near-duplicate" : "duplicate")
@@ -192,6 +216,9 @@ public final class PrepareReport {
             }
         }
         for (Duplicate d : dedupe.dropped()) dups[d.photo().label()]++;
+        int[] conflicted = new int[classes];
+        for (Conflict c : dedupe.conflicts()) for (ScannedPhoto p : c.copies()) conflicted[p.label()]++;
+        boolean anyConflict = !dedupe.conflicts().isEmpty();   // the column only when there is something in it
         int[][] perSplit = photoCounts();
 
         Preprocessing pre = options.preprocessing();
@@ -201,18 +228,19 @@ public final class PrepareReport {
         if (cropLine != null) out.println(cropLine);
         out.println();
         int nameWidth = Math.max(5, raw.classNames().stream().mapToInt(String::length).max().orElse(5));
-        String row = "%-" + nameWidth + "s %7s %8s %8s %11s %7s %6s %6s%n";
-        out.printf(row, "class", "files", "decoded", "skipped", "duplicates", "train", "dev", "test");
-        int[] totals = new int[7];
+        String row = "%-" + nameWidth + "s %7s %8s %8s %11s" + (anyConflict ? " %10s" : "%s") + " %7s %6s %6s%n";
+        out.printf(row, "class", "files", "decoded", "skipped", "duplicates", anyConflict ? "conflicts" : "", "train", "dev", "test");
+        int[] totals = new int[8];
         for (int c = 0; c < classes; c++) {
-            int[] v = {found[c], decoded[c], skipped[c], dups[c], perSplit[c][0], perSplit[c][1], perSplit[c][2]};
-            out.printf(row, raw.classNames().get(c), v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
-            for (int i = 0; i < 7; i++) totals[i] += v[i];
+            int[] v = {found[c], decoded[c], skipped[c], dups[c], conflicted[c], perSplit[c][0], perSplit[c][1], perSplit[c][2]};
+            for (int i = 0; i < 8; i++) totals[i] += v[i];
+            out.printf(row, raw.classNames().get(c), v[0], v[1], v[2], v[3], anyConflict ? v[4] : "", v[5], v[6], v[7]);
         }
-        out.printf(row, "total", totals[0], totals[1], totals[2], totals[3], totals[4], totals[5], totals[6]);
+        out.printf(row, "total", totals[0], totals[1], totals[2], totals[3], anyConflict ? totals[4] : "", totals[5],
+                totals[6], totals[7]);
         out.println();
         for (Split s : Split.values()) {
-            int photos = totals[4 + s.ordinal()], count = samplesIn(s).size();
+            int photos = totals[5 + s.ordinal()], count = samplesIn(s).size();
             String what = count == photos ? photos + " photos" : count + " faces of " + photos + " photos";
             out.printf(Locale.ROOT, "  %-9s %6d images%s%n", s.fileName(), imagesWritten(s),
                     s == Split.TRAIN && options.augment() > 1 ? " (" + what + " × " + options.augment() + ")"
@@ -230,6 +258,9 @@ public final class PrepareReport {
             lines.add(d.photo().relativePath() + ": " + d.kind().phrase + " " + d.keptCopy().relativePath());
         }
         list(out, "Duplicates (dropped before splitting)", lines);
+        lines.clear();
+        for (Conflict c : dedupe.conflicts()) lines.add(paths(c.copies()) + ": " + reason(c));
+        list(out, "Same photo in different classes (left out of every class)", lines);
         if (options.dedupe() == Deduplicator.Mode.EXACT) {
             lines.clear();
             for (NearPair p : dedupe.nearPairs()) {
@@ -250,11 +281,28 @@ public final class PrepareReport {
         list(out, "Not in " + options.manifest() + " (left out)", lines);
     }
 
+    /** The text with control characters escaped (a line break as {@code \n}): lists are one line per file. */
+    static String printable(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean control = c < 0x20 || c == 0x7F || c == 0x85 || c == 0x2028 || c == 0x2029;
+            if (control && b == null) b = new StringBuilder(s.substring(0, i));
+            if (b == null) continue;
+            if (!control) b.append(c);
+            else if (c == '\n') b.append("\\n");
+            else if (c == '\r') b.append("\\r");
+            else if (c == '\t') b.append("\\t");
+            else b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+        }
+        return b == null ? s : b.toString();
+    }
+
     private static void list(PrintWriter out, String title, List<String> lines) {
         if (lines.isEmpty()) return;
         out.println();
         out.println(title + ": " + lines.size());
-        for (int i = 0; i < Math.min(LISTED, lines.size()); i++) out.println("  " + lines.get(i));
+        for (int i = 0; i < Math.min(LISTED, lines.size()); i++) out.println("  " + printable(lines.get(i)));
         if (lines.size() > LISTED) out.println("  ... and " + (lines.size() - LISTED) + " more (see " + Manifest.FILE_NAME + ")");
     }
 }

@@ -15,7 +15,7 @@ class DeduplicatorTest {
     }
 
     private final ScannedPhoto a = photo("c0/a.jpg", 0, "sa", "pa", 0x0000_0000_0000_0000L);
-    private final ScannedPhoto aCopy = photo("c1/a-copy.jpg", 1, "sa", "pa", 0x0000_0000_0000_0000L);
+    private final ScannedPhoto aCopy = photo("c0/a-copy.jpg", 0, "sa", "pa", 0x0000_0000_0000_0000L);
     private final ScannedPhoto aAsPng = photo("c0/a.png", 0, "sa-png", "pa", 0x0000_0000_0000_0000L);
     private final ScannedPhoto aReencoded = photo("c0/a-small.jpg", 0, "sr", "pr", 0x0000_0000_0000_0003L);   // 2 bits off
     private final ScannedPhoto b = photo("c0/b.jpg", 0, "sb", "pb", 0xFFFF_FFFF_0000_0000L);
@@ -42,6 +42,15 @@ class DeduplicatorTest {
     void theDistanceDecidesWhatIsNear() {
         assertEquals(3, Deduplicator.run(all, Deduplicator.Mode.NEAR, 1).kept().size());
         assertEquals(1, Deduplicator.run(all, Deduplicator.Mode.NEAR, 64).kept().size());
+    }
+
+    @Test
+    void theSamePhotoInTwoClassesIsKeptInNeither() {
+        ScannedPhoto inB = photo("c1/a.bmp", 1, "sa-bmp", "pa", 0);
+        Deduplicator.Result r = Deduplicator.run(List.of(a, aCopy, aAsPng, inB, b), Deduplicator.Mode.EXACT, 4);
+        assertEquals(List.of(b), r.kept());
+        assertEquals(List.of(), r.dropped(), "every copy is in the conflict, none a duplicate");
+        assertEquals(List.of(new Deduplicator.Conflict(List.of(a, aCopy, aAsPng, inB), List.of(0, 1))), r.conflicts());
     }
 
     @Test

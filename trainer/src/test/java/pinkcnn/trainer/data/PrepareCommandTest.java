@@ -165,9 +165,10 @@ class PrepareCommandTest {
 
     @Test
     void duplicatesAreKeptOnceBeforeSplitting() throws Exception {
-        // A byte copy in another class and in a nested folder, the same pixels as BMP, a re-encoded smaller copy.
+        // Byte copies beside it and in a nested folder, the same pixels as BMP, a re-encoded smaller copy. (A copy in
+        // another class is a conflict: ReliabilityPrepareTest.)
         byte[] photo = Files.readAllBytes(raw.resolve("class0/photo000.jpg"));
-        TestImages.write(raw.resolve("class1/copy-of-0.jpg"), photo);
+        TestImages.write(raw.resolve("class0/photo000-copy.jpg"), photo);
         TestImages.write(raw.resolve("class0/nested/deeper/copy.jpg"), photo);
         var png = TestImages.photo(64, 48, 4242);
         TestImages.write(raw.resolve("class2/lossless.png"), TestImages.encode(png, "png"));
@@ -184,8 +185,8 @@ class PrepareCommandTest {
         assertEquals("kept", rows.get("class0/nested/deeper/copy.jpg").status());
         assertEquals("duplicate", rows.get("class0/photo000.jpg").status());
         assertEquals("same file as class0/nested/deeper/copy.jpg", rows.get("class0/photo000.jpg").note());
-        assertEquals("duplicate", rows.get("class1/copy-of-0.jpg").status());
-        assertEquals("same file as class0/nested/deeper/copy.jpg", rows.get("class1/copy-of-0.jpg").note());
+        assertEquals("duplicate", rows.get("class0/photo000-copy.jpg").status());
+        assertEquals("same file as class0/nested/deeper/copy.jpg", rows.get("class0/photo000-copy.jpg").note());
         assertEquals("same pixels as class2/lossless.png", rows.get("class2/resaved.bmp").note());
         assertEquals("kept", rows.get("class2/smaller.jpg").status());
         assertTrue(run.out().contains("class2/lossless.png ~ class2/smaller.jpg"), run.out());
