@@ -81,8 +81,13 @@ class PrepareFaceCropTest {
     @Test
     void cropsAroundTheFacesByDefaultAndRecordsTheBoxes() throws Exception {
         Path out = tmp.resolve("out");
+        long decodesBefore = ImageDecoder.decodes();
         Cli run = prepare(out);
         assertEquals(0, run.exitCode(), run.err() + run.out());
+        try (java.util.stream.Stream<Path> files = Files.walk(raw)) {
+            long photos = files.filter(Files::isRegularFile).count();
+            assertEquals(photos, ImageDecoder.decodes() - decodesBefore, "each photo decoded once: the detector and the crop share it");
+        }
         assertTrue(run.out().startsWith("crop: face (the default"), run.out());
         assertTrue(run.out().contains("crop face, margin 0.25"), run.out());
         assertTrue(run.out().contains("Hugo_Chavez/clutter.jpg: no face found"), run.out());

@@ -28,7 +28,7 @@ class ReliabilityPrepareTest {
 
     private static MainCli.Result prepare(Path raw, Path out, String... more) {
         List<String> args = new ArrayList<>(List.of("prepare", "--raw", raw.toString(), "--out", out.toString(),
-                "--size", "16", "--no-progress"));
+                "--size", "16", "--no-progress", "--crop", "center"));   // the test photos have no faces
         args.addAll(List.of(more));
         return MainCli.cli(args.toArray(String[]::new));
     }
@@ -61,8 +61,8 @@ class ReliabilityPrepareTest {
         assertEquals(row.split(), manifest(again).get(odd).split(), "the same split, read back from the manifest");
         assertFalse(reused.out().contains("Not in"), reused.out());
 
-        // Line ends of other tools (CRLF), a quoted line break, a byte-order mark.
-        Path crlf = Files.writeString(tmp.resolve("crlf.csv"), "\uFEFF" + Manifest.HEADER + "\r\n"
+        // Line ends of other tools (CRLF), a quoted line break, a byte-order mark (and the columns before faces).
+        Path crlf = Files.writeString(tmp.resolve("crlf.csv"), "\uFEFF" + Manifest.HEADER_V1 + "\r\n"
                 + "\"a/x\r\ny.jpg\",a,0,train,kept,ab,cd,\r\n" + "b/z.jpg,b,1,test,kept,ef,01,\"a \"\"note\"\"\"\r\n");
         List<Manifest.Row> rows = Manifest.read(crlf);
         assertEquals(List.of(new Manifest.Row("a/x\r\ny.jpg", "a", 0, "train", "kept", "ab", "cd", ""),
@@ -140,7 +140,7 @@ class ReliabilityPrepareTest {
         Path big = TestImages.write(raw.resolve("class1/big.png"), BigPng.of(5000, 5000, 2, 8));
         Path out = tmp.resolve("out");
         ForkedCli.Result r = ForkedCli.run(tmp, 120, "-Xmx48m", "prepare", "--raw", raw.toString(), "--out", out.toString(),
-                "--size", "16", "--augment", "1", "--threads", "1", "--no-progress");
+                "--size", "16", "--augment", "1", "--threads", "1", "--no-progress", "--crop", "center");
         assertEquals(0, r.rc(), r.err());
         String expected = "out of memory decoding this 5000×5000 PNG (about 143 MiB of pixels; the Java heap is limited to ";
         assertTrue(r.out().contains("\n  class1/big.png: " + expected), r.out());
@@ -171,7 +171,7 @@ class ReliabilityPrepareTest {
         TestImages.photoFolders(raw, new int[] {10, 10}, 64, 48);
         Path out = tmp.resolve("out");
         ForkedCli.Result r = ForkedCli.run(tmp, 300, "-Xmx48m", "prepare", "--raw", raw.toString(), "--out", out.toString(),
-                "--size", "64", "--augment", "1000", "--threads", "2");
+                "--size", "64", "--augment", "1000", "--threads", "2", "--crop", "center");
         assertEquals(0, r.rc(), r.err());
         assertTrue(r.out().contains("train.h5   12000 images (12 photos × 1000)"), r.out());
         assertTrue(r.err().lines().anyMatch(l -> l.startsWith("train: 12000/12000 (100 %) in ")), "progress: " + r.err());
