@@ -92,7 +92,7 @@ public record Preprocessing(int size, Crop crop, double cropFraction, double fac
 
     /**
      * The {@code size × size} RGB bytes of a decoded photo; with {@link Crop#FACE}, cropped around {@code face} (the
-     * other crops ignore it). Where the square must reach past the photo's edge, the edge pixels repeat.
+     * other crops ignore it). Where the square reaches past the photo's edge, the edge pixels repeat.
      */
     public byte[] apply(RgbImage image, Face face) {
         double[] box = cropBox(image.width(), image.height(), face);
@@ -103,22 +103,8 @@ public record Preprocessing(int size, Crop crop, double cropFraction, double fac
     public double[] cropBox(int width, int height, Face face) {
         if (crop != Crop.FACE) return cropBox(width, height);
         if (face == null) throw new IllegalStateException("a face crop needs the face's box");
-        double boxSide = Math.max(face.width(), face.height());
-        // Grown by the margin, but never past the photo's shorter side unless the face itself is larger: a portrait
-        // whose face nearly fills it would otherwise get bands of repeated edge pixels no other photo has.
-        double side = Math.max(1, Math.max(boxSide, Math.min(boxSide * (1 + 2 * faceMargin), Math.min(width, height))));
-        return new double[] {inside(face.centreX() - side / 2, side, width), inside(face.centreY() - side / 2, side, height),
-                side, side};
-    }
-
-    /**
-     * A square's start moved, if it must, so that the square lies inside {@code [0, length)}: the face moves off the
-     * crop's centre (as augmentation's shifts move it anyway) rather than the crop showing pixels the photo lacks.
-     * A square longer than the photo stays centred.
-     */
-    private static double inside(double start, double side, int length) {
-        if (side >= length) return start;
-        return Math.max(0, Math.min(length - side, start));
+        double side = Math.max(1, Math.max(face.width(), face.height()) * (1 + 2 * faceMargin));
+        return new double[] {face.centreX() - side / 2, face.centreY() - side / 2, side, side};
     }
 
     /** How the crop is described in summaries: {@code center 0.70}, {@code face, margin 0.25}. */
