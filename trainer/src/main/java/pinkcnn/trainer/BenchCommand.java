@@ -22,6 +22,7 @@ import pinkcnn.benchmarks.LabBench;
 import pinkcnn.benchmarks.ModelBench;
 import pinkcnn.benchmarks.PeakBench;
 import pinkcnn.benchmarks.Peaks;
+import pinkcnn.benchmarks.Tuner;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.nn.Graph;
 import pinkcnn.kernels.OpenClBackend;
@@ -83,6 +84,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "OpenCL: also run every numbered version of the GEMM and depthwise kernels side by side.")
     boolean variant;
 
+    @Option(names = "--tune",
+            description = "OpenCL: search the kernels' tile parameters on this device (--op gemm|depthwise|conv1x1|conv3x3; "
+                    + "default: all), check each against the reference kernel, and keep the fastest in the cache for "
+                    + "later runs on this device.")
+    boolean tune;
+
     @Option(names = "--json", description = "Print one JSON object {\"results\":[…]} instead of a table.")
     boolean json;
 
@@ -120,8 +127,12 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new UserError("unknown --op '" + op + "'; choose from " + KernelCases.OPS + " or " + PEAK);
             }
         }
+        if (tune && (model != null || roofline != null || variant)) {
+            throw new UserError("--tune searches kernel parameters: leave out --model, --roofline and --variant");
+        }
         try (Backend backend = device.open()) {
             int threads = threads(backend);
+            if (tune) return tune(backend, threads);
             if (against != null) return sideBySide(backend, threads);
             if (variant && !LabBench.comparesVersions(backend)) {
                 throw new UserError("--variant compares OpenCL kernel versions: use --device opencl");
@@ -170,6 +181,17 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf("%-20s %-26s %10s %9s %8s %7s %7s   (%s, %d threads)%n",
                     "op", "shape", "median ms", "GFLOP/s", "GB/s", "flop/B", "%peak", backend.name(), threads);
             System.out.println("  " + peakSource);
+        }
+        if (backend instanceof OpenClBackend cl) {
+            Map<String, Object> tuning = new LinkedHashMap<>();
+            for (String f : cl.tunableFamilies()) tuning.put(f, cl.tuning(f));
+            tuning.put("source", cl.tuningSource());
+            jsonOut.put("kernel_parameters", tuning);
+            if (!json) {
+                StringBuilder sb = new StringBuilder("  kernel parameters:");
+                for (String f : cl.tunableFamilies()) sb.append(' ').append(f).append(' ').append(Tuner.text(cl.tuning(f))).append(';');
+                System.out.println(sb + " " + cl.tuningSource());
+            }
         }
         for (String op : chosen) {
             for (BenchCase c : cases.cases(op)) {
@@ -229,6 +251,51 @@ public final class BenchCommand implements Callable<Integer> {
                     r.gflops() > 0 ? String.format("%.1f%%", 100 * r.peakFraction()) : "-");
         }
         return r;
+    }
+
+    // ---- tuning -------------------------------------------------------------------------------------------------------
+
+    /** {@code --tune}: searches each chosen family's parameters, prints the best and stores them for this device. */
+    private Integer tune(Backend backend, int threads) throws IOException {
+        if (!(backend instanceof OpenClBackend cl)) {
+            throw new UserError("--tune searches the OpenCL kernels' parameters: use --device opencl");
+        }
+        List<String> families;
+        try {
+            families = Tuner.families(cl, ops);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        java.io.PrintStream progress = json ? System.err : System.out;
+        progress.printf("tuning %s on %s (%d threads), batch %d; started from: %s%n", String.join(", ", families),
+                backend.name(), threads, batch, cl.tuningSource());
+        Tuner tuner = new Tuner(backend, minTime(0.05), progress::println);
+        KernelCases cases = new KernelCases(backend, batch);
+        Map<String, Double> speedups = new LinkedHashMap<>();
+        List<Tuner.Result> all = new ArrayList<>();
+        for (String f : families) {
+            long t0 = System.nanoTime();
+            Tuner.Result r = tuner.tune(f, cases);
+            all.add(r);
+            speedups.put(f, r.speedup());
+            progress.printf(Locale.ROOT, "  (%s: %d candidates, %d skipped, %.0f s)%n", f, r.tried(), r.skipped(),
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        // families not searched now are stored as the backend started with them (tuned before, or the defaults)
+        Path file = cl.saveTuning(speedups);
+        if (!json) {
+            for (Tuner.Result r : all) {
+                System.out.printf(Locale.ROOT, "best %-9s %-26s %.2fx as fast as the defaults (%s)%s%n", r.family() + ":",
+                        Tuner.text(r.best()), r.speedup(), Tuner.text(r.defaults()),
+                        r.cases().isEmpty() ? "" : ", geometric mean of " + r.cases().size() + " cases");
+                for (Tuner.CaseSpeedup c : r.cases()) System.out.printf(Locale.ROOT, "  %-34s %.2fx%n", c.shape(), c.speedup());
+            }
+            System.out.println("stored in " + file + "; later runs on this device start with these parameters");
+        }
+        jsonOut.put("tuning", all);
+        jsonOut.put("tuning_file", file.toString());
+        printJson();
+        return 0;
     }
 
     // ---- the machine's roofs ------------------------------------------------------------------------------------------
