@@ -81,6 +81,32 @@ class TuningCacheTest {
     }
 
     @Test
+    void tilesSetByHandWinOverTunedOnes() throws Exception {
+        DeviceInfo device;
+        Map<String, Integer> tuned;
+        String key;
+        int byHand;
+        try (OpenClBackend first = OpenClTestDevice.open()) {
+            device = first.device();
+            tuned = otherThanDefaults(first, OpenClBackend.GEMM);
+            key = tuned.keySet().iterator().next();
+            List<Integer> values = first.tuningSpace(OpenClBackend.GEMM).get(key);
+            byHand = values.stream().filter(v -> !v.equals(tuned.get(key)) && !v.equals(first.defaultTuning(OpenClBackend.GEMM).get(key)))
+                    .findFirst().orElseThrow();
+        }
+        TuningCache.write(TuningCache.file(), device, Map.of(OpenClBackend.GEMM, tuned), Map.of());
+        System.setProperty("pinkcnn.opencl.tiles", key + "=" + byHand);
+        try (OpenClBackend cl = new OpenClBackend(device)) {
+            assertEquals(byHand, cl.tuning(OpenClBackend.GEMM).get(key), "the override");
+            tuned.forEach((k, v) -> {
+                if (!k.equals(key)) assertEquals(v, cl.tuning(OpenClBackend.GEMM).get(k), "tuned " + k);
+            });
+        } finally {
+            System.clearProperty("pinkcnn.opencl.tiles");
+        }
+    }
+
+    @Test
     void aDamagedCacheIsIgnoredWithOneWarning() throws Exception {
         Files.writeString(TuningCache.file(), "{\"version\": 1, \"devices\": {\"x\": ");
         String err = stderrOf(() -> {
