@@ -89,7 +89,7 @@ public final class KernelCases {
     public BenchCase gemm(int m, int n, int k) {
         Storage a = random((long) m * k), bm = random((long) k * n), c = b.allocate((long) m * n);
         return new BenchCase("gemm", m + "x" + n + "x" + k, 2.0 * m * n * k, 4.0 * ((double) m * k + (double) k * n + (double) m * n),
-                () -> b.gemm(false, false, m, n, k, 1f, a, 0, k, bm, 0, n, 0f, c, 0, n));
+                () -> b.gemm(false, false, m, n, k, 1f, a, 0, k, bm, 0, n, 0f, c, 0, n), c);
     }
 
     public BenchCase conv(String op, ConvGeometry g) {
@@ -97,7 +97,7 @@ public final class KernelCases {
         double flops = 2.0 * g.outputSize() * g.kh() * g.kw() * g.cin();
         double bytes = 4.0 * (g.inputSize() + g.outputSize() + (double) g.kh() * g.kw() * g.cin() * g.cout());
         String shape = label(g.h(), g.cin()) + "->" + g.cout() + (g.stride() > 1 ? " s" + g.stride() : "");
-        return new BenchCase(op, shape, flops, bytes, () -> b.conv2d(g, x, w, y));
+        return new BenchCase(op, shape, flops, bytes, () -> b.conv2d(g, x, w, y), y);
     }
 
     public BenchCase depthwise(int size, int c, int stride) {
@@ -107,7 +107,7 @@ public final class KernelCases {
                 : new ConvGeometry(batch, size, size, c, 3, 3, 1, 1, 1, 1, 1, c);
         Storage x = random(g.inputSize()), w = random(9L * c), y = b.allocate(g.outputSize());
         return new BenchCase("depthwise", label(size, c) + " s" + stride, 2.0 * 9 * g.outputSize(),
-                4.0 * (g.inputSize() + g.outputSize() + 9.0 * c), () -> b.depthwiseConv2d(g, x, w, y));
+                4.0 * (g.inputSize() + g.outputSize() + 9.0 * c), () -> b.depthwiseConv2d(g, x, w, y), y);
     }
 
     /** Flops: the k·k − 1 comparisons per output. */

@@ -200,7 +200,7 @@ public final class ModelBench {
     }
 
     /** A step's flops and bytes from the shapes of its input and output (batch-1 shapes times the batch). */
-    static LayerPoint point(Graph g, Graph.Node node, int batch, double ms) {
+    public static LayerPoint point(Graph g, Graph.Node node, int batch, double ms) {
         Layer l = node.layer();
         int[] in = g.outputShape(node.inputs().get(0)), out = g.outputShape(node.name());
         double inN = (double) batch * in[1] * in[2] * in[3], outN = (double) batch * out[1] * out[2] * out[3];

@@ -17,8 +17,11 @@ final class ClDepthwise {
 
     private final ClContext cl;
     private final Scratch partials;
-    /** Most output pixels per work-item of v2, v3 and v4 ({@code -Dpinkcnn.opencl.owb}). */
-    private final int maxOwb;
+    /**
+     * Most output pixels per work-item of v2, v3 and v4: {@code -Dpinkcnn.opencl.owb}, else the tuned value, else
+     * the device type's default.
+     */
+    private int maxOwb;
     /**
      * v4 walks rows first for inputs up to this size ({@code -Dpinkcnn.opencl.rowsFirstBytes}; see rowsFirst). Not
      * final: DepthwiseParityTest sets 0 to run the channels-first order on its small inputs.
@@ -26,11 +29,44 @@ final class ClDepthwise {
     static volatile long rowsFirstBytes = Long.getLong("pinkcnn.opencl.rowsFirstBytes", 8L << 20);
     private String version;
 
-    ClDepthwise(ClContext cl) {
+    /** @param tuned parameters from the tuning cache ({@code OWB}; empty: the device type's default) */
+    ClDepthwise(ClContext cl, java.util.Map<String, Integer> tuned) {
         this.cl = cl;
         this.partials = new Scratch(cl.pool);
-        this.maxOwb = Integer.getInteger("pinkcnn.opencl.owb", cl.device.isGpu() ? 2 : 16);
+        this.maxOwb = defaultOwb(cl.device);
+        tune(tuned);
+        Integer override = Integer.getInteger("pinkcnn.opencl.owb");
+        if (override != null) maxOwb = override;
         use(System.getProperty("pinkcnn.opencl.depthwise", cl.device.isGpu() ? "v3_window" : "v4_rows"));
+    }
+
+    private static int defaultOwb(DeviceInfo d) {
+        return d.isGpu() ? 2 : 16;
+    }
+
+    /** What a tuner tries: output pixels per work-item (more reuse of each loaded input column, more registers). */
+    static java.util.Map<String, java.util.List<Integer>> space(DeviceInfo d) {
+        return java.util.Map.of("OWB", d.isGpu() ? java.util.List.of(1, 2, 4) : java.util.List.of(4, 8, 12, 16, 20));
+    }
+
+    java.util.Map<String, Integer> tuning() {
+        return java.util.Map.of("OWB", maxOwb);
+    }
+
+    java.util.Map<String, Integer> defaultTuning() {
+        return java.util.Map.of("OWB", defaultOwb(cl.device));
+    }
+
+    /** Runs with these parameters from now on (each new OWB builds its programs on first use). */
+    void tune(java.util.Map<String, Integer> values) {
+        for (var e : values.entrySet()) {
+            if (!e.getKey().equals("OWB")) throw new IllegalArgumentException("unknown depthwise parameter '" + e.getKey() + "': use OWB");
+            // 28 outputs per work-item already spilled registers on AVX-512 (docs/kernels.md)
+            if (e.getValue() == null || e.getValue() < 1 || e.getValue() > 32) {
+                throw new IllegalArgumentException("depthwise OWB=" + e.getValue() + " is not 1 … 32");
+            }
+        }
+        if (values.containsKey("OWB")) maxOwb = values.get("OWB");
     }
 
     String version() {

@@ -12,8 +12,8 @@ final class ClGemm {
     static final List<String> VERSIONS = List.of("v1_naive", "v2_tiled", "v3_regblock", "v4_packed");
 
     private final ClContext cl;
-    private final GemmTiles tiles;
-    private final String options;
+    private GemmTiles tiles;
+    private String options;
     /**
      * v4's build options by (narrow, rows per tile): narrow (n ≤ VW) uses one vector per tile row, so skinny outputs
      * (16 channels) waste no lanes on padding; see {@link #tileRows} for the rows.
@@ -22,9 +22,10 @@ final class ClGemm {
     private String version;
     private final PackedOperands packed;
 
-    ClGemm(ClContext cl) {
+    /** @param tuned tile parameters from the tuning cache (empty: the device type's defaults) */
+    ClGemm(ClContext cl, java.util.Map<String, Integer> tuned) {
         this.cl = cl;
-        this.tiles = GemmTiles.forDevice(cl.device, cl.device.maxWorkGroupSize());
+        this.tiles = GemmTiles.forDevice(cl.device, cl.device.maxWorkGroupSize(), tuned);
         this.options = tiles.options();
         this.version = defaultVersion(cl.device);
         this.packed = new PackedOperands(cl);
@@ -41,6 +42,34 @@ final class ClGemm {
     void use(String v) {
         if (!VERSIONS.contains(v)) throw new IllegalArgumentException("unknown GEMM version '" + v + "'; choose from " + VERSIONS);
         version = v;
+    }
+
+    /** The tunable tile parameters ({@link GemmTiles#space}) in use now. */
+    java.util.Map<String, Integer> tuning() {
+        java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        for (String key : GemmTiles.space(cl.device).keySet()) out.put(key, tiles.get(key));
+        return out;
+    }
+
+    /** The device type's values of the tunable parameters. */
+    java.util.Map<String, Integer> defaultTuning() {
+        GemmTiles d = GemmTiles.defaults(cl.device, cl.device.maxWorkGroupSize());
+        java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        for (String key : GemmTiles.space(cl.device).keySet()) out.put(key, d.get(key));
+        return out;
+    }
+
+    /** Runs with these tile parameters from now on; each new set is built once, on first use (ProgramCache). */
+    void tune(java.util.Map<String, Integer> values) {
+        for (String key : values.keySet()) {
+            if (!GemmTiles.space(cl.device).containsKey(key)) {
+                throw new IllegalArgumentException("GEMM parameter '" + key + "' is not tunable on this device: use "
+                        + GemmTiles.space(cl.device).keySet());
+            }
+        }
+        tiles = tiles.with(values);
+        options = tiles.options();
+        v4Options.clear();
     }
 
     /** GEMM calls whose B came packed from an earlier call (unchanged weights). */

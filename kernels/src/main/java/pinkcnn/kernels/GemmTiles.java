@@ -18,7 +18,20 @@ import java.util.Map;
  */
 record GemmTiles(Map<String, Integer> values) {
 
-    static GemmTiles forDevice(DeviceInfo d, long maxWorkGroup) {
+    /** The device type's tiles, then {@code tuned} (from the tuning cache; may be empty), then the user's override. */
+    static GemmTiles forDevice(DeviceInfo d, long maxWorkGroup, Map<String, Integer> tuned) {
+        GemmTiles t = defaults(d, maxWorkGroup).with(tuned);
+        return t.with(System.getProperty("pinkcnn.opencl.tiles", System.getenv("PINKCNN_OPENCL_TILES")));
+    }
+
+    /** Whether the user set tiles by hand (they then win over tuned ones, and a tuner has nothing to change). */
+    static boolean overridden() {
+        String o = System.getProperty("pinkcnn.opencl.tiles", System.getenv("PINKCNN_OPENCL_TILES"));
+        return o != null && !o.isBlank();
+    }
+
+    /** The device type's tiles, before any tuning or override. */
+    static GemmTiles defaults(DeviceInfo d, long maxWorkGroup) {
         Map<String, Integer> v = new LinkedHashMap<>();
         v.put("TS", maxWorkGroup >= 256 ? 16 : 8);
         v.put("TSM", 64);
@@ -43,8 +56,39 @@ record GemmTiles(Map<String, Integer> values) {
             v.put("MRN", 12);
             v.put("LS", 4);
         }
-        String override = System.getProperty("pinkcnn.opencl.tiles", System.getenv("PINKCNN_OPENCL_TILES"));
-        return new GemmTiles(v).with(override);
+        return new GemmTiles(v);
+    }
+
+    /**
+     * What a tuner tries on this device, for the version the device runs: v4's rows per tile, vectors per row, rows
+     * of narrow tiles and row blocks per work-group on a CPU device; v3's per-work-item block and k tile on a GPU
+     * (its work-group is (TSM/WPTM) × (TSN/WPTN), so the block sizes also set the work-group size).
+     */
+    static Map<String, java.util.List<Integer>> space(DeviceInfo d) {
+        Map<String, java.util.List<Integer>> s = new LinkedHashMap<>();
+        if (d.isGpu()) {
+            s.put("WPTM", java.util.List.of(2, 4, 8));
+            s.put("WPTN", java.util.List.of(2, 4, 8));
+            s.put("TSK", java.util.List.of(8, 16, 32));
+        } else {
+            s.put("MR", java.util.List.of(4, 6, 8, 10, 12));
+            s.put("NV", java.util.List.of(1, 2, 3));
+            s.put("MRN", java.util.List.of(8, 10, 12, 14, 16));
+            s.put("LS", java.util.List.of(1, 2, 4, 8));
+        }
+        return s;
+    }
+
+    /** These tiles with the given values (null or empty: unchanged); unknown keys and values below 1 are an error. */
+    GemmTiles with(Map<String, Integer> values) {
+        if (values == null || values.isEmpty()) return this;
+        Map<String, Integer> v = new LinkedHashMap<>(this.values);
+        values.forEach((key, val) -> {
+            if (!v.containsKey(key)) throw new IllegalArgumentException("unknown GEMM tile parameter '" + key + "': use one of " + v.keySet());
+            if (val == null || val < 1 || val > 256) throw new IllegalArgumentException("GEMM tile " + key + "=" + val + " is not 1 … 256");
+            v.put(key, val);
+        });
+        return new GemmTiles(v);
     }
 
     /** These tiles with {@code "KEY=V,KEY=V"} applied; unknown keys are an error. */

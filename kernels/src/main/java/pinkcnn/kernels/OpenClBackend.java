@@ -1,6 +1,10 @@
 package pinkcnn.kernels;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.backend.ConvGeometry;
@@ -28,13 +32,31 @@ public final class OpenClBackend implements Backend, KernelLab {
     private final ClElementwise elementwise;
     private final ClReduce reduce;
     private final ClPeak peak;
+    /** Where the kernel parameters came from, for the bench's header ({@link #tuningSource}). */
+    private final String tuningSource;
     private boolean closed;
 
     public OpenClBackend(DeviceInfo device) {
         this.cl = new ClContext(device);
-        this.gemm = new ClGemm(cl);
+        Path cacheFile = TuningCache.file();
+        TuningCache.Entry tuned = TuningCache.read(cacheFile, device);
+        ClGemm g;
+        ClDepthwise dw;
+        try {
+            g = new ClGemm(cl, tuned.params().getOrDefault(GEMM, Map.of()));
+            dw = new ClDepthwise(cl, tuned.params().getOrDefault(DEPTHWISE, Map.of()));
+        } catch (IllegalArgumentException e) {
+            // a hand-edited or foreign entry: the defaults are always correct
+            TuningCache.warnOnce(cacheFile, e.getMessage());
+            tuned = TuningCache.Entry.NONE;
+            g = new ClGemm(cl, Map.of());
+            dw = new ClDepthwise(cl, Map.of());
+        }
+        this.gemm = g;
+        this.depthwise = dw;
+        this.tuningSource = tuned.params().isEmpty() ? "defaults for a " + (device.isGpu() ? "GPU" : "CPU device")
+                : "tuned " + tuned.tuned() + ", " + cacheFile;
         this.conv = new ClConv(cl, gemm);
-        this.depthwise = new ClDepthwise(cl);
         this.pool = new ClPool(cl);
         this.channels = new ClChannelOps(cl);
         this.elementwise = new ClElementwise(cl);
@@ -98,6 +120,57 @@ public final class OpenClBackend implements Backend, KernelLab {
         versions(family);
         if (family.equals(GEMM)) gemm.use(v);
         else depthwise.use(v);
+    }
+
+    /** {@link #GEMM} and {@link #DEPTHWISE}: tile sizes, work-group sizes, outputs per work-item. */
+    @Override
+    public List<String> tunableFamilies() {
+        return List.of(GEMM, DEPTHWISE);
+    }
+
+    @Override
+    public Map<String, List<Integer>> tuningSpace(String family) {
+        return switch (family) {
+            case GEMM -> GemmTiles.space(cl.device);
+            case DEPTHWISE -> ClDepthwise.space(cl.device);
+            default -> throw new IllegalArgumentException("nothing to tune in '" + family + "'; use gemm or depthwise");
+        };
+    }
+
+    @Override
+    public synchronized Map<String, Integer> tuning(String family) {
+        tuningSpace(family);
+        return family.equals(GEMM) ? gemm.tuning() : depthwise.tuning();
+    }
+
+    @Override
+    public Map<String, Integer> defaultTuning(String family) {
+        tuningSpace(family);
+        return family.equals(GEMM) ? gemm.defaultTuning() : depthwise.defaultTuning();
+    }
+
+    @Override
+    public synchronized void useTuning(String family, Map<String, Integer> values) {
+        tuningSpace(family);
+        if (family.equals(GEMM)) gemm.tune(values);
+        else depthwise.tune(values);
+    }
+
+    /** Where this backend's kernel parameters came from: the device type's defaults, or the tuning cache. */
+    public String tuningSource() {
+        return tuningSource;
+    }
+
+    /**
+     * Stores the parameters in use now for every tunable family in the tuning cache, under this device, so that later
+     * backends on it start with them; {@code speedups} (family → times as fast as the defaults) are kept beside them.
+     */
+    public synchronized Path saveTuning(Map<String, Double> speedups) throws IOException {
+        Map<String, Map<String, Integer>> params = new LinkedHashMap<>();
+        for (String f : tunableFamilies()) params.put(f, tuning(f));
+        Path file = TuningCache.file();
+        TuningCache.write(file, cl.device, params, speedups);
+        return file;
     }
 
     /** Runs {@code work} and returns the device time of each kernel it launched (waits for them to finish). */

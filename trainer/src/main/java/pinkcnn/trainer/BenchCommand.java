@@ -22,6 +22,7 @@ import pinkcnn.benchmarks.LabBench;
 import pinkcnn.benchmarks.ModelBench;
 import pinkcnn.benchmarks.PeakBench;
 import pinkcnn.benchmarks.Peaks;
+import pinkcnn.benchmarks.Tuner;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.models.SsdMobileNetV1;
 import pinkcnn.engine.nn.Graph;
@@ -29,6 +30,8 @@ import pinkcnn.kernels.OpenClBackend;
 import pinkcnn.trainer.export.OnnxRuntimeBench;
 import pinkcnn.trainer.report.RooflinePlot;
 import pinkcnn.trainer.train.Backbones;
+import pinkcnn.trainer.train.RunConfig;
+import pinkcnn.trainer.train.TrainBench;
 
 /**
  * {@code pinkcnn bench}: times backend kernels on MobileNetV2's shapes (GFLOP/s, GB/s, arithmetic intensity and the
@@ -61,8 +64,27 @@ public final class BenchCommand implements Callable<Integer> {
                     + "face detector, at its 512×512 input).")
     String model;
 
-    @Option(names = "--batch", defaultValue = "1", paramLabel = "N", description = "Batch size of --model and of the layer cases (1×1, depthwise, stem; default: ${DEFAULT-VALUE}).")
-    int batch;
+    @Option(names = "--batch", paramLabel = "N", description = "Batch size of --model and of the layer cases (1×1, depthwise, "
+            + "stem; default: 1, and train's batch, 32, with --train).")
+    Integer batchOption;
+
+    /** --batch, or its default. */
+    private int batch;
+
+    @Option(names = "--train",
+            description = "With --model: time train's step instead of the forward pass (forward, backward and Adam step of "
+                    + "the fine-tuned layers and the head, from --fine-tune-from to --cut-layer; train's defaults).")
+    boolean train;
+
+    @Option(names = "--fine-tune-from", paramLabel = "LAYER",
+            description = "With --train: the first trained backbone layer (default: train's, ${DEFAULT-VALUE}).",
+            defaultValue = RunConfig.DEFAULT_FINE_TUNE_FROM)
+    String fineTuneFrom;
+
+    @Option(names = "--cut-layer", paramLabel = "LAYER",
+            description = "With --train: the last backbone layer, where the head starts (default: train's, ${DEFAULT-VALUE}).",
+            defaultValue = RunConfig.DEFAULT_CUT)
+    String cutLayer;
 
     @Option(names = "--input-size", defaultValue = "224", paramLabel = "S",
             description = "--model's input size S (S×S×3; default: ${DEFAULT-VALUE}).")
@@ -85,6 +107,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "OpenCL: also run every numbered version of the GEMM and depthwise kernels side by side.")
     boolean variant;
 
+    @Option(names = "--tune",
+            description = "OpenCL: search the kernels' tile parameters on this device (--op gemm|depthwise|conv1x1|conv3x3; "
+                    + "default: all), check each against the reference kernel, and keep the fastest in the cache for "
+                    + "later runs on this device.")
+    boolean tune;
+
     @Option(names = "--json", description = "Print one JSON object {\"results\":[…]} instead of a table.")
     boolean json;
 
@@ -103,6 +131,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        batch = batchOption != null ? batchOption : train ? new RunConfig().batch : 1;
+        if (train && model == null) throw new UserError("--train times a model's training step: add --model mobilenetv2");
+        if (train && (against != null || roofline != null || tune)) {
+            throw new UserError("--train goes with --model alone: leave out --against, --roofline and --tune");
+        }
         // 1024 images of MobileNetV2's largest activation are 4.6 GiB already; 100,000 overflowed an array size.
         if (batch < 1 || batch > 1024) throw new UserError("--batch must be 1 … 1024, not " + batch);
         if (inputSize < 32) throw new UserError("--input-size must be at least 32 (MobileNetV2 halves it 5 times)");
@@ -128,12 +161,17 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new UserError("unknown --op '" + op + "'; choose from " + KernelCases.OPS + " or " + PEAK);
             }
         }
+        if (tune && (model != null || roofline != null || variant)) {
+            throw new UserError("--tune searches kernel parameters: leave out --model, --roofline and --variant");
+        }
         try (Backend backend = device.open()) {
             int threads = threads(backend);
+            if (tune) return tune(backend, threads);
             if (against != null) return sideBySide(backend, threads);
             if (variant && !LabBench.comparesVersions(backend)) {
                 throw new UserError("--variant compares OpenCL kernel versions: use --device opencl");
             }
+            if (train) return benchTraining(backend, threads);
             ModelBench.Result modelResult = null;
             if (model != null) {
                 modelResult = benchModel(backend, threads);
@@ -178,6 +216,17 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf("%-20s %-26s %10s %9s %8s %7s %7s   (%s, %d threads)%n",
                     "op", "shape", "median ms", "GFLOP/s", "GB/s", "flop/B", "%peak", backend.name(), threads);
             System.out.println("  " + peakSource);
+        }
+        if (backend instanceof OpenClBackend cl) {
+            Map<String, Object> tuning = new LinkedHashMap<>();
+            for (String f : cl.tunableFamilies()) tuning.put(f, cl.tuning(f));
+            tuning.put("source", cl.tuningSource());
+            jsonOut.put("kernel_parameters", tuning);
+            if (!json) {
+                StringBuilder sb = new StringBuilder("  kernel parameters:");
+                for (String f : cl.tunableFamilies()) sb.append(' ').append(f).append(' ').append(Tuner.text(cl.tuning(f))).append(';');
+                System.out.println(sb + " " + cl.tuningSource());
+            }
         }
         for (String op : chosen) {
             for (BenchCase c : cases.cases(op)) {
@@ -237,6 +286,51 @@ public final class BenchCommand implements Callable<Integer> {
                     r.gflops() > 0 ? String.format("%.1f%%", 100 * r.peakFraction()) : "-");
         }
         return r;
+    }
+
+    // ---- tuning -------------------------------------------------------------------------------------------------------
+
+    /** {@code --tune}: searches each chosen family's parameters, prints the best and stores them for this device. */
+    private Integer tune(Backend backend, int threads) throws IOException {
+        if (!(backend instanceof OpenClBackend cl)) {
+            throw new UserError("--tune searches the OpenCL kernels' parameters: use --device opencl");
+        }
+        List<String> families;
+        try {
+            families = Tuner.families(cl, ops);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        java.io.PrintStream progress = json ? System.err : System.out;
+        progress.printf("tuning %s on %s (%d threads), batch %d; started from: %s%n", String.join(", ", families),
+                backend.name(), threads, batch, cl.tuningSource());
+        Tuner tuner = new Tuner(backend, minTime(0.05), progress::println);
+        KernelCases cases = new KernelCases(backend, batch);
+        Map<String, Double> speedups = new LinkedHashMap<>();
+        List<Tuner.Result> all = new ArrayList<>();
+        for (String f : families) {
+            long t0 = System.nanoTime();
+            Tuner.Result r = tuner.tune(f, cases);
+            all.add(r);
+            speedups.put(f, r.speedup());
+            progress.printf(Locale.ROOT, "  (%s: %d candidates, %d skipped, %.0f s)%n", f, r.tried(), r.skipped(),
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        // families not searched now are stored as the backend started with them (tuned before, or the defaults)
+        Path file = cl.saveTuning(speedups);
+        if (!json) {
+            for (Tuner.Result r : all) {
+                System.out.printf(Locale.ROOT, "best %-9s %-26s %.2fx as fast as the defaults (%s)%s%n", r.family() + ":",
+                        Tuner.text(r.best()), r.speedup(), Tuner.text(r.defaults()),
+                        r.cases().isEmpty() ? "" : ", geometric mean of " + r.cases().size() + " cases");
+                for (Tuner.CaseSpeedup c : r.cases()) System.out.printf(Locale.ROOT, "  %-34s %.2fx%n", c.shape(), c.speedup());
+            }
+            System.out.println("stored in " + file + "; later runs on this device start with these parameters");
+        }
+        jsonOut.put("tuning", all);
+        jsonOut.put("tuning_file", file.toString());
+        printJson();
+        return 0;
     }
 
     // ---- the machine's roofs ------------------------------------------------------------------------------------------
@@ -315,6 +409,57 @@ public final class BenchCommand implements Callable<Integer> {
         }
         return r;
     }
+
+    /** {@code --model mobilenetv2 --train}: train's step on the fine-tuned part, samples/s, phases and layers. */
+    private Integer benchTraining(Backend backend, int threads) throws IOException {
+        RunConfig cfg = new RunConfig();
+        cfg.batch = batch;
+        cfg.inputSize = inputSize;
+        cfg.fineTuneFrom = fineTuneFrom;
+        cfg.cutLayer = cutLayer;
+        try {
+            Backbones.checkLayers(cfg.alpha, cfg.cutLayer, cfg.fineTuneFrom);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        Graph g = graph(backend);
+        if (g.position(cfg.fineTuneFrom) > g.position(cfg.cutLayer)) {
+            throw new UserError("--fine-tune-from " + cfg.fineTuneFrom + " comes after the cut " + cfg.cutLayer);
+        }
+        TrainBench.Result r = TrainBench.run(backend, g, cfg, TRAIN_CLASSES, minTime(2.0));
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("op", "mobilenetv2-train");
+        row.put("device", backend.name());
+        row.put("batch", batch);
+        row.put("input_size", inputSize);
+        row.put("threads", threads);
+        row.put("fine_tune_from", cfg.fineTuneFrom);
+        row.put("cut_layer", cfg.cutLayer);
+        row.put("trained_parameters", r.parameters());
+        row.put("samples_per_s", r.samplesPerSecond());
+        row.put("ms_per_step", r.msPerStep());
+        row.put("phase_ms", r.phaseMs());
+        results.add(row);
+        jsonOut.put("layers", r.layers());
+        if (!json) {
+            System.out.printf(Locale.ROOT, "mobilenetv2 %dx%d training step, %s ... %s + head (%,d trained parameters), batch %d "
+                    + "on %s (%d %s): %.1f samples/s, %.1f ms/step%n", inputSize, inputSize, cfg.fineTuneFrom, cfg.cutLayer,
+                    r.parameters(), batch, backend.name(), threads, threads == 1 ? "thread" : "threads",
+                    r.samplesPerSecond(), r.msPerStep());
+            double total = r.phaseMs().values().stream().mapToDouble(Double::doubleValue).sum();
+            System.out.println("  profiled steps (the backend waits after each layer and phase):");
+            r.phaseMs().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-24s %8.2f ms %5.1f%%%n", k, v, 100 * v / total));
+            System.out.printf("%-26s %-10s %-26s %8s %9s%n", "layer (forward)", "kind", "shape", "ms", "GFLOP/s");
+            for (ModelBench.LayerPoint l : r.layers()) {
+                System.out.printf(Locale.ROOT, "%-26s %-10s %-26s %8.3f %9.1f%n", l.layer(), l.kind(), l.shape(), l.ms(), l.gflops());
+            }
+        }
+        printJson();
+        return 0;
+    }
+
+    /** Classes of the benchmarked head: the four of the project's face classifier (the step hardly depends on it). */
+    private static final int TRAIN_CLASSES = 4;
 
     private Integer sideBySide(Backend backend, int threads) throws Exception {
         OnnxRuntimeBench.Result r;

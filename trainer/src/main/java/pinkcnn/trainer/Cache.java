@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -13,9 +12,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * pinkcnn's cache folder, outside the repository: the system property {@code pinkcnn.cache}, else
- * {@code $PINKCNN_CACHE}, else {@code $XDG_CACHE_HOME/pinkcnn}, else {@code ~/.cache/pinkcnn}. Holds the
- * converted weights, the npm package they come from, and backbone features keyed by content hashes.
+ * pinkcnn's cache folder, outside the repository ({@link pinkcnn.engine.io.CacheDir} says where). Holds the
+ * converted weights, the npm package they come from, backbone features keyed by content hashes, measured peaks and
+ * the OpenCL tuning.
  */
 public final class Cache {
     private static final Map<String, String> FILE_HASHES = new ConcurrentHashMap<>();
@@ -23,11 +22,7 @@ public final class Cache {
     private Cache() {}
 
     public static Path dir() {
-        String env = System.getProperty("pinkcnn.cache", System.getenv("PINKCNN_CACHE"));
-        if (env != null && !env.isBlank()) return Paths.get(env).toAbsolutePath();
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Paths.get(xdg) : Paths.get(System.getProperty("user.home"), ".cache");
-        return base.resolve("pinkcnn").toAbsolutePath();
+        return pinkcnn.engine.io.CacheDir.path();
     }
 
     public static Path dir(String sub) throws IOException {

@@ -1,6 +1,7 @@
 package pinkcnn.engine.backend;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a backend may offer, beside the {@link Backend} contract, for measuring and comparing its own kernels: numbered
@@ -53,5 +54,37 @@ public interface KernelLab {
      */
     default double peakFmaKernel(int rounds) {
         throw new UnsupportedOperationException("no peak kernel on this backend");
+    }
+
+    /**
+     * Families whose kernels take compile-time parameters a tuner may set (tile sizes, work-group sizes, vector
+     * widths; {@code pinkcnn bench --tune}). Their first numbered version is the reference a tuned kernel must agree
+     * with.
+     */
+    default List<String> tunableFamilies() {
+        return List.of();
+    }
+
+    /** The values worth trying for each parameter of a family on this device, in the order a search tries them. */
+    default Map<String, List<Integer>> tuningSpace(String family) {
+        throw new IllegalArgumentException("nothing to tune in '" + family + "' on this backend");
+    }
+
+    /** The parameters of a family in use now. */
+    default Map<String, Integer> tuning(String family) {
+        throw new IllegalArgumentException("nothing to tune in '" + family + "' on this backend");
+    }
+
+    /** The parameters the device type gets when nothing was tuned or set. */
+    default Map<String, Integer> defaultTuning(String family) {
+        throw new IllegalArgumentException("nothing to tune in '" + family + "' on this backend");
+    }
+
+    /**
+     * Runs {@code family} with these parameters from now on (parameters left out keep their value); an
+     * {@link IllegalArgumentException} names an unknown parameter or a value out of range.
+     */
+    default void useTuning(String family, Map<String, Integer> values) {
+        throw new IllegalArgumentException("nothing to tune in '" + family + "' on this backend");
     }
 }

@@ -240,19 +240,28 @@ public final class Functional {
      */
     public static Tensor gridAveragePool2d(Tensor x, int grid) {
         requireRank(x, 4, "grid pooling input");
-        int n = x.dim(0), h = x.dim(1), w = x.dim(2), c = x.dim(3);
+        int n = x.dim(0), h = x.dim(1), w = x.dim(2), c = x.dim(3), hw = h * w, cells = grid * grid;
         Backend b = x.backend();
-        Tensor y = Tensor.of(b, gridAveragePool2d(x.toArray(), n, h, w, c, grid), n, grid, grid, c);
+        // Each image's pooling is a GEMM, y[img] (cells × c) = P (cells × hw) · x[img] (hw × c), with P's row of a cell
+        // holding 1/area over the cell's pixels: it stays on the backend, where a host loop over the map (a download,
+        // the loop, an upload, and the same again for the gradient) took most of a fine-tuning step's forward pass.
+        float[] pm = new float[cells * hw];
+        forEachGridCell(1, h, w, 1, grid, (img, cell, y0, y1, x0, x1) -> {
+            float share = 1f / ((y1 - y0) * (x1 - x0));
+            for (int yy = y0; yy < y1; yy++) for (int xx = x0; xx < x1; xx++) pm[cell * hw + yy * w + xx] = share;
+        });
+        Tensor p = Tensor.of(b, pm, cells, hw);
+        Tensor y = Tensor.empty(b, n, grid, grid, c);
+        for (int img = 0; img < n; img++) {
+            b.gemm(false, false, cells, c, hw, 1f, p.storage(), 0, hw, x.storage(), (long) img * hw * c, c, 0f, y.storage(),
+                    (long) img * cells * c, c);
+        }
         Autograd.record(y, new Tensor[] {x}, () -> {
-            float[] dy = y.gradArray(), dx = new float[n * h * w * c];
-            forEachGridCell(n, h, w, c, grid, (img, cell, y0, y1, x0, x1) -> {
-                float share = 1f / ((y1 - y0) * (x1 - x0));
-                for (int yy = y0; yy < y1; yy++)
-                    for (int xx = x0; xx < x1; xx++)
-                        for (int ch = 0; ch < c; ch++) dx[((img * h + yy) * w + xx) * c + ch] += dy[cell + ch] * share;
-            });
-            Tensor d = Tensor.of(b, dx, x.shape());
-            b.axpy(dx.length, 1f, d.storage(), x.gradStorage());
+            for (int img = 0; img < n; img++) {
+                // dx[img] += Pᵀ · dy[img]
+                b.gemm(true, false, hw, c, cells, 1f, p.storage(), 0, hw, y.gradStorage(), (long) img * cells * c, c, 1f,
+                        x.gradStorage(), (long) img * hw * c, c);
+            }
         });
         return y;
     }

@@ -223,6 +223,15 @@ public final class TrainingRun {
         return new Classifier(backbone, cfg.cutLayer, cfg.frozen() ? null : cfg.fineTuneFrom, cfg.bnTrain, List.of(), 0f);
     }
 
+    /**
+     * The trainable part of a fine-tuning configuration (the backbone from {@code cfg.fineTuneFrom} to the cut, then
+     * the head), built as {@code train} builds it; for the training benchmark.
+     */
+    public static Classifier fineTuned(Backend backend, Graph backbone, RunConfig cfg) {
+        if (cfg.frozen()) throw new IllegalArgumentException("a fine-tuning configuration has a first trained layer");
+        return classifier(backend, backbone, cfg, (int[]) null);
+    }
+
     /** The full classifier, its head sized for the features. */
     static Classifier classifier(Backend backend, Graph backbone, RunConfig cfg, FeatureSet features) {
         int[] shape = cfg.frozen() ? features.sampleShape(cfg.cutLayer) : null;
