@@ -2,7 +2,10 @@ package pinkcnn.trainer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
 
 /** Runs the whole CLI in-process, as {@code ./pinkcnn ARGS} would, capturing what it prints. */
 public final class MainCli {
@@ -23,5 +26,14 @@ public final class MainCli {
             System.setOut(oldOut);
             System.setErr(oldErr);
         }
+    }
+
+    /** As {@link #cli}, capturing what commands print through picocli's own writers (convert, detect). */
+    public static Result picocli(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return new Result(cli.execute(args), out.toString(), err.toString());
     }
 }

@@ -224,7 +224,8 @@ public final class TfjsLayersModel {
         return null;
     }
 
-    private static ByteBuffer concatenatedShards(List<Object> paths, ShardSource shards) throws IOException {
+    /** A weight group's shards, read in order and joined: the group's tensors are laid end to end across them. */
+    static ByteBuffer concatenatedShards(List<Object> paths, ShardSource shards) throws IOException {
         List<byte[]> parts = new ArrayList<>();
         long total = 0;
         for (Object p : paths) {

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,17 +96,7 @@ final class WeightsManifest {
         for (Object g : JsLiteral.array(root, "the manifest")) {
             Map<String, Object> group = JsLiteral.object(g, "a manifest group");
             List<Object> paths = JsLiteral.array(group.get("paths"), "a group's paths");
-            List<byte[]> parts = new ArrayList<>();
-            long total = 0;
-            for (Object p : paths) {
-                byte[] b = shards.read(JsLiteral.string(p, "a shard path"));
-                parts.add(b);
-                total += b.length;
-            }
-            if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("weight group over 2 GB");
-            ByteBuffer bytes = ByteBuffer.allocate((int) total);
-            for (byte[] b : parts) bytes.put(b);
-            bytes.flip();
+            ByteBuffer bytes = TfjsLayersModel.concatenatedShards(paths, shards);
             for (Object w : JsLiteral.array(group.get("weights"), "a group's weights")) {
                 Map<String, Object> spec = JsLiteral.object(w, "a weight entry");
                 String name = JsLiteral.string(spec.get("name"), "a weight's name");

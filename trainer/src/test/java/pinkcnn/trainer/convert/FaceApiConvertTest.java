@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -18,11 +16,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import pinkcnn.engine.io.KerasWeights;
 import pinkcnn.engine.io.WeightFileException;
 import pinkcnn.engine.models.SsdMobileNetV1;
-import pinkcnn.trainer.Main;
+import pinkcnn.trainer.MainCli;
 import pinkcnn.trainer.face.FaceTestData;
 
 /** face-api.js' bare weights manifests: reading them, and converting its SSD MobileNetV1 into the Keras layout. */
@@ -31,22 +28,12 @@ class FaceApiConvertTest {
     @TempDir
     Path tmp;
 
-    record Run(int exit, String out, String err) {}
-
-    static Run pinkcnn(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
-
     @Test
     void convertsFaceApisDetectorFromTheNpmPackage() throws IOException {
         FaceTestData.requireFaceApiTarball();
         Path out = tmp.resolve("ssd.h5");
-        Run run = pinkcnn("convert", "--from", "npm:@vladmandic/face-api@1.7.15", "--out", out.toString());
-        assertEquals(0, run.exit(), run.err());
+        MainCli.Result run = MainCli.picocli("convert", "--from", "npm:@vladmandic/face-api@1.7.15", "--out", out.toString());
+        assertEquals(0, run.rc(), run.err());
         assertTrue(run.out().contains("ssd_mobilenetv1_model-weights_manifest.json: TF.js weights manifest of SSD MobileNetV1"), run.out());
         assertTrue(run.out().contains("kept   97 of 97 layers: input_1 … anchors"), run.out());
         assertTrue(run.out().contains("5,555,519 parameters"), run.out());
@@ -59,9 +46,9 @@ class FaceApiConvertTest {
         float[] a = w.weight("anchors", "anchors:0").data();
         for (int i = 0; i < a.length; i += 4) assertTrue(a[i + 2] > a[i] && a[i + 3] > a[i + 1], "anchor " + i / 4);
 
-        Run other = pinkcnn("convert", "--from", "npm:@vladmandic/face-api@1.7.15", "--model", "face_landmark_68",
+        MainCli.Result other = MainCli.picocli("convert", "--from", "npm:@vladmandic/face-api@1.7.15", "--model", "face_landmark_68",
                 "--out", tmp.resolve("x.h5").toString());
-        assertEquals(2, other.exit());
+        assertEquals(2, other.rc());
         assertTrue(other.err().contains("'face_landmark_68_model'; pinkcnn knows the network of ssd_mobilenetv1_model only"), other.err());
         assertFalse(Files.exists(tmp.resolve("x.h5")));
     }

@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import pinkcnn.trainer.Main;
+import pinkcnn.trainer.MainCli;
 import pinkcnn.trainer.data.ImageDecoder;
 import pinkcnn.trainer.data.RgbImage;
 
@@ -24,16 +21,6 @@ class DetectCommandTest {
 
     @TempDir
     Path tmp;
-
-    record Run(int exit, String out, String err) {}
-
-    static Run pinkcnn(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
 
     @Test
     void findsOffCentreFacesInEveryKindOfFile() throws Exception {
@@ -60,8 +47,8 @@ class DetectCommandTest {
         args[4] = "--png";
         args[5] = png.toString();
         for (int i = 0; i < files.size(); i++) args[6 + i] = files.get(i).toString();
-        Run run = pinkcnn(args);
-        assertEquals(1, run.exit(), "one file is not a photo: " + run.err());
+        MainCli.Result run = MainCli.picocli(args);
+        assertEquals(1, run.rc(), "one file is not a photo: " + run.err());
         assertTrue(run.err().contains("skipped " + files.get(7) + ": not an image"), run.err());
         JsonNode photos = new ObjectMapper().readTree(run.out()).get("photos");
         assertEquals(files.size(), photos.size());
@@ -100,8 +87,8 @@ class DetectCommandTest {
         Path photo = FacePhotos.jpeg(tmp.resolve("p.jpg"), new RgbImage(64, 48, new byte[3 * 64 * 48]));
         Path png = tmp.resolve("drawn");
         Path text = Files.writeString(tmp.resolve("weights.h5"), "hello");
-        Run notHdf5 = pinkcnn("detect", "--device", "cpu", "--weights", text.toString(), "--png", png.toString(), photo.toString());
-        assertEquals(2, notHdf5.exit());
+        MainCli.Result notHdf5 = MainCli.picocli("detect", "--device", "cpu", "--weights", text.toString(), "--png", png.toString(), photo.toString());
+        assertEquals(2, notHdf5.rc());
         assertEquals(1, notHdf5.err().strip().lines().count(), notHdf5.err());
         assertTrue(notHdf5.err().contains(text + ": not an HDF5 file"), notHdf5.err());
         assertFalse(Files.exists(png), "nothing written");
@@ -109,8 +96,8 @@ class DetectCommandTest {
         Path good = FaceTestData.requireDetector();
         byte[] all = Files.readAllBytes(good);
         Path truncated = Files.write(tmp.resolve("truncated.h5"), java.util.Arrays.copyOf(all, all.length / 2));
-        Run cut = pinkcnn("detect", "--device", "cpu", "--weights", truncated.toString(), "--png", png.toString(), photo.toString());
-        assertEquals(2, cut.exit());
+        MainCli.Result cut = MainCli.picocli("detect", "--device", "cpu", "--weights", truncated.toString(), "--png", png.toString(), photo.toString());
+        assertEquals(2, cut.rc());
         assertTrue(cut.err().contains(truncated + ": truncated"), cut.err());
         assertFalse(Files.exists(png), "nothing written");
     }

@@ -5,16 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pinkcnn.engine.reference.SharedData;
-import pinkcnn.trainer.Main;
+import pinkcnn.trainer.MainCli;
 import pinkcnn.trainer.data.ImageDecoder;
 import pinkcnn.trainer.data.RgbImage;
 
@@ -25,22 +22,6 @@ import pinkcnn.trainer.data.RgbImage;
 class PredictFacesTest {
     @TempDir
     Path tmp;
-
-    record Result(int rc, String out, String err) {}
-
-    static Result cli(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int rc = Main.commandLine().execute(args);
-            return new Result(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     @Test
     void predictsEveryFaceOfAPhotoWithItsBox() throws Exception {
@@ -57,10 +38,10 @@ class PredictFacesTest {
             }
         }
         Path data = tmp.resolve("data"), run = tmp.resolve("run");
-        Result prepared = cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "96", "--augment", "2",
+        MainCli.Result prepared = MainCli.cli("prepare", "--raw", raw.toString(), "--out", data.toString(), "--size", "96", "--augment", "2",
                 "--no-progress", "--device", "cpu");
         assertEquals(0, prepared.rc(), prepared.err() + prepared.out());
-        Result trained = cli("train", "--data", data.toString(), "--weights", weights.toString(), "--out", run.toString(),
+        MainCli.Result trained = MainCli.cli("train", "--data", data.toString(), "--weights", weights.toString(), "--out", run.toString(),
                 "--epochs", "1", "--batch", "8", "--quiet", "--device", "cpu");
         assertEquals(0, trained.rc(), trained.err());
         JsonNode cfg = new ObjectMapper().readTree(run.resolve("run.json").toFile());
@@ -75,7 +56,7 @@ class PredictFacesTest {
         Path twoFile = FacePhotos.jpeg(tmp.resolve("two.jpg"), two);
         Path empty = FacePhotos.jpeg(tmp.resolve("empty.jpg"), Scenes.clutter(320, 240, 22));
         Path png = tmp.resolve("drawn");
-        Result p = cli("predict", "--run", run.toString(), "--device", "cpu", "--json", "--png", png.toString(),
+        MainCli.Result p = MainCli.cli("predict", "--run", run.toString(), "--device", "cpu", "--json", "--png", png.toString(),
                 twoFile.toString(), empty.toString());
         assertEquals(1, p.rc(), "one photo has no face: " + p.err());
         assertTrue(p.err().contains("skipped " + empty + ": no face found"), p.err());
