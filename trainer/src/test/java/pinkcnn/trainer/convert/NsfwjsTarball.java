@@ -37,7 +37,8 @@ public final class NsfwjsTarball {
         }
     }
 
-    private static boolean npmInstalled() {
+    /** Whether the {@code npm} command runs here (it fetches packages the cache does not hold yet). */
+    public static boolean npmInstalled() {
         try {
             Process p = new ProcessBuilder("npm", "--version").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();

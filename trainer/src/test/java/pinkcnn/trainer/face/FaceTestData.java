@@ -7,9 +7,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import pinkcnn.trainer.DetectorWeights;
 import pinkcnn.trainer.convert.NpmPackages;
+import pinkcnn.trainer.convert.NsfwjsTarball;
 
 /**
  * What the face tests need from outside the repository: the LFW demo photos (../shared/datasets/lfw-demo) and the
@@ -37,7 +37,7 @@ public final class FaceTestData {
     public static synchronized Path requireDetector() {
         if (DetectorWeights.available()) return DetectorWeights.path();
         Path tgz = NpmPackages.cacheDir().resolve("vladmandic-face-api-1.7.15.tgz");
-        assumeTrue(Files.isRegularFile(tgz) || npmInstalled(), "npm is not installed and " + tgz + " is not cached: "
+        assumeTrue(Files.isRegularFile(tgz) || NsfwjsTarball.npmInstalled(), "npm is not installed and " + tgz + " is not cached: "
                 + "the face-detector tests need one of them (install Node.js with npm)");
         return DetectorWeights.ensure(new PrintWriter(System.err, true));
     }
@@ -46,17 +46,7 @@ public final class FaceTestData {
     public static synchronized Path requireFaceApiTarball() throws IOException {
         Path tgz = NpmPackages.cacheDir().resolve("vladmandic-face-api-1.7.15.tgz");
         if (Files.isRegularFile(tgz)) return tgz;
-        assumeTrue(npmInstalled(), "npm is not installed and " + tgz + " is not cached: the face-api tests need one of them");
+        assumeTrue(NsfwjsTarball.npmInstalled(), "npm is not installed and " + tgz + " is not cached: the face-api tests need one of them");
         return NpmPackages.fetch(DetectorWeights.PACKAGE, NpmPackages.cacheDir(), new PrintWriter(System.err, true));
-    }
-
-    private static boolean npmInstalled() {
-        try {
-            Process p = new ProcessBuilder("npm", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 }
