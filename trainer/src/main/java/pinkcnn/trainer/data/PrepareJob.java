@@ -241,10 +241,8 @@ public final class PrepareJob {
         // with faces, a decoded photo waits for its batch: fewer in flight, as each holds all its pixels
         int inFlight = detector == null ? 4 * o.threadCount() : 2 * o.threadCount() + FaceDetector.BATCH;
         try (Progress bar = progress.phase(detector == null ? "scan" : "scan, faces", files.size());
-             OrderedParallel<RawDataset.RawFile, Scanned> scans = new OrderedParallel<>(files.iterator(), f -> {
-                 PhotoScan.Scan scan = PhotoScan.scan(f, o.minSide(), o.maxPixels(), o.preprocessing());
-                 return new Scanned(scan, scan.image() == null ? null : FaceDetector.input(scan.image()));
-             }, pool, inFlight)) {
+             OrderedParallel<RawDataset.RawFile, Scanned> scans = new OrderedParallel<>(files.iterator(),
+                     f -> scanForFaces(f), pool, inFlight)) {
             List<Scanned> batch = new ArrayList<>();
             while (scans.hasNext() || !batch.isEmpty()) {
                 if (scans.hasNext()) {
@@ -267,6 +265,20 @@ public final class PrepareJob {
             throw cannotWrite(e);
         }
         return out;
+    }
+
+    /** Scans a file and, for a face crop, resizes the photo for the detector; running out of memory rejects it as such. */
+    private Scanned scanForFaces(RawDataset.RawFile file) {
+        PhotoScan.Scan scan = PhotoScan.scan(file, o.minSide(), o.maxPixels(), o.preprocessing());
+        if (scan.image() == null) return new Scanned(scan, null);
+        int w = scan.image().width(), h = scan.image().height();
+        try {
+            return new Scanned(scan, FaceDetector.input(scan.image()));
+        } catch (OutOfMemoryError e) {
+            scan = null;   // let the decoded pixels go before anything else is allocated
+            Rejected why = new Rejected(file, ImageDecoder.outOfMemory("processing", w, h, "image"));
+            return new Scanned(new PhotoScan.Scan(new Outcome(null, why), null, null), null);
+        }
     }
 
     /** A file scanned and, for the detector, its photo resized to the network's input (null if rejected or no detector). */
