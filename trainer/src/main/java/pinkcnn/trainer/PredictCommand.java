@@ -99,7 +99,7 @@ public final class PredictCommand implements Callable<Integer> {
         // done, and nothing is kept of them afterwards: memory is the same for 10 photos or a million.
         int per = cfg.inputSize * cfg.inputSize * 3;
         int batch = (int) Math.max(1, Math.min(cfg.batch, (256L << 20) / per));   // at most 256 MiB of pixels
-        java.io.ByteArrayOutputStream pixels = new java.io.ByteArrayOutputStream(batch * per);
+        byte[] pixels = new byte[batch * per];   // reused batch after batch; grows only for a photo with many faces
         List<Item> items = new ArrayList<>(batch);
         List<Map<String, Object>> pending = new ArrayList<>(batch);   // this batch's results, in the photos' order
         int skipped = 0;
@@ -126,7 +126,10 @@ public final class PredictCommand implements Callable<Integer> {
                     skipped++;
                     continue;
                 }
-                inputs.forEach(pixels::writeBytes);
+                if ((items.size() + inputs.size()) * (long) per > pixels.length) {
+                    pixels = java.util.Arrays.copyOf(pixels, (items.size() + inputs.size()) * per);
+                }
+                for (int k = 0; k < inputs.size(); k++) System.arraycopy(inputs.get(k), 0, pixels, (items.size() + k) * per, per);
                 RgbImage kept = keepPhotos ? photo : null;
                 if (found == null) {
                     items.add(new Item(p, kept, null, 0, 0));
@@ -138,14 +141,13 @@ public final class PredictCommand implements Callable<Integer> {
                     }
                 }
                 if (items.size() >= batch) {
-                    scorer.score(items, pixels.toByteArray(), pending);
+                    scorer.score(items, pixels, pending);
                     output.write(pending);
                     items.clear();
                     pending.clear();
-                    pixels.reset();
                 }
             }
-            scorer.score(items, pixels.toByteArray(), pending);
+            scorer.score(items, pixels, pending);
             output.write(pending);
         }
         output.end();
