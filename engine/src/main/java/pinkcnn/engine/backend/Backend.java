@@ -94,6 +94,31 @@ public interface Backend extends AutoCloseable {
         affineInPlace(g.n() * g.outH() * g.outW(), g.cout(), y, scale, shift, lo, hi);
     }
 
+    /**
+     * One inverted-residual block without gradients: y = project(relu(depthwise(relu(expand(x))))) (+ x when
+     * {@code b.residual()}), each convolution followed by its folded batch norm (scale, shift) as in
+     * {@link #conv2dAffine}. Without expansion ({@code b.expand()} false; the expansion storages are then ignored) the
+     * depthwise convolution reads x. By default the layers run one after the other through temporary tensors; a
+     * backend may fuse them so that the expanded activations, six times the block's input, never leave the cache.
+     */
+    default void invertedResidual(InvertedResidual b, Storage x, Storage expand, Storage expandScale,
+                                  Storage expandShift, Storage depthwise, Storage depthwiseScale, Storage depthwiseShift,
+                                  Storage project, Storage projectScale, Storage projectShift, Storage y) {
+        ConvGeometry d = b.depthwise();
+        Storage expanded = x;
+        if (b.expand()) {
+            expanded = allocateUninitialized(d.inputSize());
+            conv2dAffine(b.expansion(), x, expand, expandScale, expandShift, 0f, b.expandCap(), expanded);
+        }
+        Storage filtered = allocateUninitialized(d.outputSize());
+        depthwiseConv2dAffine(d, expanded, depthwise, depthwiseScale, depthwiseShift, 0f, b.depthwiseCap(), filtered);
+        if (expanded != x) expanded.release();
+        conv2dAffine(b.projection(), filtered, project, projectScale, projectShift, Float.NEGATIVE_INFINITY,
+                Float.POSITIVE_INFINITY, y);
+        filtered.release();
+        if (b.residual()) add(b.outputSize(), y, x, y);
+    }
+
     /** y = clamp(y·scale + shift, lo, hi) in place with the per-channel kernels ({@code lo} 0 or −∞). */
     private void affineInPlace(int rows, int c, Storage y, Storage scale, Storage shift, float lo, float hi) {
         if (lo == 0f) channelAffineClamp(rows, c, y, scale, shift, hi, y);

@@ -3,10 +3,12 @@ package pinkcnn.engine.cpu;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.backend.ConvGeometry;
 import pinkcnn.engine.backend.DropoutMask;
+import pinkcnn.engine.backend.InvertedResidual;
 import pinkcnn.engine.backend.Storage;
 
 /**
@@ -24,6 +26,8 @@ public final class CpuBackend implements Backend {
     private final CpuDepthwise depthwise;
     private final CpuPool pool;
     private final CpuChannelOps channels;
+    private final CpuInvertedResidual blocks;
+    private volatile boolean fusedBlocks = true;
     /** Released arrays by length, handed out again by {@link #allocate} (avoids page faults and GC churn). */
     private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
 
@@ -36,10 +40,55 @@ public final class CpuBackend implements Backend {
         this.depthwise = new CpuDepthwise(parallel);
         this.pool = new CpuPool(parallel);
         this.channels = new CpuChannelOps(parallel);
+        this.blocks = new CpuInvertedResidual(parallel, depthwise.rows());
     }
 
     public CpuBackend() {
         this(0);
+    }
+
+    /**
+     * Kernel families with numbered versions here: the forward convolution's product, depthwise 3×3, and the
+     * inverted-residual block.
+     */
+    public static final String CONV = "conv", DEPTHWISE = "depthwise", BLOCK = "block";
+
+    /**
+     * The numbered versions of a family, oldest first; the newest runs unless {@link #useVersion} says otherwise. Each
+     * version's class comment says what it changes: {@code conv} v1_gemm {@link CpuGemm}, v2_tiles
+     * {@link CpuConvTiles}; {@code depthwise} v1_taps {@link CpuDepthwise}, v2_rows {@link CpuDepthwise3x3};
+     * {@code block} v1_layers (the layers one after the other, {@link Backend#invertedResidual}), v2_fused
+     * {@link CpuInvertedResidual}.
+     */
+    public static List<String> versions(String family) {
+        return switch (family) {
+            case CONV -> List.of("v1_gemm", "v2_tiles");
+            case DEPTHWISE -> List.of("v1_taps", "v2_rows");
+            case BLOCK -> List.of("v1_layers", "v2_fused");
+            default -> throw new IllegalArgumentException("no numbered versions of '" + family + "' on the CPU backend");
+        };
+    }
+
+    /** The version of a family that runs now. */
+    public String version(String family) {
+        boolean newest = switch (family) {
+            case CONV -> conv.tiledForward();
+            case DEPTHWISE -> depthwise.rowsForward();
+            case BLOCK -> fusedBlocks;
+            default -> throw new IllegalArgumentException("no numbered versions of '" + family + "' on the CPU backend");
+        };
+        return versions(family).get(newest ? 1 : 0);
+    }
+
+    /** Runs {@code family} in {@code version} from now on (for benchmarks and parity tests). */
+    public void useVersion(String family, String version) {
+        int v = versions(family).indexOf(version);
+        if (v < 0) throw new IllegalArgumentException(family + " has no version '" + version + "': " + versions(family));
+        switch (family) {
+            case CONV -> conv.useTiledForward(v == 1);
+            case DEPTHWISE -> depthwise.useRowsForward(v == 1);
+            default -> fusedBlocks = v == 1;
+        }
     }
 
     public int threads() {
@@ -158,6 +207,20 @@ public final class CpuBackend implements Backend {
     public void depthwiseConv2dAffine(ConvGeometry g, Storage x, Storage w, Storage scale, Storage shift, float lo,
                                       float hi, Storage y) {
         depthwise.forward(g, a(x), a(w), a(y), new OutputStage(a(scale), a(shift), lo, hi));
+    }
+
+    @Override
+    public void invertedResidual(InvertedResidual b, Storage x, Storage expand, Storage expandScale, Storage expandShift,
+                                 Storage depthwise, Storage depthwiseScale, Storage depthwiseShift, Storage project,
+                                 Storage projectScale, Storage projectShift, Storage y) {
+        if (!fusedBlocks || !CpuInvertedResidual.handles(b)) {
+            Backend.super.invertedResidual(b, x, expand, expandScale, expandShift, depthwise, depthwiseScale,
+                    depthwiseShift, project, projectScale, projectShift, y);
+            return;
+        }
+        boolean e = b.expand();
+        blocks.forward(b, a(x), e ? a(expand) : null, e ? a(expandScale) : null, e ? a(expandShift) : null, a(depthwise),
+                a(depthwiseScale), a(depthwiseShift), a(project), a(projectScale), a(projectShift), a(y));
     }
 
     @Override

@@ -16,12 +16,24 @@ import pinkcnn.engine.backend.ConvGeometry;
  */
 final class CpuConv {
     private final CpuGemm gemm;
+    private final CpuConvTiles tiles;
     private final Parallel parallel;
     private float[] col = new float[0];
+    /** Whether the forward pass multiplies with version 2 ({@link CpuConvTiles}) instead of {@link CpuGemm}. */
+    private volatile boolean tiledForward = true;
 
     CpuConv(CpuGemm gemm, Parallel parallel) {
         this.gemm = gemm;
+        this.tiles = new CpuConvTiles(parallel);
         this.parallel = parallel;
+    }
+
+    void useTiledForward(boolean tiled) {
+        tiledForward = tiled;
+    }
+
+    boolean tiledForward() {
+        return tiledForward;
     }
 
     synchronized void forward(ConvGeometry g, float[] x, float[] w, float[] y) {
@@ -32,7 +44,11 @@ final class CpuConv {
     synchronized void forward(ConvGeometry g, float[] x, float[] w, float[] y, OutputStage stage) {
         int k = g.kh() * g.kw() * g.cin(), cout = g.cout();
         if (g.isPointwise()) {
-            gemm.gemm(false, false, g.n() * g.h() * g.w(), cout, g.cin(), 1f, x, 0, g.cin(), w, 0, cout, 0f, y, 0, cout, stage);
+            multiply(g.n() * g.h() * g.w(), k, cout, x, w, y, 0, stage);
+            return;
+        }
+        if (tiledForward) {
+            forwardInStrips(g, x, w, y, stage);
             return;
         }
         int rows = g.outH() * g.outW();
@@ -40,6 +56,65 @@ final class CpuConv {
         for (int img = 0; img < g.n(); img++) {
             im2col(g, x, img, cols);
             gemm.gemm(false, false, rows, cout, k, 1f, cols, 0, k, w, 0, cout, 0f, y, img * rows * cout, cout, stage);
+        }
+    }
+
+    /** y[yOff…] = stage(a (rows × k) · w (k × cout)). */
+    private void multiply(int rows, int k, int cout, float[] a, float[] w, float[] y, int yOff, OutputStage stage) {
+        if (tiledForward) tiles.multiply(rows, k, cout, a, 0, w, y, yOff, stage);
+        else gemm.gemm(false, false, rows, cout, k, 1f, a, 0, k, w, 0, cout, 0f, y, yOff, cout, stage);
+    }
+
+    /**
+     * Version 2's convolutions other than 1×1: each task unfolds a strip of output rows into a buffer of its own,
+     * which stays in cache, and multiplies it at once ({@link CpuConvTiles}); version 1 unfolds a whole image into
+     * memory first and then multiplies (the stem of MobileNetV2: 12,544 × 27 floats, written and read back).
+     */
+    private void forwardInStrips(ConvGeometry g, float[] x, float[] w, float[] y, OutputStage stage) {
+        int k = g.kh() * g.kw() * g.cin(), cout = g.cout(), ow_ = g.outW(), oh_ = g.outH();
+        CpuConvTiles.Operand op = CpuConvTiles.Operand.of(w, k, cout);
+        OutputStage st = stage != null ? stage : OutputStage.identity(cout);
+        int strip = Math.max(1, Math.min(oh_, STRIP_PIXELS / ow_));
+        int strips = (oh_ + strip - 1) / strip;
+        int grain = 2.0 * g.n() * oh_ * ow_ * k * cout < CpuGemm.PARALLEL_FLOPS ? Integer.MAX_VALUE : 1;
+        parallel.forRange(g.n() * strips, grain, (from, to) -> {
+            float[] cols = new float[strip * ow_ * k];
+            for (int t = from; t < to; t++) {
+                int img = t / strips, oh0 = t % strips * strip, oh1 = Math.min(oh_, oh0 + strip);
+                im2colRows(g, x, img, oh0, oh1, cols);
+                CpuConvTiles.multiplyHere((oh1 - oh0) * ow_, op, cols, 0, y, ((img * oh_) + oh0) * ow_ * cout, st);
+            }
+        });
+    }
+
+    /** Output pixels per strip of {@link #forwardInStrips}: at least one row; the buffer stays in the L2 cache. */
+    private static final int STRIP_PIXELS = 256;
+
+    /**
+     * {@link #im2col} for output rows [oh0, oh1) of one image, into cols from 0. A window row whose kw taps are all
+     * inside the input is kw·cin contiguous floats of x (9 for the stem), copied in one loop.
+     */
+    private static void im2colRows(ConvGeometry g, float[] x, int img, int oh0, int oh1, float[] cols) {
+        int ow_ = g.outW(), cin = g.cin(), kw = g.kw(), s = g.stride(), run = kw * cin, dst = 0;
+        for (int oh = oh0; oh < oh1; oh++) {
+            for (int ow = 0; ow < ow_; ow++) {
+                int iw0 = ow * s - g.padLeft();
+                boolean columnsInside = iw0 >= 0 && iw0 + kw <= g.w();
+                for (int i = 0; i < g.kh(); i++, dst += run) {
+                    int ih = oh * s + i - g.padTop();
+                    int rowStart = ((img * g.h() + ih) * g.w() + iw0) * cin;
+                    if (ih < 0 || ih >= g.h()) {
+                        for (int c = 0; c < run; c++) cols[dst + c] = 0f;
+                    } else if (columnsInside) {
+                        for (int c = 0; c < run; c++) cols[dst + c] = x[rowStart + c];
+                    } else {
+                        for (int j = 0; j < kw; j++) {
+                            boolean inside = iw0 + j >= 0 && iw0 + j < g.w();
+                            for (int c = 0; c < cin; c++) cols[dst + j * cin + c] = inside ? x[rowStart + j * cin + c] : 0f;
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -9,9 +9,26 @@ import pinkcnn.engine.backend.ConvGeometry;
  */
 final class CpuDepthwise {
     private final Parallel parallel;
+    private final CpuDepthwise3x3 rows;
+    /** Whether 3×3 forward passes run version 2 ({@link CpuDepthwise3x3}) instead of this class's. */
+    private volatile boolean rowsForward = true;
 
     CpuDepthwise(Parallel parallel) {
         this.parallel = parallel;
+        this.rows = new CpuDepthwise3x3(parallel);
+    }
+
+    /** Version 2, which the fused inverted-residual block shares. */
+    CpuDepthwise3x3 rows() {
+        return rows;
+    }
+
+    void useRowsForward(boolean use) {
+        rowsForward = use;
+    }
+
+    boolean rowsForward() {
+        return rowsForward;
     }
 
     /**
@@ -24,6 +41,10 @@ final class CpuDepthwise {
 
     /** The forward pass with {@code stage} applied to each output pixel right after it is computed (null: none). */
     void forward(ConvGeometry g, float[] x, float[] w, float[] y, OutputStage stage) {
+        if (rowsForward && CpuDepthwise3x3.handles(g)) {
+            rows.forward(g, x, w, y, stage);
+            return;
+        }
         int c = g.cin(), oh_ = g.outH(), ow_ = g.outW();
         parallel.forRange(g.n() * oh_, 2, (from, to) -> {
             int[] taps = PaddedWindow.buffer(g), wts = PaddedWindow.buffer(g);

@@ -38,9 +38,9 @@ public final class Conv2d extends ConvLayer {
     }
 
     @Override
-    public Tensor forwardAffine(Tensor x, Tensor scale, Tensor shift, float lo, float hi) {
+    public Tensor forwardAffine(Tensor x, int[] pad, Tensor scale, Tensor shift, float lo, float hi) {
         if (!canFuse()) throw new IllegalStateException(name() + " has a bias: apply it and the affine map separately");
-        return Functional.conv2dAffine(x, kernel.value(), stride, padding, scale, shift, lo, hi);
+        return Functional.conv2dAffine(x, kernel.value(), stride, padding, pad, scale, shift, lo, hi);
     }
 
     /**

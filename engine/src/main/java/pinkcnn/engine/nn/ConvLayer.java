@@ -27,8 +27,12 @@ public abstract class ConvLayer extends Layer {
     /** False when the layer's own output stage is in the way (a bias). */
     public abstract boolean canFuse();
 
-    /** forward(x), then y = clamp(y·scale[c] + shift[c], lo, hi), in one pass; without gradients only. */
-    public abstract Tensor forwardAffine(Tensor x, Tensor scale, Tensor shift, float lo, float hi);
+    /**
+     * forward(x), then y = clamp(y·scale[c] + shift[c], lo, hi), in one pass; without gradients only. With a
+     * {@code pad} ({top, bottom, left, right}, from a ZeroPadding2d before this layer; null for none) x is
+     * convolved as if padded first.
+     */
+    public abstract Tensor forwardAffine(Tensor x, int[] pad, Tensor scale, Tensor shift, float lo, float hi);
 
     @Override
     public int[] outputShape(int[] in) {

@@ -25,8 +25,8 @@ public final class DepthwiseConv2d extends ConvLayer {
     }
 
     @Override
-    public Tensor forwardAffine(Tensor x, Tensor scale, Tensor shift, float lo, float hi) {
-        return Functional.depthwiseConv2dAffine(x, kernel.value(), stride, padding, scale, shift, lo, hi);
+    public Tensor forwardAffine(Tensor x, int[] pad, Tensor scale, Tensor shift, float lo, float hi) {
+        return Functional.depthwiseConv2dAffine(x, kernel.value(), stride, padding, pad, scale, shift, lo, hi);
     }
 
     @Override

@@ -17,8 +17,11 @@ import pinkcnn.engine.nn.Graph.Node;
  * <p>Fusion happens only without gradients (the fused kernels have no backward) and only where nothing else reads or
  * asked for an output that fusing would never materialise:
  * <ul>
- *   <li>convolution → batch norm on moving statistics (→ ReLU): the batch norm and the ReLU run in the convolution's
- *       output stage ({@link ConvLayer#forwardAffine});</li>
+ *   <li>an inverted-residual block, [1×1 convolution → batch norm → ReLU] → [zero padding] → depthwise convolution →
+ *       batch norm → ReLU → 1×1 convolution → batch norm [→ addition of the block's input], batch norms on moving
+ *       statistics: one {@link pinkcnn.engine.backend.Backend#invertedResidual} call ({@link FusedBlock});</li>
+ *   <li>[zero padding →] convolution → batch norm on moving statistics (→ ReLU): the batch norm and the ReLU run in
+ *       the convolution's output stage and the padding in its geometry ({@link ConvLayer#forwardAffine});</li>
  *   <li>batch norm on moving statistics → ReLU, elsewhere: one pass ({@link BatchNorm#forwardClamped});</li>
  *   <li>convolution with a bias → ReLU: the bias and the ReLU in the convolution's output stage
  *       ({@link Conv2d#forwardBiasClamped}).</li>
@@ -46,7 +49,15 @@ record GraphPlan(List<Step> steps) {
 
         /** Runs the step on its inputs' tensors. */
         Tensor apply(List<Tensor> in) {
+            if (FusedBlock.is(nodes)) return FusedBlock.apply(nodes, in.get(0));
             Layer layer = first().layer();
+            int[] pad = null;
+            List<Node> nodes = this.nodes;
+            if (layer instanceof ZeroPadding2d p && nodes.size() > 1) {
+                pad = p.amounts();
+                nodes = nodes.subList(1, nodes.size());
+                layer = nodes.get(0).layer();
+            }
             if (nodes.size() == 1) {
                 return in.size() == 2 ? ((Add) layer).forward(in.get(0), in.get(1)) : layer.forward(in.get(0));
             }
@@ -58,7 +69,7 @@ record GraphPlan(List<Step> steps) {
             Tensor[] scaleShift = ((BatchNorm) nodes.get(1).layer()).movingScaleShift();
             boolean relu = nodes.size() == 3;
             float hi = relu ? ((ReLU) nodes.get(2).layer()).maxValue() : Float.POSITIVE_INFINITY;
-            Tensor y = ((ConvLayer) layer).forwardAffine(in.get(0), scaleShift[0], scaleShift[1],
+            Tensor y = ((ConvLayer) layer).forwardAffine(in.get(0), pad, scaleShift[0], scaleShift[1],
                     relu ? 0f : Float.NEGATIVE_INFINITY, hi);
             scaleShift[0].release();
             scaleShift[1].release();
@@ -112,13 +123,26 @@ record GraphPlan(List<Step> steps) {
     }
 
     /**
-     * How many nodes from i run as one step: 3 for a convolution, a batch norm on moving statistics and a ReLU, 2 for a
-     * convolution and such a batch norm, for such a batch norm and a ReLU, or for a convolution with a bias and a
-     * ReLU, else 1.
+     * How many nodes from i run as one step: an inverted-residual block ({@link FusedBlock#span}); else 3 for a
+     * convolution, a batch norm on moving statistics and a ReLU, 2 for a convolution and such a batch norm, for such a
+     * batch norm and a ReLU, or for a convolution with a bias and a ReLU, one more for a zero padding before a
+     * convolution and its batch norm; else 1.
      */
     private static int fusedSpan(List<Node> nodes, int i, int last, Set<String> keep, Map<String, Integer> uses) {
         if (i + 1 > last) return 1;
+        int block = FusedBlock.span(nodes, i, last, keep, uses);
+        return block > 0 ? block : layerSpan(nodes, i, last, keep, uses);
+    }
+
+    /** {@link #fusedSpan} without blocks. */
+    private static int layerSpan(List<Node> nodes, int i, int last, Set<String> keep, Map<String, Integer> uses) {
+        if (i + 1 > last) return 1;
         Node a = nodes.get(i), b = nodes.get(i + 1);
+        if (a.layer() instanceof ZeroPadding2d && onlyReader(a, b, keep, uses)) {
+            // a padding folded into the convolution after it, when that convolution fuses with its batch norm
+            int conv = b.layer() instanceof ConvLayer ? layerSpan(nodes, i + 1, last, keep, uses) : 1;
+            return conv > 1 && nodes.get(i + 2).layer() instanceof BatchNorm ? 1 + conv : 1;
+        }
         if (a.layer() instanceof Conv2d c && c.bias() != null) return reluOf(a, b, keep, uses) ? 2 : 1;
         boolean movingBn = b.layer() instanceof BatchNorm bn && bn.usesMovingStatistics();
         if (a.layer() instanceof ConvLayer f && f.canFuse() && movingBn && onlyReader(a, b, keep, uses)) {
@@ -128,12 +152,12 @@ record GraphPlan(List<Step> steps) {
         return aMovingBn && reluOf(a, b, keep, uses) ? 2 : 1;
     }
 
-    private static boolean reluOf(Node node, Node next, Set<String> keep, Map<String, Integer> uses) {
+    static boolean reluOf(Node node, Node next, Set<String> keep, Map<String, Integer> uses) {
         return next.layer() instanceof ReLU && onlyReader(node, next, keep, uses);
     }
 
     /** Whether {@code reader} is the only consumer of {@code node}'s output, which nobody asked to keep. */
-    private static boolean onlyReader(Node node, Node reader, Set<String> keep, Map<String, Integer> uses) {
+    static boolean onlyReader(Node node, Node reader, Set<String> keep, Map<String, Integer> uses) {
         return reader.inputs().equals(List.of(node.name())) && uses.getOrDefault(node.name(), 0) == 1
                 && !keep.contains(node.name());
     }

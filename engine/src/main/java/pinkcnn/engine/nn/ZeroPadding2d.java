@@ -25,6 +25,11 @@ public final class ZeroPadding2d extends Layer {
         return new int[] {in[0], in[1] + top + bottom, in[2] + left + right, in[3]};
     }
 
+    /** {top, bottom, left, right}. */
+    public int[] amounts() {
+        return new int[] {top, bottom, left, right};
+    }
+
     public int top() {
         return top;
     }

@@ -155,8 +155,17 @@ public final class Functional {
      */
     public static Tensor conv2dAffine(Tensor x, Tensor kernel, int stride, String padding, Tensor scale, Tensor shift,
                                       float lo, float hi) {
+        return conv2dAffine(x, kernel, stride, padding, null, scale, shift, lo, hi);
+    }
+
+    /**
+     * {@link #conv2dAffine} on x zero-padded first by {@code pad} = {top, bottom, left, right} (a ZeroPadding2d
+     * folded into the convolution's own padding: the padded copy is never made); null for none.
+     */
+    public static Tensor conv2dAffine(Tensor x, Tensor kernel, int stride, String padding, int[] pad, Tensor scale,
+                                      Tensor shift, float lo, float hi) {
         Autograd.requireOff("conv2d with a fused output stage");
-        ConvGeometry g = convGeometry(x, kernel, stride, padding);
+        ConvGeometry g = withPadding(convGeometry(x, kernel, stride, padding, pad), pad);
         Tensor y = Tensor.empty(x.backend(), g.n(), g.outH(), g.outW(), g.cout());
         x.backend().conv2dAffine(g, x.storage(), kernel.storage(), scale.storage(), shift.storage(), lo, hi, y.storage());
         return y;
@@ -176,10 +185,10 @@ public final class Functional {
     }
 
     /** The depthwise convolution with the fused output stage of {@link #conv2dAffine} (no backward). */
-    public static Tensor depthwiseConv2dAffine(Tensor x, Tensor kernel, int stride, String padding, Tensor scale,
-                                               Tensor shift, float lo, float hi) {
+    public static Tensor depthwiseConv2dAffine(Tensor x, Tensor kernel, int stride, String padding, int[] pad,
+                                               Tensor scale, Tensor shift, float lo, float hi) {
         Autograd.requireOff("depthwise conv2d with a fused output stage");
-        ConvGeometry g = depthwiseGeometry(x, kernel, stride, padding);
+        ConvGeometry g = withPadding(depthwiseGeometry(x, kernel, stride, padding, pad), pad);
         Tensor y = Tensor.empty(x.backend(), g.n(), g.outH(), g.outW(), g.cout());
         x.backend().depthwiseConv2dAffine(g, x.storage(), kernel.storage(), scale.storage(), shift.storage(), lo, hi,
                 y.storage());
@@ -187,23 +196,48 @@ public final class Functional {
     }
 
     private static ConvGeometry convGeometry(Tensor x, Tensor kernel, int stride, String padding) {
+        return convGeometry(x, kernel, stride, padding, null);
+    }
+
+    /**
+     * The geometry on x zero-padded by {@code pad} (null: none) as a padded tensor would have it; {@link #withPadding}
+     * then moves the extra rows and columns into the geometry's own padding.
+     */
+    public static ConvGeometry withPadding(ConvGeometry g, int[] pad) {
+        if (pad == null) return g;
+        return new ConvGeometry(g.n(), g.h() - pad[0] - pad[1], g.w() - pad[2] - pad[3], g.cin(), g.kh(), g.kw(),
+                g.stride(), g.padTop() + pad[0], g.padBottom() + pad[1], g.padLeft() + pad[2], g.padRight() + pad[3],
+                g.cout());
+    }
+
+    private static int padded(Tensor x, int axis, int[] pad) {
+        return x.dim(axis) + (pad == null ? 0 : axis == 1 ? pad[0] + pad[1] : pad[2] + pad[3]);
+    }
+
+    private static ConvGeometry convGeometry(Tensor x, Tensor kernel, int stride, String padding, int[] pad) {
         requireRank(x, 4, "conv2d input");
         requireRank(kernel, 4, "conv2d kernel (HWIO)");
         if (kernel.dim(0) != kernel.dim(1)) throw new IllegalArgumentException("square kernels only: " + kernel);
         if (kernel.dim(2) != x.dim(3)) {
             throw new IllegalArgumentException("conv2d kernel expects " + kernel.dim(2) + " input channels, input has " + x.dim(3));
         }
-        return ConvGeometry.of(x.dim(0), x.dim(1), x.dim(2), x.dim(3), kernel.dim(0), stride, padding, kernel.dim(3));
+        return ConvGeometry.of(x.dim(0), padded(x, 1, pad), padded(x, 2, pad), x.dim(3), kernel.dim(0), stride, padding,
+                kernel.dim(3));
     }
 
     private static ConvGeometry depthwiseGeometry(Tensor x, Tensor kernel, int stride, String padding) {
+        return depthwiseGeometry(x, kernel, stride, padding, null);
+    }
+
+    /** The depthwise geometry on x zero-padded by {@code pad} (null: none); see {@link #withPadding}. */
+    private static ConvGeometry depthwiseGeometry(Tensor x, Tensor kernel, int stride, String padding, int[] pad) {
         requireRank(x, 4, "depthwise input");
         int k = kernel.dim(0), c = kernel.dim(2);
         if (kernel.dim(1) != k || c != x.dim(3) || (kernel.rank() == 4 && kernel.dim(3) != 1) || kernel.rank() < 3) {
             throw new IllegalArgumentException("depthwise kernel " + Arrays.toString(kernel.shape())
                     + " does not fit input " + Arrays.toString(x.shape()));
         }
-        return ConvGeometry.of(x.dim(0), x.dim(1), x.dim(2), c, k, stride, padding, c);
+        return ConvGeometry.of(x.dim(0), padded(x, 1, pad), padded(x, 2, pad), c, k, stride, padding, c);
     }
 
     // ---- pooling -------------------------------------------------------------------------------------------------

@@ -1,0 +1,164 @@
+package pinkcnn.engine.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import pinkcnn.engine.backend.ConvGeometry;
+
+/**
+ * Version 2 of the depthwise forward pass, for 3×3 kernels (all of MobileNetV2's; other sizes run version 1,
+ * {@link CpuDepthwise}). Version 1 lists each output pixel's in-bounds taps and then gathers them through index
+ * arrays: per pixel an index computation per tap, and the weights and the output stage's scale and shift loaded again
+ * for every pixel and vector of channels.
+ *
+ * <p>Version 2 sweeps one output row for one vector of channels at a time: the nine weight vectors, the scale and
+ * the shift stay in registers for the whole row, and every pixel whose three columns of taps are inside the input
+ * runs a straight nine multiply-adds with no index arrays. Only the first and last columns check bounds, and a row of
+ * taps above or below the input reads a row of zeros instead of branching. Channels past the last full vector go
+ * scalar.
+ */
+final class CpuDepthwise3x3 {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    private final Parallel parallel;
+    /** A row of zeros standing in for the padding rows; only read, so all threads share it. */
+    private volatile float[] zeros = new float[0];
+
+    CpuDepthwise3x3(Parallel parallel) {
+        this.parallel = parallel;
+    }
+
+    static boolean handles(ConvGeometry g) {
+        return g.kh() == 3 && g.kw() == 3;
+    }
+
+    /** y = stage(depthwise(x, w)) ({@code stage} null: none); w is 3×3×c. */
+    void forward(ConvGeometry g, float[] x, float[] w, float[] y, OutputStage stage) {
+        int c = g.cin(), h = g.h(), wd = g.w(), oh_ = g.outH(), s = g.stride(), pt = g.padTop();
+        OutputStage st = stage != null ? stage : OutputStage.identity(c);
+        float[] zero = zeroRow(wd * c);
+        int[] interior = interior(g);
+        int grain = 4.0 * (g.inputSize() + g.outputSize()) < 2e5 ? Integer.MAX_VALUE : 1;
+        parallel.forRange(g.n() * oh_, grain, (from, to) -> {
+            float[][] rows = new float[3][];
+            int[] offs = new int[3];
+            for (int r = from; r < to; r++) {
+                int n = r / oh_, oh = r % oh_;
+                for (int i = 0; i < 3; i++) {
+                    int ih = oh * s - pt + i;
+                    boolean inside = ih >= 0 && ih < h;
+                    rows[i] = inside ? x : zero;
+                    offs[i] = inside ? (n * h + ih) * wd * c : 0;
+                }
+                outputRow(g, interior, rows, offs, w, st, y, r * g.outW() * c);
+            }
+        });
+    }
+
+    /**
+     * The output columns [lo, hi) whose three taps iw = ow·s − padLeft + {0, 1, 2} are all inside the input: the
+     * ones {@link #outputRow} runs without bounds checks.
+     */
+    static int[] interior(ConvGeometry g) {
+        int s = g.stride(), pl = g.padLeft(), ow_ = g.outW(), wd = g.w();
+        int lo = Math.min(ow_, (pl + s - 1) / s);
+        int hi = Math.max(lo, Math.min(ow_, wd - 3 + pl >= 0 ? (wd - 3 + pl) / s + 1 : 0));
+        return new int[] {lo, hi};
+    }
+
+    /**
+     * One output row, all channels, at {@code y[yRow…]}: {@code rows[i]} at {@code offs[i]} is input row i of the
+     * window (the image's row, or a row of zeros above or below it), each {@code g.w() × g.cin()} floats.
+     */
+    static void outputRow(ConvGeometry g, int[] interior, float[][] rows, int[] offs, float[] w, OutputStage st,
+                          float[] y, int yRow) {
+        int c = g.cin(), cb = 0;
+        for (; cb + L <= c; cb += L) {
+            row(rows[0], offs[0], rows[1], offs[1], rows[2], offs[2], w, c, cb, y, yRow, g.outW(), interior[0],
+                    interior[1], g.stride(), g.padLeft(), g.w(), st.scale(), st.shift(), st.lo(), st.hi());
+        }
+        if (cb < c) rowTail(rows, offs, w, c, cb, y, yRow, g.outW(), g.stride(), g.padLeft(), g.w(), st);
+    }
+
+    /** Zeros for a padding row of {@code length} floats (shared, never written). */
+    float[] zeroRow(int length) {
+        float[] z = zeros;
+        if (z.length < length) zeros = z = new float[length];
+        return z;
+    }
+
+    /** One output row for channels [cb, cb + L): x0, x1, x2 are the three input rows (or zero rows) at o0, o1, o2. */
+    private static void row(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] w, int c, int cb,
+                            float[] y, int yRow, int ow_, int inLo, int inHi, int s, int pl, int wd,
+                            float[] scale, float[] shift, float lo, float hi) {
+        for (int ow = 0; ow < inLo; ow++) edge(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, ow, s, pl, wd, scale, shift, lo, hi);
+        interior(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, inLo, inHi, s, pl, scale, shift, lo, hi);
+        for (int ow = inHi; ow < ow_; ow++) edge(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, ow, s, pl, wd, scale, shift, lo, hi);
+    }
+
+    /** Output columns [from, to) of {@link #row}, all nine taps inside the input: the weights stay in registers. */
+    private static void interior(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] w, int c, int cb,
+                                 float[] y, int yRow, int from, int to, int s, int pl,
+                                 float[] scale, float[] shift, float lo, float hi) {
+        FloatVector w00 = FloatVector.fromArray(S, w, cb), w01 = FloatVector.fromArray(S, w, c + cb);
+        FloatVector w02 = FloatVector.fromArray(S, w, 2 * c + cb), w10 = FloatVector.fromArray(S, w, 3 * c + cb);
+        FloatVector w11 = FloatVector.fromArray(S, w, 4 * c + cb), w12 = FloatVector.fromArray(S, w, 5 * c + cb);
+        FloatVector w20 = FloatVector.fromArray(S, w, 6 * c + cb), w21 = FloatVector.fromArray(S, w, 7 * c + cb);
+        FloatVector w22 = FloatVector.fromArray(S, w, 8 * c + cb);
+        FloatVector sc = FloatVector.fromArray(S, scale, cb), sh = FloatVector.fromArray(S, shift, cb);
+        int step = s * c;
+        for (int ow = from, xi = (from * s - pl) * c + cb, yi = yRow + from * c + cb; ow < to; ow++, xi += step, yi += c) {
+            // one accumulator per row of taps: three short chains of multiply-adds instead of one of nine
+            FloatVector a0 = FloatVector.fromArray(S, x0, o0 + xi).mul(w00);
+            FloatVector a1 = FloatVector.fromArray(S, x1, o1 + xi).mul(w10);
+            FloatVector a2 = FloatVector.fromArray(S, x2, o2 + xi).mul(w20);
+            a0 = FloatVector.fromArray(S, x0, o0 + xi + c).fma(w01, a0);
+            a1 = FloatVector.fromArray(S, x1, o1 + xi + c).fma(w11, a1);
+            a2 = FloatVector.fromArray(S, x2, o2 + xi + c).fma(w21, a2);
+            a0 = FloatVector.fromArray(S, x0, o0 + xi + 2 * c).fma(w02, a0);
+            a1 = FloatVector.fromArray(S, x1, o1 + xi + 2 * c).fma(w12, a1);
+            a2 = FloatVector.fromArray(S, x2, o2 + xi + 2 * c).fma(w22, a2);
+            FloatVector acc = a0.add(a1).add(a2);
+            acc.fma(sc, sh).max(lo).min(hi).intoArray(y, yi);
+        }
+    }
+
+    /** One output column of {@link #row} at the left or right edge, where some taps fall outside the input. */
+    private static void edge(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] w, int c, int cb,
+                             float[] y, int yRow, int ow, int s, int pl, int wd,
+                             float[] scale, float[] shift, float lo, float hi) {
+        int iw = ow * s - pl;
+        FloatVector acc = FloatVector.zero(S);
+        if (iw >= 0 && iw < wd) acc = tap(x0, o0, x1, o1, x2, o2, w, c, cb, iw, 0, acc);
+        if (iw + 1 >= 0 && iw + 1 < wd) acc = tap(x0, o0, x1, o1, x2, o2, w, c, cb, iw + 1, 1, acc);
+        if (iw + 2 >= 0 && iw + 2 < wd) acc = tap(x0, o0, x1, o1, x2, o2, w, c, cb, iw + 2, 2, acc);
+        acc.fma(FloatVector.fromArray(S, scale, cb), FloatVector.fromArray(S, shift, cb)).max(lo).min(hi)
+                .intoArray(y, yRow + ow * c + cb);
+    }
+
+    /** acc + the column j of taps at input column iw. */
+    private static FloatVector tap(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] w, int c, int cb,
+                                   int iw, int j, FloatVector acc) {
+        int xi = iw * c + cb;
+        acc = FloatVector.fromArray(S, x0, o0 + xi).fma(FloatVector.fromArray(S, w, j * c + cb), acc);
+        acc = FloatVector.fromArray(S, x1, o1 + xi).fma(FloatVector.fromArray(S, w, (3 + j) * c + cb), acc);
+        return FloatVector.fromArray(S, x2, o2 + xi).fma(FloatVector.fromArray(S, w, (6 + j) * c + cb), acc);
+    }
+
+    /** Channels [cb, c), fewer than a vector, one at a time. */
+    private static void rowTail(float[][] rows, int[] offs, float[] w, int c, int cb, float[] y, int yRow, int ow_,
+                                int s, int pl, int wd, OutputStage st) {
+        for (int ow = 0; ow < ow_; ow++) {
+            for (int ch = cb; ch < c; ch++) {
+                float acc = 0f;
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        int iw = ow * s - pl + j;
+                        if (iw >= 0 && iw < wd) acc += rows[i][offs[i] + iw * c + ch] * w[(i * 3 + j) * c + ch];
+                    }
+                }
+                y[yRow + ow * c + ch] = Math.min(Math.max(acc * st.scale()[ch] + st.shift()[ch], st.lo()), st.hi());
+            }
+        }
+    }
+}
