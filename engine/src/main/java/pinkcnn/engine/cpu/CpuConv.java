@@ -1,6 +1,8 @@
 package pinkcnn.engine.cpu;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import pinkcnn.engine.backend.ConvGeometry;
 
 /**
@@ -15,6 +17,9 @@ import pinkcnn.engine.backend.ConvGeometry;
  * </pre>
  */
 final class CpuConv {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
     private final CpuGemm gemm;
     private final CpuConvTiles tiles;
     private final Parallel parallel;
@@ -78,7 +83,7 @@ final class CpuConv {
         int strips = (oh_ + strip - 1) / strip;
         int grain = 2.0 * g.n() * oh_ * ow_ * k * cout < CpuGemm.PARALLEL_FLOPS ? Integer.MAX_VALUE : 1;
         parallel.forRange(g.n() * strips, grain, (from, to) -> {
-            float[] cols = new float[strip * ow_ * k];
+            float[] cols = new float[strip * ow_ * k + L];
             for (int t = from; t < to; t++) {
                 int img = t / strips, oh0 = t % strips * strip, oh1 = Math.min(oh_, oh0 + strip);
                 im2colRows(g, x, img, oh0, oh1, cols);
@@ -105,6 +110,10 @@ final class CpuConv {
                     int rowStart = ((img * g.h() + ih) * g.w() + iw0) * cin;
                     if (ih < 0 || ih >= g.h()) {
                         for (int c = 0; c < run; c++) cols[dst + c] = 0f;
+                    } else if (columnsInside && run <= L && rowStart + L <= x.length) {
+                        // one vector copies the run (and up to a vector of what follows it in x, which the next
+                        // runs overwrite; cols has a vector of room at its end)
+                        FloatVector.fromArray(S, x, rowStart).intoArray(cols, dst);
                     } else if (columnsInside) {
                         for (int c = 0; c < run; c++) cols[dst + c] = x[rowStart + c];
                     } else {
