@@ -5,20 +5,22 @@ import java.util.List;
 import java.util.Random;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.backend.ConvGeometry;
+import pinkcnn.engine.backend.InvertedResidual;
 import pinkcnn.engine.backend.Storage;
+import pinkcnn.engine.models.MobileNetV2;
 
 /**
  * The benchmarked kernels and shapes, the same on every backend: GEMM 1024³; MobileNetV2's 1×1 convolutions, depthwise
- * layers and stem at 224×224 input and a chosen batch (1 by default); pooling; a per-channel op (batch norm with
- * ReLU6, as it runs where it is not fused into a convolution). Buffers are allocated once per case and reused across
- * runs.
+ * layers, stem and whole inverted-residual blocks at 224×224 input and a chosen batch (1 by default); pooling; a
+ * per-channel op (batch norm with ReLU6, as it runs where it is not fused into a convolution). Buffers are allocated
+ * once per case and reused across runs.
  *
  * <p>Flops count every floating-point operation, not only multiply-adds, so that each case has an arithmetic
  * intensity (flops per byte moved) for the roofline: a max pool's comparisons, an average pool's additions, the
  * affine map and clamp of a per-channel op.
  */
 public final class KernelCases {
-    public static final List<String> OPS = List.of("gemm", "conv1x1", "depthwise", "conv3x3", "pool", "channel");
+    public static final List<String> OPS = List.of("gemm", "conv1x1", "depthwise", "conv3x3", "pool", "channel", "block");
 
     /** MobileNetV2's pointwise convolutions at 224×224: {spatial size, cin, cout}. */
     public static final int[][] CONV1X1 = {
@@ -73,6 +75,10 @@ public final class KernelCases {
             case "channel" -> {
                 for (int[] c : CHANNEL) out.add(channelAffineClamp(c[0], c[1]));
             }
+            case "block" -> {
+                List<InvertedResidual> blocks = MobileNetV2.blocks(1.0, 224, batch);
+                for (int id = 0; id < blocks.size(); id++) out.add(invertedResidual(id, blocks.get(id)));
+            }
             default -> throw new IllegalArgumentException("unknown op '" + op + "'; choose from " + OPS);
         }
         return out;
@@ -108,6 +114,30 @@ public final class KernelCases {
         Storage x = random(g.inputSize()), w = random(9L * c), y = b.allocate(g.outputSize());
         return new BenchCase("depthwise", label(size, c) + " s" + stride, 2.0 * 9 * g.outputSize(),
                 4.0 * (g.inputSize() + g.outputSize() + 9.0 * c), () -> b.depthwiseConv2d(g, x, w, y), y);
+    }
+
+    /**
+     * MobileNetV2's block {@code id} in one {@link Backend#invertedResidual} call, on random weights, scales and shifts.
+     * Flops: the multiply-adds of the expansion, the depthwise taps and the projection, twice (the output stages'
+     * affine maps, clamps and the residual addition are left out, as in the convolution cases). Bytes: the block's
+     * input and output and every parameter it reads; the expanded and filtered tensors in between are not counted
+     * (the fused CPU version keeps them in cache).
+     */
+    public BenchCase invertedResidual(int id, InvertedResidual r) {
+        ConvGeometry d = r.depthwise();
+        int e = d.cin();
+        long in = (long) d.n() * d.h() * d.w() * r.cin(), pixels = (long) d.n() * d.outH() * d.outW();
+        boolean x = r.expand();
+        Storage input = random(in), y = b.allocate(r.outputSize());
+        Storage we = x ? random((long) r.cin() * e) : null, es = x ? random(e) : null, eh = x ? random(e) : null;
+        Storage wd = random(9L * e), ds = random(e), dh = random(e);
+        Storage wp = random((long) e * r.cout()), ps = random(r.cout()), ph = random(r.cout());
+        double macs = (x ? (double) d.n() * d.h() * d.w() * r.cin() * e : 0) + 9.0 * pixels * e + (double) pixels * e * r.cout();
+        double params = (x ? (double) r.cin() * e + 2.0 * e : 0) + 11.0 * e + (double) e * r.cout() + 2.0 * r.cout();
+        String shape = "#" + id + " " + label(d.h(), r.cin()) + "->" + r.cout() + (d.stride() > 1 ? " s" + d.stride() : "")
+                + (r.residual() ? " res" : "");
+        return new BenchCase("block", shape, 2 * macs, 4.0 * (in + r.outputSize() + params),
+                () -> b.invertedResidual(r, input, we, es, eh, wd, ds, dh, wp, ps, ph, y), y);
     }
 
     /** Flops: the k·k − 1 comparisons per output. */

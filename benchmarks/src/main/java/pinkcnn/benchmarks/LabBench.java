@@ -12,7 +12,8 @@ import pinkcnn.engine.backend.Storage;
 /**
  * What {@code pinkcnn bench} adds on a backend that is a {@link KernelLab} (the OpenCL backend): device-side timing,
  * every numbered version of a kernel side by side ({@code --variant}), the memory-copy kernel as the bandwidth
- * reference for the memory-bound kernels, and the launch overhead of one kernel.
+ * reference for the memory-bound kernels, and the launch overhead of one kernel. Of these the CPU backend has the
+ * numbered versions alone ({@link KernelVersions}), timed by the wall clock.
  */
 public final class LabBench {
     private LabBench() {}
@@ -22,7 +23,7 @@ public final class LabBench {
 
     /** Whether the backend offers what {@code --variant} compares: numbered kernel versions. */
     public static boolean comparesVersions(Backend b) {
-        return b instanceof KernelLab lab && !lab.families().isEmpty();
+        return KernelVersions.of(b) != null;
     }
 
     /**
@@ -61,15 +62,6 @@ public final class LabBench {
                 for (int i = 0; i < r; i++) kernel.run();
             }) / 1e6 / r;
         }
-    }
-
-    /** Which family of numbered kernels each benchmarked op runs on. */
-    private static String family(String op) {
-        return switch (op) {
-            case "gemm", "conv1x1", "conv3x3" -> KernelLab.GEMM;
-            case "depthwise" -> KernelLab.DEPTHWISE;
-            default -> null;
-        };
     }
 
     /**
@@ -115,34 +107,34 @@ public final class LabBench {
     }
 
     /**
-     * The extra cases for the chosen ops: with {@code variants}, each case of a GEMM- or depthwise-based op once per
-     * numbered version (op {@code gemm.v1_naive} ...); a memory copy of each depthwise input size; the launch
-     * overhead (a 1-element kernel by device time, by wall clock including the wait, and 100 of them queued back to
-     * back: the host's cost per launch). None on a backend that is no {@link KernelLab}; {@code variants} there is an
-     * {@link IllegalArgumentException} (check {@link #comparesVersions} first).
+     * The extra cases for the chosen ops: with {@code variants}, each case of an op whose kernels have numbered versions
+     * once per version (op {@code gemm.v1_naive}, {@code block.v2_fused} ...), timed as the backend's other cases; on
+     * a {@link KernelLab} also a memory copy of each depthwise input size and the launch overhead (a 1-element kernel
+     * by device time, by wall clock including the wait, and 100 of them queued back to back: the host's cost per
+     * launch). {@code variants} on a backend without numbered versions is an {@link IllegalArgumentException} (check
+     * {@link #comparesVersions} first).
      */
     public static List<Timed> cases(Backend b, KernelCases cases, List<String> ops, boolean variants) {
-        if (variants && !comparesVersions(b)) throw new IllegalArgumentException(b.name() + " has no numbered kernel versions");
-        if (!(b instanceof KernelLab lab)) return List.of();
+        KernelVersions versions = KernelVersions.of(b);
+        if (variants && versions == null) throw new IllegalArgumentException(b.name() + " has no numbered kernel versions");
         KernelTimer device = timer(b);
         List<Timed> out = new ArrayList<>();
         if (variants) {
             for (String op : ops) {
-                String family = family(op);
-                if (family == null || !lab.families().contains(family)) continue;
-                for (String version : lab.versions(family)) {
+                String family = versions.family(op);
+                if (family == null) continue;
+                for (String version : versions.versions(family)) {
                     for (BenchCase c : cases.cases(op)) {
                         Runnable kernel = c.kernel();
-                        // each run restores the version it found, so cases timed after it (the depthwise-vs-copy
-                        // ratios) run the device's default, not the last version listed
-                        // withVersion restores the version it found, so cases timed later (the depthwise-vs-copy
-                        // ratios) run the device's default, not the last version listed
+                        // withVersion restores the version it found, so what runs after it (the depthwise-vs-copy
+                        // ratios, anything else on this backend) runs the default, not the last version listed
                         out.add(new Timed(new BenchCase(op + "." + version, c.shape(), c.flops(), c.bytes(),
-                                () -> lab.withVersion(family, version, kernel)), device));
+                                () -> versions.withVersion(family, version, kernel)), device));
                     }
                 }
             }
         }
+        if (!(b instanceof KernelLab lab)) return out;
         if (ops.contains("depthwise")) {
             for (int[] d : KernelCases.DEPTHWISE) {
                 long n = cases.depthwiseInputFloats(d);

@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import pinkcnn.engine.backend.Backend;
@@ -95,12 +97,52 @@ class LabBenchTest {
     }
 
     @Test
-    void aBackendWithoutALabGetsNoExtraCases() {
+    void aBackendWithoutALabGetsNoExtraCasesButItsVersions() {
         try (CpuBackend cpu = new CpuBackend(1)) {
-            assertFalse(LabBench.comparesVersions(cpu));
             assertEquals(List.of(), LabBench.cases(cpu, new KernelCases(cpu), List.of("depthwise"), false));
             assertEquals(List.of(), LabBench.depthwiseCopyRatios(cpu, new KernelCases(cpu), 0.01));
-            assertThrows(IllegalArgumentException.class, () -> LabBench.cases(cpu, new KernelCases(cpu), List.of("gemm"), true));
+            assertTrue(LabBench.comparesVersions(cpu));
+            // the CPU's GEMM has one version: no rows, and no copy or launch rows without a lab
+            assertEquals(List.of(), LabBench.cases(cpu, new KernelCases(cpu), List.of("gemm", "pool"), true));
+        }
+        Backend plain = (Backend) Proxy.newProxyInstance(LabBenchTest.class.getClassLoader(), new Class<?>[] {Backend.class},
+                (proxy, m, args) -> m.getName().equals("name") ? "plain" : null);
+        assertFalse(LabBench.comparesVersions(plain));
+        assertThrows(IllegalArgumentException.class, () -> LabBench.cases(plain, null, List.of("gemm"), true));
+    }
+
+    /** The CPU backend's versions: a row per case and version, each switched on for its run; wall-clock timed. */
+    @Test
+    void cpuVariantsRunEachVersionAndRestoreTheDefault() {
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            KernelCases cases = new KernelCases(cpu);
+            List<String> ops = List.of("conv1x1", "depthwise", "block");
+            Map<String, String> defaults = new HashMap<>();
+            for (String f : List.of(CpuBackend.CONV, CpuBackend.DEPTHWISE, CpuBackend.BLOCK)) defaults.put(f, cpu.version(f));
+            List<LabBench.Timed> timed = LabBench.cases(cpu, cases, ops, true);
+            List<String> expected = new ArrayList<>();
+            for (String op : ops) {
+                String family = op.equals("conv1x1") ? CpuBackend.CONV : op;
+                int n = cases.cases(op).size();
+                for (String v : CpuBackend.versions(family)) {
+                    for (int i = 0; i < n; i++) expected.add(op + "." + v);
+                }
+            }
+            assertEquals(expected, timed.stream().map(t -> t.benchCase().op()).toList());
+            for (LabBench.Timed t : timed) {
+                if (t.benchCase().op().startsWith("depthwise.")) {
+                    assertTrue(t.timer().timeMillis(t.benchCase().kernel()) > 0, t.benchCase().toString());
+                }
+            }
+            KernelVersions versions = KernelVersions.of(cpu);
+            for (String family : defaults.keySet()) {
+                assertEquals(family, versions.family(family.equals(CpuBackend.CONV) ? "conv3x3" : family));
+                for (String v : CpuBackend.versions(family)) {
+                    versions.withVersion(family, v, () -> assertEquals(v, cpu.version(family)));
+                    assertEquals(defaults.get(family), cpu.version(family), family + " back to its default");
+                }
+            }
+            assertEquals(null, versions.family("gemm"), "one GEMM on the CPU");
         }
     }
 

@@ -55,8 +55,9 @@ public final class BenchCommand implements Callable<Integer> {
     DeviceOption device;
 
     @Option(names = "--op", split = ",", paramLabel = "OP",
-            description = "Kernels to time: gemm, conv1x1, depthwise, conv3x3, pool, channel (default: all); peak measures "
-                    + "the fp32 peak and the copy bandwidth.")
+            description = "Kernels to time: gemm, conv1x1, depthwise, conv3x3, pool, channel, block (MobileNetV2's 17 "
+                    + "inverted-residual blocks, one call each); default: all. peak measures the fp32 peak and the copy "
+                    + "bandwidth.")
     List<String> ops;
 
     @Option(names = "--model", paramLabel = "MODEL",
@@ -104,7 +105,8 @@ public final class BenchCommand implements Callable<Integer> {
     Path roofline;
 
     @Option(names = "--variant",
-            description = "OpenCL: also run every numbered version of the GEMM and depthwise kernels side by side.")
+            description = "Also run every numbered kernel version side by side: on OpenCL GEMM (gemm, conv1x1, conv3x3) "
+                    + "and depthwise; on the CPU the convolutions' product (conv1x1, conv3x3), depthwise and block.")
     boolean variant;
 
     @Option(names = "--tune",
@@ -169,7 +171,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (tune) return tune(backend, threads);
             if (against != null) return sideBySide(backend, threads);
             if (variant && !LabBench.comparesVersions(backend)) {
-                throw new UserError("--variant compares OpenCL kernel versions: use --device opencl");
+                throw new UserError("--variant compares numbered kernel versions; " + backend.name() + " has none");
             }
             if (train) return benchTraining(backend, threads);
             ModelBench.Result modelResult = null;

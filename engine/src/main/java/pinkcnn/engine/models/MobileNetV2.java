@@ -1,7 +1,11 @@
 package pinkcnn.engine.models;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.backend.ConvGeometry;
+import pinkcnn.engine.backend.InvertedResidual;
 import pinkcnn.engine.nn.Add;
 import pinkcnn.engine.nn.BatchNorm;
 import pinkcnn.engine.nn.Conv2d;
@@ -103,6 +107,29 @@ public final class MobileNetV2 {
         x = g.add(new BatchNorm(b, prefix + "project_BN", out, BN_EPSILON, BN_MOMENTUM), x);
         if (in == out && stride == 1) x = g.add(new Add(prefix + "add"), input, x);
         return x;
+    }
+
+    /**
+     * The sizes of the 17 inverted-residual blocks as {@link Backend#invertedResidual} takes them, for a batch of
+     * {@code inputSize}×{@code inputSize} images: what {@link #build} makes of them when a pass fuses each block. Block
+     * 0 has no expansion; the stride-2 blocks' padding (Keras' correct_pad) is folded into the depthwise geometry;
+     * a block adds its input where it keeps channels and size; both ReLUs are ReLU6.
+     */
+    public static List<InvertedResidual> blocks(double alpha, int inputSize, int batch) {
+        // the stem, Conv1 (3×3 stride 2 after correct_pad), halves the size, rounding up
+        int size = (inputSize + 1) / 2, in = makeDivisible(32 * alpha, 8);
+        List<InvertedResidual> out = new ArrayList<>();
+        for (int id = 0; id < BLOCKS.length; id++) {
+            int stride = BLOCKS[id][2], cout = makeDivisible((int) (BLOCKS[id][1] * alpha), 8);
+            int channels = id == 0 ? in : BLOCKS[id][0] * in, odd = size % 2;
+            ConvGeometry d = stride == 2
+                    ? new ConvGeometry(batch, size, size, channels, 3, 3, 2, odd, 1, odd, 1, channels)
+                    : new ConvGeometry(batch, size, size, channels, 3, 3, 1, 1, 1, 1, 1, channels);
+            out.add(new InvertedResidual(d, in, cout, id > 0, 6f, 6f, in == cout && stride == 1));
+            in = cout;
+            size = d.outH();
+        }
+        return out;
     }
 
     /** Keras' correct_pad for a 3×3 stride-2 layer: (0,1) on an even axis, (1,1) on an odd one. */
