@@ -5,10 +5,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import pinkcnn.engine.backend.ConvGeometry;
+import pinkcnn.engine.backend.InvertedResidual;
 
 /**
- * Dense convolution, forward (plain and with its fused output stage) and both gradients, and zero padding, against the
- * CPU backend. Gradients start from random values so that "adds into" is checked too.
+ * Dense convolution, forward (plain and with its fused output stage) and both gradients, zero padding, and the
+ * inverted-residual block, against the CPU backend. Gradients start from random values so that "adds into" is checked
+ * too.
  */
 class ConvParityTest {
     @RegisterExtension
@@ -90,6 +92,45 @@ class ConvParityTest {
             t.run((b, s) -> b.conv2dAffine(g, s.at(x), s.at(w), s.at(scale), s.at(shift), range[0], range[1], s.at(y)));
         }
         t.assertClose(y, what + " with output stage [" + range[0] + ", " + range[1] + "] " + g);
+    }
+
+    /**
+     * A whole inverted-residual block: the CPU backend fuses it ({@code block} v2_fused), the OpenCL backend runs
+     * {@link pinkcnn.engine.backend.Backend}'s default, the layers one after the other. With and without expansion,
+     * stride 1 with the residual addition, stride 2 with Keras' (0,1,0,1) and with (1,1,1,1) padding, channel counts
+     * that are not multiples of 16, batch 1 to 3, ReLU6 and plain ReLU. The output starts as NaN on both sides, so an
+     * element left unwritten fails.
+     */
+    @Test
+    void invertedResidualBlocksMatchTheLayers() {
+        invertedResidualCase(new InvertedResidual(new ConvGeometry(2, 9, 7, 48, 3, 3, 1, 1, 1, 1, 1, 48), 8, 8, true,
+                6f, 6f, true));
+        invertedResidualCase(new InvertedResidual(new ConvGeometry(1, 14, 14, 30, 3, 3, 2, 0, 1, 0, 1, 30), 5, 24, true,
+                6f, 6f, false));
+        invertedResidualCase(new InvertedResidual(new ConvGeometry(3, 7, 9, 17, 3, 3, 1, 1, 1, 1, 1, 17), 17, 12, false,
+                Float.POSITIVE_INFINITY, 6f, false));
+        invertedResidualCase(new InvertedResidual(new ConvGeometry(2, 7, 7, 72, 3, 3, 2, 1, 1, 1, 1, 72), 12, 20, true,
+                6f, Float.POSITIVE_INFINITY, false));
+    }
+
+    private void invertedResidualCase(InvertedResidual shape) {
+        ConvGeometry d = shape.depthwise();
+        int cin = shape.cin(), ce = d.cin(), cout = shape.cout();
+        boolean e = shape.expand();
+        // weights about 1/√fan-in, so that every layer's sums stay O(1)
+        float eb = 1.7f / (float) Math.sqrt(cin), pb = 1.7f / (float) Math.sqrt(ce);
+        Twins.Pair x = t.random((long) d.n() * d.h() * d.w() * cin);
+        Twins.Pair we = e ? t.uniform((long) cin * ce, -eb, eb) : null;
+        Twins.Pair es = e ? t.uniform(ce, 0.2f, 1.5f) : null, eh = e ? t.uniform(ce, -0.5f, 0.5f) : null;
+        Twins.Pair wd = t.uniform(9L * ce, -0.6f, 0.6f), ds = t.uniform(ce, 0.2f, 1.5f), dh = t.uniform(ce, -0.5f, 0.5f);
+        Twins.Pair wp = t.uniform((long) ce * cout, -pb, pb);
+        Twins.Pair ps = t.uniform(cout, 0.5f, 2f), ph = t.uniform(cout, -1f, 1f);
+        float[] nan = new float[Math.toIntExact(shape.outputSize())];
+        java.util.Arrays.fill(nan, Float.NaN);
+        Twins.Pair y = t.of(nan);
+        t.run((b, s) -> b.invertedResidual(shape, s.at(x), e ? s.at(we) : null, e ? s.at(es) : null,
+                e ? s.at(eh) : null, s.at(wd), s.at(ds), s.at(dh), s.at(wp), s.at(ps), s.at(ph), s.at(y)));
+        t.assertClose(y, "invertedResidual " + shape);
     }
 
     @Test

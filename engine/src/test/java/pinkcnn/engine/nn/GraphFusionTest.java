@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -98,9 +99,121 @@ class GraphFusionTest {
         }
     }
 
+    /**
+     * Two MobileNetV2 blocks after a padded stem: block a (expansion, ZeroPadding2d((0,1),(0,1)), 'valid' depthwise
+     * at stride 2) and block b (stride 1, the block's input added). Without gradients each block is one
+     * invertedResidual call and the stem's padding goes into its convolution's geometry; the result is that of the
+     * layers one by one, with the fused CPU block and with the layers (block version v1_layers) behind the call.
+     */
+    @Test
+    void invertedResidualBlocksRunAsOneCallEach() {
+        Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            Backend b = counting(cpu, calls);
+            Random rnd = new Random(7);
+            Graph g = new Graph(17, 15, 5);
+            String x = g.add(new ZeroPadding2d("stem_pad", 0, 1, 0, 1), Graph.INPUT);
+            x = g.add(new Conv2d(b, "stem", 5, 8, 3, 2, "valid", false, rnd), x);
+            x = g.add(randomStatistics(b, new BatchNorm(b, "stem_BN", 8), rnd), x);
+            x = g.add(ReLU.relu6("stem_relu"), x);
+            x = block(g, b, rnd, "a", x, 8, 24, 12, 2);
+            String last = block(g, b, rnd, "b", x, 12, 36, 12, 1);
+            assertEquals("b_add", last);
+            g.setTraining(false);
+
+            float[] input = new float[2 * 17 * 15 * 5];
+            for (int i = 0; i < input.length; i++) input[i] = rnd.nextFloat() * 4 - 2;
+            Tensor in = Tensor.of(b, input, 2, 17, 15, 5);
+            float[] oneByOne = g.forward(in, last).toArray(); // recording gradients: every layer on its own
+            assertEquals(2, calls.remove("pad").get(), "stem_pad and a_pad ran on their own");
+            assertEquals(1, calls.remove("add").get(), "b_add ran on its own");
+            assertEquals(Map.of(), Map.copyOf(calls));
+            for (String version : CpuBackend.versions(CpuBackend.BLOCK)) {
+                cpu.useVersion(CpuBackend.BLOCK, version);
+                calls.clear();
+                float[] fused;
+                try (Autograd.AutoCloseableNoThrow ng = Autograd.noGrad()) {
+                    fused = g.forward(in, last).toArray();
+                }
+                Assertions2.assertClose(oneByOne, fused, 1e-5, 1e-5, "fused (" + version + ") against layer by layer");
+                assertEquals(Map.of("invertedResidual", 2, "conv2dAffine", 1), counts(calls),
+                        "one call per block, the stem with its padding, batch norm and ReLU6 in one (" + version + ")");
+            }
+
+            // a block with an output asked for runs as layers (fused with their batch norms); the other block stays one
+            // call; a padding before a depthwise convolution goes into its geometry
+            calls.clear();
+            assertOutputs(g, in, last, "b_depthwise_relu", oneByOne, calls);
+            assertEquals(Map.of("invertedResidual", 1, "conv2dAffine", 3, "depthwiseConv2dAffine", 1, "add", 1),
+                    counts(calls), "block a fused; stem, b_expand and b_project with their batch norms, b_depthwise with"
+                            + " its own, and b_add");
+            calls.clear();
+            assertOutputs(g, in, last, "a_expand_relu", oneByOne, calls);
+            assertEquals(Map.of("invertedResidual", 1, "conv2dAffine", 3, "depthwiseConv2dAffine", 1), counts(calls),
+                    "block b fused; a_pad folded into a_depthwise");
+            calls.clear();
+            // the expansion's output asked for: b_expand with its batch norm and ReLU6, then the rest of block b is a
+            // block without expansion on that output, whose addition (of a_project_BN, not of b_expand_relu) runs alone
+            assertOutputs(g, in, last, "b_expand_relu", oneByOne, calls);
+            assertEquals(Map.of("invertedResidual", 2, "conv2dAffine", 2, "add", 1), counts(calls),
+                    "block a; stem and b_expand; block b from b_depthwise to b_project_BN; b_add");
+            calls.clear();
+            // the projection's batch norm asked for: the block without its addition
+            assertOutputs(g, in, last, "b_project_BN", oneByOne, calls);
+            assertEquals(Map.of("invertedResidual", 2, "conv2dAffine", 1, "add", 1), counts(calls));
+
+            // a batch norm on the batch's statistics (training mode) keeps its layers out of a block, gradients or not
+            // (with b_expand_BN, block b from b_depthwise on is still a block without expansion); this updates the
+            // batch norm's moving statistics, so it comes last
+            Map<String, Integer> blocks = Map.of("b_expand_BN", 2, "b_depthwise_BN", 1, "b_project_BN", 1);
+            for (String bn : List.of("b_expand_BN", "b_depthwise_BN", "b_project_BN")) {
+                g.layer(bn).setTraining(true);
+                float[] recorded = g.forward(in, last).toArray();
+                calls.clear();
+                try (Autograd.AutoCloseableNoThrow ng = Autograd.noGrad()) {
+                    Assertions2.assertClose(recorded, g.forward(in, last).toArray(), 1e-5, 1e-5, bn + " in training mode");
+                }
+                assertEquals(blocks.get(bn), calls.get("invertedResidual").get(), bn + " in training mode");
+                g.layer(bn).setTraining(false);
+            }
+        }
+    }
+
+    /**
+     * A MobileNetV2 block as keras.applications names its layers: [expand → BN → ReLU6] → [pad (0,1),(0,1)] →
+     * depthwise (stride 2 'valid' after the pad, else 'same') → BN → ReLU6 → project → BN [→ add the input].
+     */
+    private static String block(Graph g, Backend b, Random rnd, String p, String input, int in, int expanded, int out,
+                                int stride) {
+        String x = g.add(new Conv2d(b, p + "_expand", in, expanded, 1, 1, "same", false, rnd), input);
+        x = g.add(randomStatistics(b, new BatchNorm(b, p + "_expand_BN", expanded), rnd), x);
+        x = g.add(ReLU.relu6(p + "_expand_relu"), x);
+        if (stride == 2) x = g.add(new ZeroPadding2d(p + "_pad", 0, 1, 0, 1), x);
+        x = g.add(new DepthwiseConv2d(b, p + "_depthwise", expanded, 3, stride, stride == 2 ? "valid" : "same", rnd), x);
+        x = g.add(randomStatistics(b, new BatchNorm(b, p + "_depthwise_BN", expanded), rnd), x);
+        x = g.add(ReLU.relu6(p + "_depthwise_relu"), x);
+        x = g.add(new Conv2d(b, p + "_project", expanded, out, 1, 1, "same", false, rnd), x);
+        x = g.add(randomStatistics(b, new BatchNorm(b, p + "_project_BN", out), rnd), x);
+        return in == out && stride == 1 ? g.add(new Add(p + "_add"), input, x) : x;
+    }
+
+    /** The counts as plain numbers, to compare with a whole expected map (so that no other call slips in). */
+    private static Map<String, Integer> counts(Map<String, AtomicInteger> calls) {
+        Map<String, Integer> m = new HashMap<>();
+        calls.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
     /** Runs the graph without gradients keeping {@code kept}; checks both outputs; returns the conv2dAffine calls. */
     private static int fusedCalls(Graph g, Tensor in, String last, String kept, float[] expectedLast,
                                   Map<String, AtomicInteger> calls) {
+        assertOutputs(g, in, last, kept, expectedLast, calls);
+        return calls.get("conv2dAffine").get();
+    }
+
+    /** Runs the graph without gradients keeping {@code kept} and checks both outputs; the calls are those of that run. */
+    private static void assertOutputs(Graph g, Tensor in, String last, String kept, float[] expectedLast,
+                                      Map<String, AtomicInteger> calls) {
         float[] expectedKept = g.run(Map.of(Graph.INPUT, in), 0, g.position(last), Set.of(kept)).get(kept).toArray();
         calls.clear();
         try (Autograd.AutoCloseableNoThrow ng = Autograd.noGrad()) {
@@ -109,7 +222,6 @@ class GraphFusionTest {
             Assertions2.assertClose(expectedKept, out.get(kept).toArray(), 1e-5, 1e-5, kept + " kept");
             Assertions2.assertClose(expectedLast, out.get(last).toArray(), 1e-5, 1e-5, "output with " + kept + " kept");
         }
-        return calls.get("conv2dAffine").get();
     }
 
     /** Moving statistics and affine weights far from the identity, so a batch norm left out would show. */
@@ -129,11 +241,15 @@ class GraphFusionTest {
         return bn;
     }
 
-    /** The backend with a count of its fused-convolution calls. */
+    /** Backend methods whose calls {@link #counting} counts: the fused steps, and the padding and addition they save. */
+    private static final Set<String> COUNTED =
+            Set.of("conv2dAffine", "depthwiseConv2dAffine", "invertedResidual", "pad", "add");
+
+    /** The backend with a count of its calls of the {@link #COUNTED} methods. */
     private static Backend counting(Backend target, Map<String, AtomicInteger> calls) {
         return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
                 (proxy, method, args) -> {
-                    if (method.getName().equals("conv2dAffine") || method.getName().equals("depthwiseConv2dAffine")) {
+                    if (COUNTED.contains(method.getName())) {
                         calls.computeIfAbsent(method.getName(), k -> new AtomicInteger()).incrementAndGet();
                     }
                     try {
