@@ -4,27 +4,28 @@ import pinkcnn.engine.backend.ConvGeometry;
 import pinkcnn.engine.backend.InvertedResidual;
 
 /**
- * A whole inverted-residual block (1×1 expansion → 3×3 depthwise → 1×1 projection, + the input) computed one output
- * row at a time, so that the expanded activations never go to memory.
+ * A whole inverted-residual block (1×1 expansion → 3×3 depthwise → 1×1 projection, + the input) computed a strip of
+ * output rows at a time, so that the expanded activations never go to memory.
  *
  * <p>Layer by layer, a block writes its expanded tensor (six times its input: 112²×96 floats, 4.8 MB, in block 1),
  * reads it back for the depthwise convolution, writes the depthwise output (as large) and reads that back for the
- * projection: at batch 32 that is hundreds of megabytes through DRAM per block. Here each thread keeps a ring of the
- * three expanded input rows the depthwise window needs and one depthwise output row (at most 129 KB + 43 KB, in
- * block 1), all in the L2 cache:
+ * projection: at batch 32 that is hundreds of megabytes through DRAM per block. Here each thread keeps a window of
+ * the expanded input rows its strip's depthwise windows need and the strip's depthwise output (in block 1, 3 rows of
+ * 112×96 and one of 56×96: 129 KB + 22 KB), all in the L2 cache. A strip has enough output rows for at least
+ * {@link #STRIP_PIXELS} pixels. For each strip:
  * <ol>
- *   <li>for output row oh, the expanded input rows oh·s − pt + {0, 1, 2} not yet in the ring are computed from x by
- *       the tiled product ({@link CpuConvTiles}) with the expansion's batch norm and ReLU6 in its output stage, into
- *       ring slot ih mod 3 (row ih − 3 is no longer needed by then);</li>
- *   <li>the depthwise kernel ({@link CpuDepthwise3x3#outputRow}) filters the three rows into the row buffer, rows
+ *   <li>the expanded input rows it needs that the window does not hold yet are computed from x by the tiled product
+ *       ({@link CpuConvTiles}) with the expansion's batch norm and ReLU6 in its output stage; the rows it shares with
+ *       the strip before are moved to the front of the window first;</li>
+ *   <li>the depthwise kernel ({@link CpuDepthwise3x3#outputRow}) filters them row by row into the strip buffer, rows
  *       outside the image reading zeros (so the explicit padding layer before stride-2 blocks costs nothing);</li>
- *   <li>the projection multiplies the row buffer into y's row, and the block's input row is added while y's row is
- *       in L1.</li>
+ *   <li>the projection multiplies the strip buffer into y's rows, and the block's input is added while they are in
+ *       cache.</li>
  * </ol>
  * Images are spread over the threads; at a batch smaller than the thread count each image's output rows are cut
  * into one range per thread, each range computing the (one or two) expanded rows above it again.
- * Depthwise kernels other than 3×3 run the layers one after the other ({@link #handles}), as do small images at a
- * batch smaller than the thread count.
+ * Depthwise kernels other than 3×3 run the layers one after the other ({@link #handles}), as do blocks whose images
+ * are one strip each when there are several images.
  */
 final class CpuInvertedResidual {
     private final Parallel parallel;
