@@ -24,6 +24,9 @@ final class CpuConv {
     private final CpuConvTiles tiles;
     private final Parallel parallel;
     private float[] col = new float[0];
+    /** Room for version 2's zero-padded last columns of the kernel, and per thread the unfolded strip. */
+    private float[] tail = new float[0];
+    private static final ThreadLocal<float[]> STRIP = ThreadLocal.withInitial(() -> new float[0]);
     /** Whether the forward pass multiplies with version 2 ({@link CpuConvTiles}) instead of {@link CpuGemm}. */
     private volatile boolean tiledForward = true;
 
@@ -66,8 +69,14 @@ final class CpuConv {
 
     /** y[yOff…] = stage(a (rows × k) · w (k × cout)). */
     private void multiply(int rows, int k, int cout, float[] a, float[] w, float[] y, int yOff, OutputStage stage) {
-        if (tiledForward) tiles.multiply(rows, k, cout, a, 0, w, y, yOff, stage);
+        if (tiledForward) tiles.multiply(rows, operand(w, k, cout), a, 0, y, yOff, stage);
         else gemm.gemm(false, false, rows, cout, k, 1f, a, 0, k, w, 0, cout, 0f, y, yOff, cout, stage);
+    }
+
+    /** The kernel as version 2's B operand, its padded last columns (if any) in this object's reused room. */
+    private CpuConvTiles.Operand operand(float[] w, int k, int cout) {
+        if (tail.length < CpuConvTiles.tailFloats(k)) tail = new float[CpuConvTiles.tailFloats(k)];
+        return CpuConvTiles.Operand.of(w, k, cout, tail);
     }
 
     /**
@@ -77,13 +86,14 @@ final class CpuConv {
      */
     private void forwardInStrips(ConvGeometry g, float[] x, float[] w, float[] y, OutputStage stage) {
         int k = g.kh() * g.kw() * g.cin(), cout = g.cout(), ow_ = g.outW(), oh_ = g.outH();
-        CpuConvTiles.Operand op = CpuConvTiles.Operand.of(w, k, cout);
+        CpuConvTiles.Operand op = operand(w, k, cout);
         OutputStage st = stage != null ? stage : OutputStage.identity(cout);
         int strip = Math.max(1, Math.min(oh_, STRIP_PIXELS / ow_));
         int strips = (oh_ + strip - 1) / strip;
         int grain = 2.0 * g.n() * oh_ * ow_ * k * cout < CpuGemm.PARALLEL_FLOPS ? Integer.MAX_VALUE : 1;
         parallel.forRange(g.n() * strips, grain, (from, to) -> {
-            float[] cols = new float[strip * ow_ * k + L];
+            float[] cols = STRIP.get();
+            if (cols.length < strip * ow_ * k + L) STRIP.set(cols = new float[strip * ow_ * k + L]);
             for (int t = from; t < to; t++) {
                 int img = t / strips, oh0 = t % strips * strip, oh1 = Math.min(oh_, oh0 + strip);
                 im2colRows(g, x, img, oh0, oh1, cols);

@@ -15,8 +15,9 @@ import pinkcnn.engine.backend.InvertedResidual;
  * {@link #STRIP_PIXELS} pixels. For each strip:
  * <ol>
  *   <li>the expanded input rows it needs that the window does not hold yet are computed from x by the tiled product
- *       ({@link CpuConvTiles}) with the expansion's batch norm and ReLU6 in its output stage; the rows it shares with
- *       the strip before are moved to the front of the window first;</li>
+ *       ({@link CpuConvTiles}) with the expansion's batch norm and ReLU6 in its output stage. The window is a ring of
+ *       rows (row ih in slot ih mod its size), so the rows a strip shares with the one before stay where they
+ *       are;</li>
  *   <li>the depthwise kernel ({@link CpuDepthwise3x3#outputRow}) filters them row by row into the strip buffer, rows
  *       outside the image reading zeros (so the explicit padding layer before stride-2 blocks costs nothing);</li>
  *   <li>the projection multiplies the strip buffer into y's rows, and the block's input is added while they are in
@@ -38,6 +39,8 @@ final class CpuInvertedResidual {
     static final int STRIP_PIXELS = 48;
     /** Per chunk of the parallel loop: the window of expanded input rows and the depthwise output strip. */
     private float[][] windows = new float[0][], filtered = new float[0][];
+    /** Room for the products' zero-padded last columns (24 output channels), reused from call to call. */
+    private float[] expandTail = new float[0], projectTail = new float[0];
 
     CpuInvertedResidual(Parallel parallel, CpuDepthwise3x3 depthwise) {
         this.parallel = parallel;
@@ -62,8 +65,10 @@ final class CpuInvertedResidual {
                               float[] dh, float[] wp, float[] ps, float[] ph, float[] y) {
         ConvGeometry d = b.depthwise();
         int n = d.n(), oh_ = d.outH(), threads = parallel.threads();
-        CpuConvTiles.Operand expand = b.expand() ? CpuConvTiles.Operand.of(we, b.cin(), d.cin()) : null;
-        CpuConvTiles.Operand project = CpuConvTiles.Operand.of(wp, d.cin(), b.cout());
+        if (expandTail.length < CpuConvTiles.tailFloats(b.cin())) expandTail = new float[CpuConvTiles.tailFloats(b.cin())];
+        if (projectTail.length < CpuConvTiles.tailFloats(d.cin())) projectTail = new float[CpuConvTiles.tailFloats(d.cin())];
+        CpuConvTiles.Operand expand = b.expand() ? CpuConvTiles.Operand.of(we, b.cin(), d.cin(), expandTail) : null;
+        CpuConvTiles.Operand project = CpuConvTiles.Operand.of(wp, d.cin(), b.cout(), projectTail);
         OutputStage expandStage = new OutputStage(es, eh, 0f, b.expandCap());
         OutputStage depthwiseStage = new OutputStage(ds, dh, 0f, b.depthwiseCap());
         OutputStage projectStage = new OutputStage(ps, ph, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
@@ -78,8 +83,8 @@ final class CpuInvertedResidual {
         double flops = 2.0 * d.n() * d.h() * d.w() * d.cin() * (b.cin() + 9 + b.cout());
         int grain = flops < CpuGemm.PARALLEL_FLOPS ? Integer.MAX_VALUE : 1;
         int chunks = parallel.chunks(items, grain);
-        int rowFloats = d.w() * d.cin();
-        ensureScratch(chunks, ((strip - 1) * d.stride() + 3) * rowFloats, strip * d.outW() * d.cin());
+        int rowFloats = d.w() * d.cin(), slots = (strip - 1) * d.stride() + 3;
+        ensureScratch(chunks, slots * rowFloats, strip * d.outW() * d.cin());
         parallel.forChunks(items, grain, (chunk, from, to) -> {
             float[] window = windows[chunk], out = filtered[chunk];
             float[][] rows = new float[3][];
@@ -87,19 +92,22 @@ final class CpuInvertedResidual {
             for (int item = from; item < to; item++) {
                 int img = item / perImage, part = item % perImage;
                 int oh0 = (int) ((long) oh_ * part / perImage), oh1 = (int) ((long) oh_ * (part + 1) / perImage);
-                int first = 0, count = 0; // the window holds expanded input rows [first, first + count)
+                int done = 0; // expanded input rows below this one are in the window (the last `slots` of them)
                 for (int oh = oh0; oh < oh1; oh += strip) {
                     int r = Math.min(strip, oh1 - oh);
                     int lo = Math.max(0, oh * d.stride() - d.padTop());
                     int hi = Math.min(d.h(), (oh + r - 1) * d.stride() - d.padTop() + 3);
                     if (expand != null) {
-                        // keep the rows this strip shares with the last one, expand the rest
-                        int kept = Math.max(0, first + count - lo);
-                        if (kept > 0) System.arraycopy(window, (lo - first) * rowFloats, window, 0, kept * rowFloats);
-                        CpuConvTiles.multiplyHere((hi - lo - kept) * d.w(), expand, x,
-                                ((img * d.h()) + lo + kept) * d.w() * b.cin(), window, kept * rowFloats, expandStage);
-                        first = lo;
-                        count = hi - lo;
+                        // row ih lives in slot ih mod slots: the rows this strip shares with the last one stay where
+                        // they are (moving them cost 5 % of block 1), the new ones are expanded in runs up to the
+                        // window's end
+                        for (int ih = Math.max(lo, oh == oh0 ? lo : done); ih < hi; ) {
+                            int slot = ih % slots, run = Math.min(hi - ih, slots - slot);
+                            CpuConvTiles.multiplyHere(run * d.w(), expand, x, (img * d.h() + ih) * d.w() * b.cin(), window,
+                                    slot * rowFloats, expandStage);
+                            ih += run;
+                        }
+                        done = hi;
                     }
                     for (int t = 0; t < r; t++) {
                         for (int i = 0; i < 3; i++) {
@@ -112,7 +120,7 @@ final class CpuInvertedResidual {
                                 offs[i] = (img * d.h() + ih) * rowFloats;
                             } else {
                                 rows[i] = window;
-                                offs[i] = (ih - first) * rowFloats;
+                                offs[i] = ih % slots * rowFloats;
                             }
                         }
                         CpuDepthwise3x3.outputRow(d, interior, rows, offs, wd, depthwiseStage, out, t * d.outW() * d.cin());
