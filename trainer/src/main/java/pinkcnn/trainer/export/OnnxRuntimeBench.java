@@ -99,10 +99,12 @@ public final class OnnxRuntimeBench {
             double maxError = check(pinkcnn.run(), reference);
             double maxOutput = 0;
             for (float v : reference) maxOutput = Math.max(maxOutput, Math.abs(v));
-            // warm-up: compilation, buffer pools, ONNX Runtime's arena
-            for (int i = 0; i < 2; i++) {
-                pinkcnn.run();
-                ort.run();
+            // warm-up until both are at steady speed: the JIT compiling pinkcnn's kernels (it compiles a kernel's loop
+            // after thousands of iterations, and some only after seconds), buffer pools, ONNX Runtime's arena
+            double warmP = 0, warmO = 0, warmMillis = WARM_UP_SHARE * minSeconds * 1e3;
+            for (int i = 0; i < WARM_UP_PASSES || warmP < warmMillis || warmO < warmMillis; i++) {
+                warmP += millis(pinkcnn);
+                warmO += millis(ort);
             }
             double[] tP = new double[200], tO = new double[200];
             double totalP = 0, totalO = 0;
@@ -191,6 +193,14 @@ public final class OnnxRuntimeBench {
             }
         }
     }
+
+    /**
+     * Warm-up before timing: at least this many passes of each runtime, and this share of the timed seconds in each
+     * (3 s at the default 2). With two passes only, pinkcnn's median was 1.2 times its steady time at batch 1: the
+     * first hundred timed passes ran while the JIT was still compiling.
+     */
+    static final int WARM_UP_PASSES = 2;
+    static final double WARM_UP_SHARE = 1.5;
 
     private interface Pass {
         float[] run() throws OrtException;
