@@ -37,8 +37,8 @@ final class CpuInvertedResidual {
      * 7×7).
      */
     static final int STRIP_PIXELS = 48;
-    /** Per chunk of the parallel loop: the window of expanded input rows and the depthwise output strip. */
-    private float[][] windows = new float[0][], filtered = new float[0][];
+    /** Per thread: the window of expanded input rows and the strip's depthwise output, reused from call to call. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
     /** Room for the products' zero-padded last columns (24 output channels), reused from call to call. */
     private float[] expandTail = new float[0], projectTail = new float[0];
 
@@ -82,11 +82,14 @@ final class CpuInvertedResidual {
         int items = n * perImage;
         double flops = 2.0 * d.n() * d.h() * d.w() * d.cin() * (b.cin() + 9 + b.cout());
         int grain = flops < CpuGemm.PARALLEL_FLOPS ? Integer.MAX_VALUE : 1;
-        int chunks = parallel.chunks(items, grain);
         int rowFloats = d.w() * d.cin(), slots = (strip - 1) * d.stride() + 3;
-        ensureScratch(chunks, slots * rowFloats, strip * d.outW() * d.cin());
-        parallel.forChunks(items, grain, (chunk, from, to) -> {
-            float[] window = windows[chunk], out = filtered[chunk];
+        // parts claimed one after another, not one fixed chunk per thread: on a shared machine a thread that is slowed
+        // down does fewer images instead of holding up the pass
+        parallel.forRange(items, grain, (from, to) -> {
+            float[][] scratch = SCRATCH.get();
+            if (scratch[0].length < slots * rowFloats) scratch[0] = new float[slots * rowFloats];
+            if (scratch[1].length < strip * d.outW() * d.cin()) scratch[1] = new float[strip * d.outW() * d.cin()];
+            float[] window = scratch[0], out = scratch[1];
             float[][] rows = new float[3][];
             int[] offs = new int[3];
             for (int item = from; item < to; item++) {
@@ -131,16 +134,5 @@ final class CpuInvertedResidual {
                 }
             }
         });
-    }
-
-    private void ensureScratch(int chunks, int windowFloats, int filteredFloats) {
-        if (windows.length < chunks) {
-            windows = java.util.Arrays.copyOf(windows, chunks);
-            filtered = java.util.Arrays.copyOf(filtered, chunks);
-        }
-        for (int c = 0; c < chunks; c++) {
-            if (windows[c] == null || windows[c].length < windowFloats) windows[c] = new float[windowFloats];
-            if (filtered[c] == null || filtered[c].length < filteredFloats) filtered[c] = new float[filteredFloats];
-        }
     }
 }
