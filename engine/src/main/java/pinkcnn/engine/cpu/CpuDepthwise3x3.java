@@ -168,6 +168,16 @@ final class CpuDepthwise3x3 {
                              float[] scale, float[] shift, float lo, float hi) {
         int iw = ow * s - pl;
         boolean in0 = iw >= 0 && iw < wd, in1 = iw + 1 >= 0 && iw + 1 < wd, in2 = iw + 2 >= 0 && iw + 2 < wd;
+        int yi = yRow + ow * c + cb;
+        // the usual edges, one column of taps outside on the left or the right: two columns, no masks
+        if (!in0 && in1 && in2) {
+            edgeTwo(x0, o0, x1, o1, x2, o2, w, c, cb, (iw + 1) * c + cb, 1, y, yi, scale, shift, lo, hi);
+            return;
+        }
+        if (in0 && in1 && !in2) {
+            edgeTwo(x0, o0, x1, o1, x2, o2, w, c, cb, iw * c + cb, 0, y, yi, scale, shift, lo, hi);
+            return;
+        }
         int xa = (in0 ? iw : 0) * c + cb, xb = (in1 ? iw + 1 : 0) * c + cb, xc = (in2 ? iw + 2 : 0) * c + cb;
         FloatVector a = FloatVector.fromArray(S, x0, o0 + xa).mul(FloatVector.fromArray(S, w, cb));
         a = FloatVector.fromArray(S, x1, o1 + xa).fma(FloatVector.fromArray(S, w, 3 * c + cb), a);
@@ -179,8 +189,19 @@ final class CpuDepthwise3x3 {
         d = FloatVector.fromArray(S, x1, o1 + xc).fma(FloatVector.fromArray(S, w, 5 * c + cb), d);
         d = FloatVector.fromArray(S, x2, o2 + xc).fma(FloatVector.fromArray(S, w, 8 * c + cb), d);
         FloatVector acc = FloatVector.zero(S).add(a, S.maskAll(in0)).add(b, S.maskAll(in1)).add(d, S.maskAll(in2));
-        acc.fma(FloatVector.fromArray(S, scale, cb), FloatVector.fromArray(S, shift, cb)).max(lo).min(hi)
-                .intoArray(y, yRow + ow * c + cb);
+        acc.fma(FloatVector.fromArray(S, scale, cb), FloatVector.fromArray(S, shift, cb)).max(lo).min(hi).intoArray(y, yi);
+    }
+
+    /** An edge pixel whose taps in columns j0 and j0 + 1 (at x offset xi and xi + c) are the ones inside. */
+    private static void edgeTwo(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] w, int c, int cb,
+                                int xi, int j0, float[] y, int yi, float[] scale, float[] shift, float lo, float hi) {
+        FloatVector a = FloatVector.fromArray(S, x0, o0 + xi).mul(FloatVector.fromArray(S, w, j0 * c + cb));
+        FloatVector b = FloatVector.fromArray(S, x1, o1 + xi).mul(FloatVector.fromArray(S, w, (3 + j0) * c + cb));
+        a = FloatVector.fromArray(S, x2, o2 + xi).fma(FloatVector.fromArray(S, w, (6 + j0) * c + cb), a);
+        b = FloatVector.fromArray(S, x0, o0 + xi + c).fma(FloatVector.fromArray(S, w, (1 + j0) * c + cb), b);
+        a = FloatVector.fromArray(S, x1, o1 + xi + c).fma(FloatVector.fromArray(S, w, (4 + j0) * c + cb), a);
+        b = FloatVector.fromArray(S, x2, o2 + xi + c).fma(FloatVector.fromArray(S, w, (7 + j0) * c + cb), b);
+        a.add(b).fma(FloatVector.fromArray(S, scale, cb), FloatVector.fromArray(S, shift, cb)).max(lo).min(hi).intoArray(y, yi);
     }
 
     /** Channels [cb, c), fewer than a vector, one at a time. */
