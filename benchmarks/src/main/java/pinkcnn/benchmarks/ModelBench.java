@@ -16,6 +16,7 @@ import pinkcnn.engine.models.SsdMobileNetV1;
 import pinkcnn.engine.nn.Add;
 import pinkcnn.engine.nn.BatchNorm;
 import pinkcnn.engine.nn.Conv2d;
+import pinkcnn.engine.nn.ConvLayer;
 import pinkcnn.engine.nn.DepthwiseConv2d;
 import pinkcnn.engine.nn.Graph;
 import pinkcnn.engine.nn.Layer;
@@ -103,26 +104,37 @@ public final class ModelBench {
         };
         double ms = new BenchRunner(KernelTimer.wallClock(backend), minSeconds).medianMillis(pass);
         Map<String, List<Double>> times = new LinkedHashMap<>();
-        g.setProfiler((layer, ns) -> times.computeIfAbsent(layer.name(), k -> new ArrayList<>()).add(ns / 1e6));
+        Map<String, List<Graph.Node>> steps = new HashMap<>();
+        g.setProfiler(new Graph.Profiler() {
+            @Override
+            public void layer(Layer layer, long nanos) {
+                throw new IllegalStateException("steps are reported whole");
+            }
+
+            @Override
+            public void step(List<Graph.Node> nodes, long nanos) {
+                steps.put(nodes.get(0).name(), nodes);
+                times.computeIfAbsent(nodes.get(0).name(), k -> new ArrayList<>()).add(nanos / 1e6);
+            }
+        });
         try {
             for (int i = 0; i < PROFILED_PASSES; i++) pass.run();
         } finally {
             g.setProfiler(null);
         }
         List<LayerPoint> layers = new ArrayList<>();
-        Map<String, Graph.Node> nodes = new HashMap<>();
-        for (Graph.Node n : g.nodes()) nodes.put(n.name(), n);
         Map<String, Double> nanos = new LinkedHashMap<>();
-        for (String k : new String[] {"conv 1x1", "depthwise", "batch norm", "other"}) nanos.put(k, 0.0);
+        for (String k : new String[] {"block", "conv 1x1", "depthwise", "batch norm", "other"}) nanos.put(k, 0.0);
         times.forEach((name, t) -> {
             double[] v = t.stream().mapToDouble(Double::doubleValue).toArray();
             double median = BenchRunner.median(v, v.length);
-            Graph.Node node = nodes.get(name);
-            layers.add(point(g, node, batch, median));
-            nanos.merge(type(node.layer()), median, Double::sum);
+            LayerPoint p = point(g, steps.get(name), batch, median);
+            layers.add(p);
+            nanos.merge(share(steps.get(name), p), median, Double::sum);
         });
-        // without gradients every batch norm runs inside the convolution before it (Graph fuses them), timed as that
-        if (nanos.get("batch norm") == 0) nanos.remove("batch norm");
+        // without gradients every batch norm runs inside the convolution before it (Graph fuses them), timed as that,
+        // and on a backend that fuses them whole blocks run as one step
+        nanos.values().removeIf(v -> v == 0);
         double total = nanos.values().stream().mapToDouble(Double::doubleValue).sum();
         nanos.replaceAll((k, v) -> v / total);
         return new Result(batch, batch * 1000.0 / ms, ms / batch, nanos, layers);
@@ -191,12 +203,37 @@ public final class ModelBench {
         return x;
     }
 
-    private static String type(Layer l) {
-        if (l instanceof Conv2d c && c.kernelSize() == 1) return "conv 1x1";
-        if (l instanceof Conv2d c && !l.name().equals("Conv1")) return "conv " + c.kernelSize() + "x" + c.kernelSize(); // (MobileNetV2's stem: other)
-        if (l instanceof DepthwiseConv2d) return "depthwise";
-        if (l instanceof BatchNorm) return "batch norm";
-        return "other";
+    /** Which share of the pass a step's time counts in: its kind, or "other" (MobileNetV2's stem among them). */
+    private static String share(List<Graph.Node> step, LayerPoint p) {
+        for (Graph.Node n : step) if (n.name().equals("Conv1")) return "other";
+        boolean convolution = p.kind().startsWith("conv ");
+        return convolution || p.kind().equals("block") || p.kind().equals("depthwise") || p.kind().equals("batch norm")
+                ? p.kind() : "other";
+    }
+
+    /**
+     * A profiled step's point: a single layer's, the convolution's for a convolution run with its batch norm, ReLU
+     * or the padding before it, and for an inverted-residual block run as one step (kind {@code block}) the sum of its
+     * convolutions' flops over the block's input, output and weights.
+     */
+    public static LayerPoint point(Graph g, List<Graph.Node> step, int batch, double ms) {
+        List<Graph.Node> convolutions = new ArrayList<>();
+        for (Graph.Node n : step) if (n.layer() instanceof ConvLayer) convolutions.add(n);
+        if (convolutions.size() <= 1) {
+            Graph.Node main = convolutions.isEmpty() ? step.get(0) : convolutions.get(0);
+            LayerPoint p = point(g, main, batch, ms);
+            return main == step.get(0) ? p : new LayerPoint(step.get(0).name(), p.kind(), p.shape(), p.flops(), p.bytes(), ms);
+        }
+        double flops = 0, weightBytes = 0;
+        for (Graph.Node n : convolutions) {
+            LayerPoint p = point(g, n, batch, ms);
+            flops += p.flops();
+            for (var w : n.layer().weights()) weightBytes += 4.0 * w.value().size();
+        }
+        int[] in = g.outputShape(step.get(0).inputs().get(0)), out = g.outputShape(step.get(step.size() - 1).name());
+        double inN = (double) batch * in[1] * in[2] * in[3], outN = (double) batch * out[1] * out[2] * out[3];
+        String shape = batch + "x" + in[1] + "x" + in[2] + "x" + in[3] + "->" + out[1] + "x" + out[2] + "x" + out[3];
+        return new LayerPoint(step.get(0).name(), "block", shape, flops, 4 * (inN + outN) + weightBytes, ms);
     }
 
     /** A step's flops and bytes from the shapes of its input and output (batch-1 shapes times the batch). */

@@ -400,6 +400,9 @@ public final class BenchCommand implements Callable<Integer> {
             if (!detector() && !r.shares().containsKey("batch norm")) {
                 System.out.println("  (each batch norm and the ReLU6 after it run inside the convolution before them)");
             }
+            if (r.shares().containsKey("block")) {
+                System.out.println("  (block: an inverted-residual block, expansion, depthwise and projection, run as one call)");
+            }
             if (roofline != null) {
                 System.out.printf("%-26s %-10s %-26s %8s %9s %8s %7s%n", "layer (profiled)", "kind", "shape", "ms",
                         "GFLOP/s", "GB/s", "flop/B");

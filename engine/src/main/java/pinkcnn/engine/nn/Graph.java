@@ -28,9 +28,14 @@ public final class Graph {
         }
     }
 
-    /** Receives each layer's wall time in a pass (for profiles); the backend is synchronised around each layer. */
+    /** Receives each step's wall time in a pass (for profiles); the backend is synchronised around each step. */
     public interface Profiler {
         void layer(Layer layer, long nanos);
+
+        /** A step of one layer or of several run as one (fused); by default reported as its first layer. */
+        default void step(List<Node> nodes, long nanos) {
+            layer(nodes.get(0).layer(), nanos);
+        }
     }
 
     private final List<Node> nodes = new ArrayList<>();
@@ -143,7 +148,7 @@ public final class Graph {
             Tensor y = step.apply(in);
             if (profiler != null) {
                 y.backend().finish();
-                profiler.layer(step.first().layer(), System.nanoTime() - t0); // a fused step is timed as its first layer
+                profiler.step(step.nodes(), System.nanoTime() - t0);
             }
             live.put(step.output(), y);
             if (step.returned()) out.put(step.output(), y);
