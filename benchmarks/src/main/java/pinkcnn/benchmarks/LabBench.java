@@ -123,13 +123,13 @@ public final class LabBench {
             for (String op : ops) {
                 String family = versions.family(op);
                 if (family == null) continue;
-                for (String version : versions.versions(family)) {
+                for (String version : versions.backend().versions(family)) {
                     for (BenchCase c : cases.cases(op)) {
                         Runnable kernel = c.kernel();
                         // withVersion restores the version it found, so what runs after it (the depthwise-vs-copy
                         // ratios, anything else on this backend) runs the default, not the last version listed
                         out.add(new Timed(new BenchCase(op + "." + version, c.shape(), c.flops(), c.bytes(),
-                                () -> versions.withVersion(family, version, kernel)), device));
+                                () -> versions.backend().withVersion(family, version, kernel)), device));
                     }
                 }
             }

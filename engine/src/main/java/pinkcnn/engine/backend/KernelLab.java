@@ -10,32 +10,12 @@ import java.util.Map;
  * backend's kernels only through this and {@link Backend}; a backend without it (the CPU backend: one version per
  * kernel, timed by the wall clock) gets the common cases only.
  */
-public interface KernelLab {
+public interface KernelLab extends NumberedVersions {
     /** Family names the benchmarks map their ops to: GEMM (also under the convolutions), depthwise convolution. */
     String GEMM = "gemm", DEPTHWISE = "depthwise";
 
-    /** The families that have numbered versions. */
+    /** The families that have numbered versions ({@link NumberedVersions}). */
     List<String> families();
-
-    /** The numbered versions of a family, oldest first; an {@link IllegalArgumentException} for other families. */
-    List<String> versions(String family);
-
-    /** The version of a family this backend runs now (its fastest for the device unless changed). */
-    String version(String family);
-
-    /** Runs {@code family} in version {@code version} from now on. */
-    void useVersion(String family, String version);
-
-    /** Runs {@code work} with {@code family} in {@code version}, then switches back to the version it found. */
-    default void withVersion(String family, String version, Runnable work) {
-        String previous = version(family);
-        useVersion(family, version);
-        try {
-            work.run();
-        } finally {
-            useVersion(family, previous);
-        }
-    }
 
     /**
      * Runs {@code work}, waits for it, and returns the device time of the kernels it launched, in nanoseconds (what the

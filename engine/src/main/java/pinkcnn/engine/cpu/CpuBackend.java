@@ -9,6 +9,7 @@ import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.backend.ConvGeometry;
 import pinkcnn.engine.backend.DropoutMask;
 import pinkcnn.engine.backend.InvertedResidual;
+import pinkcnn.engine.backend.NumberedVersions;
 import pinkcnn.engine.backend.Storage;
 
 /**
@@ -17,7 +18,7 @@ import pinkcnn.engine.backend.Storage;
  * {@link CpuGemm}, {@link CpuConv}, {@link CpuDepthwise}, {@link CpuPool}, {@link CpuChannelOps}; the small
  * elementwise, loss and optimizer kernels are here.
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend implements Backend, NumberedVersions {
     private static final int GRAIN = 1 << 14;
 
     private final Parallel parallel;
@@ -60,7 +61,8 @@ public final class CpuBackend implements Backend {
      * {@code block} v1_layers (the layers one after the other, {@link Backend#invertedResidual}), v2_fused
      * {@link CpuInvertedResidual}.
      */
-    public static List<String> versions(String family) {
+    @Override
+    public List<String> versions(String family) {
         return switch (family) {
             case CONV -> List.of("v1_gemm", "v2_tiles");
             case DEPTHWISE -> List.of("v1_taps", "v2_rows");
@@ -69,7 +71,7 @@ public final class CpuBackend implements Backend {
         };
     }
 
-    /** The version of a family that runs now. */
+    @Override
     public String version(String family) {
         boolean newest = switch (family) {
             case CONV -> conv.tiledForward();
@@ -80,7 +82,7 @@ public final class CpuBackend implements Backend {
         return versions(family).get(newest ? 1 : 0);
     }
 
-    /** Runs {@code family} in {@code version} from now on (for benchmarks and parity tests). */
+    @Override
     public void useVersion(String family, String version) {
         int v = versions(family).indexOf(version);
         if (v < 0) throw new IllegalArgumentException(family + " has no version '" + version + "': " + versions(family));

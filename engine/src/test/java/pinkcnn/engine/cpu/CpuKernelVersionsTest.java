@@ -387,13 +387,13 @@ class CpuKernelVersionsTest {
     @Test
     void versionsAreListedOldestFirstAndTheNewestRunsByDefault() {
         try (CpuBackend cpu = new CpuBackend(1)) {
-            assertEquals(List.of("v1_gemm", "v2_tiles"), CpuBackend.versions(CpuBackend.CONV));
-            assertEquals(List.of("v1_taps", "v2_rows"), CpuBackend.versions(CpuBackend.DEPTHWISE));
-            assertEquals(List.of("v1_layers", "v2_fused"), CpuBackend.versions(CpuBackend.BLOCK));
+            assertEquals(List.of("v1_gemm", "v2_tiles"), cpu.versions(CpuBackend.CONV));
+            assertEquals(List.of("v1_taps", "v2_rows"), cpu.versions(CpuBackend.DEPTHWISE));
+            assertEquals(List.of("v1_layers", "v2_fused"), cpu.versions(CpuBackend.BLOCK));
             for (String family : List.of(CpuBackend.CONV, CpuBackend.DEPTHWISE, CpuBackend.BLOCK)) {
-                assertEquals(CpuBackend.versions(family).get(1), cpu.version(family), family);
-                cpu.useVersion(family, CpuBackend.versions(family).get(0));
-                assertEquals(CpuBackend.versions(family).get(0), cpu.version(family), family);
+                assertEquals(cpu.versions(family).get(1), cpu.version(family), family);
+                cpu.useVersion(family, cpu.versions(family).get(0));
+                assertEquals(cpu.versions(family).get(0), cpu.version(family), family);
             }
         }
     }

@@ -128,7 +128,7 @@ class GraphFusionTest {
             assertEquals(2, calls.remove("pad").get(), "stem_pad and a_pad ran on their own");
             assertEquals(1, calls.remove("add").get(), "b_add ran on its own");
             assertEquals(Map.of(), Map.copyOf(calls));
-            for (String version : CpuBackend.versions(CpuBackend.BLOCK)) {
+            for (String version : cpu.versions(CpuBackend.BLOCK)) {
                 cpu.useVersion(CpuBackend.BLOCK, version);
                 calls.clear();
                 float[] fused;
