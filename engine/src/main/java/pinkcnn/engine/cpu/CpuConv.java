@@ -80,9 +80,11 @@ final class CpuConv {
     }
 
     /**
-     * Version 2's convolutions other than 1×1: each task unfolds a strip of output rows into a buffer of its own,
-     * which stays in cache, and multiplies it at once ({@link CpuConvTiles}); version 1 unfolds a whole image into
-     * memory first and then multiplies (the stem of MobileNetV2: 12,544 × 27 floats, written and read back).
+     * Version 2's convolutions other than 1×1: each task takes a strip of output rows, unfolds it into a buffer of its
+     * own, which stays in cache, and multiplies it at once ({@link CpuConvTiles}); version 1 unfolds a whole image
+     * into memory first and then multiplies (the stem of MobileNetV2: 12,544 × 27 floats, written and read back).
+     * With 32 output channels (MobileNetV2's and the face detector's stems) the pixels whose whole window is inside
+     * the image are not unfolded at all: {@link CpuConvTiles#windows} reads their windows straight from the image.
      */
     private void forwardInStrips(ConvGeometry g, float[] x, float[] w, float[] y, OutputStage stage) {
         int k = g.kh() * g.kw() * g.cin(), cout = g.cout(), ow_ = g.outW(), oh_ = g.outH();
@@ -91,13 +93,40 @@ final class CpuConv {
         int strip = Math.max(1, Math.min(oh_, STRIP_PIXELS / ow_));
         int strips = (oh_ + strip - 1) / strip;
         int grain = 2.0 * g.n() * oh_ * ow_ * k * cout < CpuGemm.PARALLEL_FLOPS ? Integer.MAX_VALUE : 1;
+        boolean direct = CpuConvTiles.windowsFit(op);
+        // output columns whose kw taps are all inside the image
+        int cLo = Math.min(ow_, (g.padLeft() + g.stride() - 1) / g.stride());
+        int cHi = Math.max(cLo, Math.min(ow_, g.w() - g.kw() + g.padLeft() >= 0 ? (g.w() - g.kw() + g.padLeft()) / g.stride() + 1 : 0));
+        int run = g.kw() * g.cin();
         parallel.forRange(g.n() * strips, grain, (from, to) -> {
             float[] cols = STRIP.get();
             if (cols.length < strip * ow_ * k + L) STRIP.set(cols = new float[strip * ow_ * k + L]);
             for (int t = from; t < to; t++) {
                 int img = t / strips, oh0 = t % strips * strip, oh1 = Math.min(oh_, oh0 + strip);
-                im2colRows(g, x, img, oh0, oh1, cols);
-                CpuConvTiles.multiplyHere((oh1 - oh0) * ow_, op, cols, 0, y, ((img * oh_) + oh0) * ow_ * cout, st);
+                if (!direct) {
+                    im2colRange(g, x, img, oh0, 0, oh1, ow_, cols);
+                    CpuConvTiles.multiplyHere((oh1 - oh0) * ow_, op, cols, 0, y, (img * oh_ + oh0) * ow_ * cout, st);
+                    continue;
+                }
+                for (int oh = oh0; oh < oh1; oh++) {
+                    int ih0 = oh * g.stride() - g.padTop(), yRow = (img * oh_ + oh) * ow_ * cout;
+                    boolean rowsInside = ih0 >= 0 && ih0 + g.kh() <= g.h();
+                    int dLo = rowsInside ? cLo : ow_, dHi = rowsInside ? cLo + (cHi - cLo) / 6 * 6 : ow_;
+                    if (dHi > dLo) {
+                        int xi = ((img * g.h() + ih0) * g.w() + dLo * g.stride() - g.padLeft()) * g.cin();
+                        CpuConvTiles.windows(dHi - dLo, x, xi, g.stride() * g.cin(), g.w() * g.cin(), g.kh(), run, op,
+                                y, yRow + dLo * cout, st);
+                    }
+                    // the rest of the row, unfolded: the edges, and pixels left over from the direct runs of six
+                    if (dLo > 0) {
+                        im2colRange(g, x, img, oh, 0, oh + 1, dLo, cols);
+                        CpuConvTiles.multiplyHere(dLo, op, cols, 0, y, yRow, st);
+                    }
+                    if (dHi < ow_) {
+                        im2colRange(g, x, img, oh, dHi, oh + 1, ow_, cols);
+                        CpuConvTiles.multiplyHere(ow_ - dHi, op, cols, 0, y, yRow + dHi * cout, st);
+                    }
+                }
             }
         });
     }
@@ -106,13 +135,15 @@ final class CpuConv {
     private static final int STRIP_PIXELS = 256;
 
     /**
-     * {@link #im2col} for output rows [oh0, oh1) of one image, into cols from 0. A window row whose kw taps are all
-     * inside the input is kw·cin contiguous floats of x (9 for the stem), copied in one loop.
+     * {@link #im2col} for one image's output pixels from (oh0, ow0) on, row by row, up to column ow1 of row oh1 − 1
+     * (whole rows between), into cols from 0. A window row whose kw taps are all inside the input is kw·cin
+     * contiguous floats of x (9 for the stem), copied at once.
      */
-    private static void im2colRows(ConvGeometry g, float[] x, int img, int oh0, int oh1, float[] cols) {
+    private static void im2colRange(ConvGeometry g, float[] x, int img, int oh0, int ow0, int oh1, int ow1, float[] cols) {
         int ow_ = g.outW(), cin = g.cin(), kw = g.kw(), s = g.stride(), run = kw * cin, dst = 0;
         for (int oh = oh0; oh < oh1; oh++) {
-            for (int ow = 0; ow < ow_; ow++) {
+            int from = oh == oh0 ? ow0 : 0, to = oh == oh1 - 1 ? ow1 : ow_;
+            for (int ow = from; ow < to; ow++) {
                 int iw0 = ow * s - g.padLeft();
                 boolean columnsInside = iw0 >= 0 && iw0 + kw <= g.w();
                 for (int i = 0; i < g.kh(); i++, dst += run) {

@@ -105,6 +105,29 @@ final class CpuConvTiles {
         run(0, (rows + mc - 1) / mc * op.panels(), rows, mc, op, a, aOff, y, yOff, stage);
     }
 
+    /** Whether {@link #windows} can multiply with this B: one two-vector panel (32 output channels with AVX-512). */
+    static boolean windowsFit(Operand op) {
+        return op.n() == NR && op.wide3() == 0 && op.wide2() == 1;
+    }
+
+    /**
+     * A convolution's output pixels read straight from the image instead of from im2col's copy, for a multiple of 6
+     * pixels of one output row whose windows are all inside the image: pixel p's window row i is the {@code run}
+     * (kw·cin) contiguous floats of x at {@code xi + p·pixelStep + i·rowStep}, which is row i·run + q of B. Only for
+     * a B that {@link #windowsFit}.
+     */
+    static void windows(int pixels, float[] x, int xi, int pixelStep, int rowStep, int kh, int run, Operand op,
+                        float[] y, int yOff, OutputStage st) {
+        // a pixel's k-th input is at this offset from its window's start: one loop over k, as in tile6x2 (with a loop
+        // over the window's rows around it, JDK 17's C2 kept the accumulators on the heap: ten times slower)
+        int[] offsets = new int[kh * run];
+        for (int i = 0; i < kh; i++) for (int q = 0; q < run; q++) offsets[i * run + q] = i * rowStep + q;
+        for (int p = 0; p < pixels; p += MR) {
+            window6x2(x, xi + p * pixelStep, pixelStep, offsets, op.b(), y, yOff + p * NR, st.scale(), st.shift(),
+                    st.lo(), st.hi());
+        }
+    }
+
     /**
      * Per thread: rows of A padded to a whole tile, the tile they give, and a tail panel's scale and shift. Reused
      * from call to call: a fused block makes hundreds of products per pass, and fresh buffers for each cost page
@@ -225,6 +248,40 @@ final class CpuConvTiles {
         c60.fma(s0, h0).max(lo).min(hi).intoArray(y, yi); c61.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + L); c62.fma(s2, h2).max(lo).min(hi).intoArray(y, yi + 2 * L); yi += ldy;
         c70.fma(s0, h0).max(lo).min(hi).intoArray(y, yi); c71.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + L); c72.fma(s2, h2).max(lo).min(hi).intoArray(y, yi + 2 * L);
     }
+    /** {@link #tile6x2} for six output pixels of a convolution, A read from their windows in the image. */
+    private static void window6x2(float[] x, int xi, int ps, int[] offsets, float[] b, float[] y, int yi,
+                                  float[] scale, float[] shift, float lo, float hi) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        int a0 = xi, a1 = a0 + ps, a2 = a1 + ps, a3 = a2 + ps, a4 = a3 + ps, a5 = a4 + ps;
+        for (int kk = 0, bp = 0; kk < offsets.length; kk++, bp += NR) {
+            int o = offsets[kk];
+            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector v;
+            v = FloatVector.broadcast(S, x[a0 + o]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(S, x[a1 + o]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(S, x[a2 + o]); c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(S, x[a3 + o]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(S, x[a4 + o]); c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(S, x[a5 + o]); c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
+        }
+        FloatVector s0 = FloatVector.fromArray(S, scale, 0), s1 = FloatVector.fromArray(S, scale, L);
+        FloatVector h0 = FloatVector.fromArray(S, shift, 0), h1 = FloatVector.fromArray(S, shift, L);
+        c00.fma(s0, h0).max(lo).min(hi).intoArray(y, yi);
+        c01.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + L);
+        c10.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + NR);
+        c11.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + NR + L);
+        c20.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + 2 * NR);
+        c21.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + 2 * NR + L);
+        c30.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + 3 * NR);
+        c31.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + 3 * NR + L);
+        c40.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + 4 * NR);
+        c41.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + 4 * NR + L);
+        c50.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + 5 * NR);
+        c51.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + 5 * NR + L);
+    }
+
     /** Y[6 rows, 2 vectors] = stage(A[6 rows, k]·B[k, 2 vectors]): twelve accumulators in registers. */
     private static void tile6x2(float[] a, int ai, int k, float[] b, int bi, int ldb, float[] y, int yi, int ldy,
                                 float[] scale, float[] shift, int j, float lo, float hi) {
