@@ -31,8 +31,8 @@ final class CpuConvTiles {
     private static final int MR3 = 8;
     /**
      * At most this many rows per task. A task's rows of A stay in cache across its panels while each panel of B
-     * streams past them once per task, so a product is cut into as few row blocks as this allows, of equal size: 49
-     * rows as 48 + 1 read B twice and took 2.4 times as long as 48 rows.
+     * streams past them once per task, so a product is cut into as few row blocks as this allows, of equal size (49
+     * rows as 48 + 1 would stream B twice).
      */
     private static final int MC_MAX = 96;
 
@@ -47,7 +47,7 @@ final class CpuConvTiles {
      * kernel), then at most one of two vectors (6×2), then either exactly one vector, read in place by the 12×1
      * kernel, or the remaining columns copied, zero-padded, into a two-vector panel of their own ({@code tail},
      * k × NR), computed by the 6×2 kernel into a tile and copied out row by row (24 output channels cost as much as
-     * 32, but a kernel on narrower vectors for the last 8 took longer still).
+     * 32; a kernel on half-width vectors for the last 8 was slower).
      */
     record Operand(float[] b, int k, int n, int wide3, int wide2, boolean single, float[] tail) {
         static Operand of(float[] b, int k, int n) {
@@ -119,7 +119,7 @@ final class CpuConvTiles {
     static void windows(int pixels, float[] x, int xi, int pixelStep, int rowStep, int kh, int run, Operand op,
                         float[] y, int yOff, OutputStage st) {
         // a pixel's k-th input is at this offset from its window's start: one loop over k, as in tile6x2 (with a loop
-        // over the window's rows around it, JDK 17's C2 kept the accumulators on the heap: ten times slower)
+        // over the window's rows around it, JDK 17's C2 kept the accumulators on the heap)
         int[] offsets = new int[kh * run];
         for (int i = 0; i < kh; i++) for (int q = 0; q < run; q++) offsets[i * run + q] = i * rowStep + q;
         for (int p = 0; p < pixels; p += MR) {
@@ -131,7 +131,7 @@ final class CpuConvTiles {
     /**
      * Per thread: rows of A padded to a whole tile, the tile they give, and a tail panel's scale and shift. Reused
      * from call to call: a fused block makes hundreds of products per pass, and fresh buffers for each cost page
-     * faults (4 % of block 1's time in a profile).
+     * faults.
      */
     private static final ThreadLocal<float[][]> SCRATCH =
             ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[NR], new float[NR]});
@@ -214,7 +214,7 @@ final class CpuConvTiles {
 
     /**
      * Y[8 rows, 3 vectors] = stage(A·B): 24 accumulators, 3 loads of B and 8 broadcasts of A for 24 multiply-adds
-     * (12 for 8 with the 6×2 tile); 2 to 12 % faster than 6×2 on MobileNetV2's expansions.
+     * (12 for 8 with the 6×2 tile): fewer loads per multiply-add (docs/kernels.md gives the gain).
      */
     private static void tile8x3(float[] a, int ai, int k, float[] b, int bi, int ldb, float[] y, int yi, int ldy, float[] scale, float[] shift, int j, float lo, float hi) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);

@@ -99,8 +99,8 @@ final class CpuDepthwise3x3 {
     /**
      * Output columns [from, to) of {@link #row}, all nine taps inside the input: the weights stay in registers. At
      * stride 1 four neighbouring output pixels are computed together, sharing the input columns their windows
-     * overlap on: 3.7 against 6.1 ns per output vector for two at a time, on rows in cache. Two at a time at stride 2
-     * (15 loads for two pixels) was twice as slow as one: with its 15 input vectors, 9 weights and 4 sums live the
+     * overlap on (18 loads for four pixels instead of 36). Two at a time at stride 2 (15 loads for two pixels) was
+     * slower than one: with its 15 input vectors, 9 weights and 4 sums live the
      * compiler ran out of vector registers.
      */
     private static void interior(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] w, int c, int cb,
@@ -160,7 +160,7 @@ final class CpuDepthwise3x3 {
     /**
      * One output column of {@link #row} at the left or right edge, where some taps fall outside the input. Written
      * without branches or a loop around the vectors: with them, JDK 17's compiler kept the accumulator on the heap
-     * (an allocation per tap; this method took a third of the kernel's time in a profile). A column outside the
+     * (an allocation per tap). A column outside the
      * input is read at column 0 and left out by a masked addition.
      */
     private static void edge(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] w, int c, int cb,

@@ -49,8 +49,8 @@ final class CpuInvertedResidual {
 
     /**
      * Whether this class runs the block: it needs a 3×3 depthwise kernel, and is slower than the layers one after the
-     * other when each of several images is a single strip (7×7 blocks at batch 32: 7.4 against 7.0 ms, 10.1 against
-     * 9.3): a strip then streams the weights past only one image's pixels, where a layer's product streams each
+     * other when each of several images is a single strip (7×7 blocks at batch 32): a strip then streams the weights
+     * past only one image's pixels, where a layer's product streams each
      * panel of them past 96 rows of several images. At batch 1 a 7×7 block still runs here, split by rows over the
      * threads.
      */
@@ -75,8 +75,8 @@ final class CpuInvertedResidual {
         float[] zero = depthwise.zeroRow(d.w() * d.cin());
         int[] interior = CpuDepthwise3x3.interior(d);
         // one range of rows per image, or per thread when there are fewer images than threads; a 7×7 block at batch 1
-        // on two threads is then two ranges of one strip each (4 and 3 rows), which beat running its three layers
-        // one after the other, each spread over the threads: 0.65 against 1.2 times the time on one thread
+        // on two threads is then two ranges of one strip each (4 and 3 rows), faster than its three layers one after
+        // the other, each spread over the threads (docs/kernels.md)
         int perImage = n >= threads ? 1 : Math.min(oh_, (threads + n - 1) / n);
         int strip = Math.min((oh_ + perImage - 1) / perImage, (STRIP_PIXELS + d.outW() - 1) / d.outW());
         int items = n * perImage;
@@ -102,7 +102,7 @@ final class CpuInvertedResidual {
                     int hi = Math.min(d.h(), (oh + r - 1) * d.stride() - d.padTop() + 3);
                     if (expand != null) {
                         // row ih lives in slot ih mod slots: the rows this strip shares with the last one stay where
-                        // they are (moving them cost 5 % of block 1), the new ones are expanded in runs up to the
+                        // they are (moving them showed in a profile), the new ones are expanded in runs up to the
                         // window's end
                         for (int ih = Math.max(lo, oh == oh0 ? lo : done); ih < hi; ) {
                             int slot = ih % slots, run = Math.min(hi - ih, slots - slot);

@@ -196,8 +196,8 @@ public final class OnnxRuntimeBench {
 
     /**
      * Warm-up before timing: at least this many passes of each runtime, and this share of the timed seconds in each
-     * (3 s at the default 2). With two passes only, pinkcnn's median was 1.2 times its steady time at batch 1: the
-     * first hundred timed passes ran while the JIT was still compiling.
+     * (3 s at the default 2). With two passes only, pinkcnn's first timed passes ran while the JIT was still
+     * compiling its kernels (docs/kernels.md).
      */
     static final int WARM_UP_PASSES = 2;
     static final double WARM_UP_SHARE = 1.5;
