@@ -64,7 +64,7 @@ public final class CpuBackend implements Backend, NumberedVersions {
     @Override
     public List<String> versions(String family) {
         return switch (family) {
-            case CONV -> List.of("v1_gemm", "v2_tiles");
+            case CONV -> List.of("v1_gemm", "v2_tiles", "v3_packed");
             case DEPTHWISE -> List.of("v1_taps", "v2_rows");
             case BLOCK -> List.of("v1_layers", "v2_fused");
             default -> throw new IllegalArgumentException("no numbered versions of '" + family + "' on the CPU backend");
@@ -73,13 +73,13 @@ public final class CpuBackend implements Backend, NumberedVersions {
 
     @Override
     public String version(String family) {
-        boolean newest = switch (family) {
-            case CONV -> conv.tiledForward();
-            case DEPTHWISE -> depthwise.rowsForward();
-            case BLOCK -> fusedBlocks;
+        int index = switch (family) {
+            case CONV -> conv.forwardVersion() - 1;
+            case DEPTHWISE -> depthwise.rowsForward() ? 1 : 0;
+            case BLOCK -> fusedBlocks ? 1 : 0;
             default -> throw new IllegalArgumentException("no numbered versions of '" + family + "' on the CPU backend");
         };
-        return versions(family).get(newest ? 1 : 0);
+        return versions(family).get(index);
     }
 
     @Override
@@ -87,7 +87,7 @@ public final class CpuBackend implements Backend, NumberedVersions {
         int v = versions(family).indexOf(version);
         if (v < 0) throw new IllegalArgumentException(family + " has no version '" + version + "': " + versions(family));
         switch (family) {
-            case CONV -> conv.useTiledForward(v == 1);
+            case CONV -> conv.useForwardVersion(v + 1);
             case DEPTHWISE -> depthwise.useRowsForward(v == 1);
             default -> fusedBlocks = v == 1;
         }
@@ -181,7 +181,7 @@ public final class CpuBackend implements Backend, NumberedVersions {
 
     @Override
     public void conv2d(ConvGeometry g, Storage x, Storage w, Storage y) {
-        conv.forward(g, a(x), a(w), a(y));
+        conv.forward(g, a(x), w, a(y), null);
     }
 
     @Override
@@ -202,7 +202,7 @@ public final class CpuBackend implements Backend, NumberedVersions {
     @Override
     public void conv2dAffine(ConvGeometry g, Storage x, Storage w, Storage scale, Storage shift, float lo, float hi,
                              Storage y) {
-        conv.forward(g, a(x), a(w), a(y), new OutputStage(a(scale), a(shift), lo, hi));
+        conv.forward(g, a(x), w, a(y), new OutputStage(a(scale), a(shift), lo, hi));
     }
 
     @Override
@@ -221,8 +221,10 @@ public final class CpuBackend implements Backend, NumberedVersions {
             return;
         }
         boolean e = b.expand();
-        blocks.forward(b, a(x), e ? a(expand) : null, e ? a(expandScale) : null, e ? a(expandShift) : null, a(depthwise),
-                a(depthwiseScale), a(depthwiseShift), a(project), a(projectScale), a(projectShift), a(y));
+        ConvGeometry d = b.depthwise();
+        blocks.forward(b, a(x), e ? conv.weights(expand, b.cin(), d.cin(), 1) : null, e ? a(expandScale) : null,
+                e ? a(expandShift) : null, a(depthwise), a(depthwiseScale), a(depthwiseShift),
+                conv.weights(project, d.cin(), b.cout(), 2), a(projectScale), a(projectShift), a(y));
     }
 
     @Override

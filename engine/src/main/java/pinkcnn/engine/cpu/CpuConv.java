@@ -4,6 +4,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import pinkcnn.engine.backend.ConvGeometry;
+import pinkcnn.engine.backend.Storage;
 
 /**
  * Dense 2-D convolution (NHWC, HWIO kernels) on the CPU as GEMM. A 1×1 stride-1 convolution is already a GEMM over
@@ -24,11 +25,18 @@ final class CpuConv {
     private final CpuConvTiles tiles;
     private final Parallel parallel;
     private float[] col = new float[0];
-    /** Room for version 2's zero-padded last columns of the kernel, and per thread the unfolded strip. */
-    private float[] tail = new float[0];
+    /**
+     * Room for version 2's zero-padded last columns of a kernel: one for a convolution, two for a block's expansion
+     * and projection ({@link #weights}).
+     */
+    private final float[][] tails = {new float[0], new float[0], new float[0]};
+    /** Per thread, the unfolded strip. */
     private static final ThreadLocal<float[]> STRIP = ThreadLocal.withInitial(() -> new float[0]);
-    /** Whether the forward pass multiplies with version 2 ({@link CpuConvTiles}) instead of {@link CpuGemm}. */
-    private volatile boolean tiledForward = true;
+    /**
+     * The forward product's version: 1 {@link CpuGemm}, 2 {@link CpuConvTiles} with B read in place, 3 the same
+     * tiles with 1×1 kernels packed once per weight storage ({@link CpuStorage#packed}).
+     */
+    private volatile int forwardVersion = 3;
 
     CpuConv(CpuGemm gemm, Parallel parallel) {
         this.gemm = gemm;
@@ -36,12 +44,32 @@ final class CpuConv {
         this.parallel = parallel;
     }
 
-    void useTiledForward(boolean tiled) {
-        tiledForward = tiled;
+    void useForwardVersion(int version) {
+        forwardVersion = version;
     }
 
-    boolean tiledForward() {
-        return tiledForward;
+    int forwardVersion() {
+        return forwardVersion;
+    }
+
+    /**
+     * The 1×1 kernel w (k × n) as the tiled products' B: from version 3 packed panel after panel and kept with the
+     * storage until something else reads or writes it ({@link CpuStorage#packed}); in version 2 read in place, its
+     * last columns copied into room {@code tail} (0 for a convolution, 1 and 2 for a block's two products).
+     */
+    CpuConvTiles.Operand weights(Storage w, int k, int n, int tail) {
+        if (forwardVersion >= 3) return ((CpuStorage) w).packed(k, n);
+        if (tails[tail].length < CpuConvTiles.tailFloats(k)) tails[tail] = new float[CpuConvTiles.tailFloats(k)];
+        return CpuConvTiles.Operand.of(CpuBackend.array(w), k, n, tails[tail]);
+    }
+
+    /** {@link #forward(ConvGeometry, float[], float[], float[], OutputStage)} with the kernel as a storage. */
+    synchronized void forward(ConvGeometry g, float[] x, Storage w, float[] y, OutputStage stage) {
+        if (g.isPointwise() && forwardVersion >= 2) {
+            tiles.multiply(g.n() * g.h() * g.w(), weights(w, g.cin(), g.cout(), 0), x, 0, y, 0, stage);
+        } else {
+            forward(g, x, CpuBackend.array(w), y, stage);
+        }
     }
 
     synchronized void forward(ConvGeometry g, float[] x, float[] w, float[] y) {
@@ -55,7 +83,7 @@ final class CpuConv {
             multiply(g.n() * g.h() * g.w(), k, cout, x, w, y, 0, stage);
             return;
         }
-        if (tiledForward) {
+        if (forwardVersion >= 2) {
             forwardInStrips(g, x, w, y, stage);
             return;
         }
@@ -69,14 +97,14 @@ final class CpuConv {
 
     /** y[yOff…] = stage(a (rows × k) · w (k × cout)). */
     private void multiply(int rows, int k, int cout, float[] a, float[] w, float[] y, int yOff, OutputStage stage) {
-        if (tiledForward) tiles.multiply(rows, operand(w, k, cout), a, 0, y, yOff, stage);
+        if (forwardVersion >= 2) tiles.multiply(rows, operand(w, k, cout), a, 0, y, yOff, stage);
         else gemm.gemm(false, false, rows, cout, k, 1f, a, 0, k, w, 0, cout, 0f, y, yOff, cout, stage);
     }
 
     /** The kernel as version 2's B operand, its padded last columns (if any) in this object's reused room. */
     private CpuConvTiles.Operand operand(float[] w, int k, int cout) {
-        if (tail.length < CpuConvTiles.tailFloats(k)) tail = new float[CpuConvTiles.tailFloats(k)];
-        return CpuConvTiles.Operand.of(w, k, cout, tail);
+        if (tails[0].length < CpuConvTiles.tailFloats(k)) tails[0] = new float[CpuConvTiles.tailFloats(k)];
+        return CpuConvTiles.Operand.of(w, k, cout, tails[0]);
     }
 
     /**

@@ -1,6 +1,7 @@
 package pinkcnn.engine.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -35,6 +36,12 @@ final class CpuConvTiles {
      * rows as 48 + 1 would stream B twice).
      */
     private static final int MC_MAX = 96;
+    /**
+     * Leftover rows after the last whole tile, up to these counts, run one by one in a row kernel with two sums per
+     * output vector (even and odd k, so that each waits on its own multiply-add only every other step): about 2 cycles
+     * per k for a row, against 12 for a whole 8×3 tile and 6 for a 6×2 or 12×1 tile computed on padded rows.
+     */
+    private static final int SINGLE_ROWS = 3, SINGLE_ROWS_NARROW = 2;
 
     private final Parallel parallel;
 
@@ -49,7 +56,7 @@ final class CpuConvTiles {
      * k × NR), computed by the 6×2 kernel into a tile and copied out row by row (24 output channels cost as much as
      * 32; a kernel on half-width vectors for the last 8 was slower).
      */
-    record Operand(float[] b, int k, int n, int wide3, int wide2, boolean single, float[] tail) {
+    record Operand(float[] b, int k, int n, int wide3, int wide2, boolean single, float[] tail, boolean packed) {
         static Operand of(float[] b, int k, int n) {
             return of(b, k, n, null);
         }
@@ -60,13 +67,30 @@ final class CpuConvTiles {
             int wide2 = rest >= NR ? 1 : 0;
             rest -= wide2 * NR;
             boolean single = rest == L;
-            if (rest == 0 || single) return new Operand(b, k, n, wide3, wide2, single, null);
+            if (rest == 0 || single) return new Operand(b, k, n, wide3, wide2, single, null, false);
             float[] tail = room != null && room.length >= k * NR ? room : new float[k * NR];
             for (int p = 0; p < k; p++) {
                 System.arraycopy(b, p * n + n - rest, tail, p * NR, rest);
                 java.util.Arrays.fill(tail, p * NR + rest, p * NR + NR, 0f);
             }
-            return new Operand(b, k, n, wide3, wide2, false, tail);
+            return new Operand(b, k, n, wide3, wide2, single, tail, false);
+        }
+
+        /**
+         * B copied panel after panel, each panel's k rows contiguous (the last, when not a whole vector, zero-padded
+         * to two): a panel is then one sequential stream, which the hardware prefetches, where B in place is k
+         * short runs a row of B apart.
+         */
+        static Operand packed(float[] b, int k, int n) {
+            Operand in = of(b, k, n);
+            int narrow = in.single ? L : in.tail != null ? NR : 0;
+            float[] p = new float[k * (in.wide3 * 3 * L + in.wide2 * NR + narrow)];
+            int at = 0;
+            for (int q = 0; q < in.panels(); q++) {
+                int j0 = in.panelStart(q), width = in.panelWidth(q), real = Math.min(width, n - j0);
+                for (int r = 0; r < k; r++, at += width) System.arraycopy(b, r * n + j0, p, at, real);
+            }
+            return new Operand(p, k, n, in.wide3, in.wide2, in.single, in.tail != null ? p : null, true);
         }
 
         int panels() {
@@ -76,6 +100,32 @@ final class CpuConvTiles {
         /** The first column after the three- and two-vector panels. */
         int narrowStart() {
             return wide3 * 3 * L + wide2 * NR;
+        }
+
+        /** Panel q's first column of Y. */
+        int panelStart(int q) {
+            return q < wide3 ? q * 3 * L : wide3 * 3 * L + (q - wide3) * NR;
+        }
+
+        /** Panel q's width in B: three, two or one vector(s); the padded tail is two. */
+        int panelWidth(int q) {
+            return q < wide3 ? 3 * L : q == wide3 && wide2 == 1 ? NR : single ? L : NR;
+        }
+
+        /** Where panel q starts in {@link #panelArray}. */
+        int panelOffset(int q) {
+            if (packed) return k * panelStart(q);
+            return q < panels() - 1 || single || tail == null ? panelStart(q) : 0;
+        }
+
+        /** The array holding panel q. */
+        float[] panelArray(int q) {
+            return !packed && tail != null && q == panels() - 1 ? tail : b;
+        }
+
+        /** The distance between panel q's rows. */
+        int panelStride(int q) {
+            return packed ? panelWidth(q) : tail != null && q == panels() - 1 ? NR : n;
         }
     }
 
@@ -151,7 +201,7 @@ final class CpuConvTiles {
     private static void run(int from, int to, int rows, int mc, Operand op, float[] a, int aOff, float[] y, int yOff,
                             OutputStage st) {
         int k = op.k(), n = op.n(), panels = op.panels(), wide3 = op.wide3();
-        float[] b = op.b(), scale = st.scale(), shift = st.shift();
+        float[] scale = st.scale(), shift = st.shift();
         float lo = st.lo(), hi = st.hi();
         float[][] scratch = SCRATCH.get();
         if (scratch[0].length < MR_NARROW * k) scratch[0] = new float[MR_NARROW * k];
@@ -159,41 +209,49 @@ final class CpuConvTiles {
         float[] aPad = scratch[0], tile = scratch[1];
         for (int t = from; t < to; t++) {
             int q = t % panels, r0 = t / panels * mc, r1 = Math.min(rows, r0 + mc);
+            float[] b = op.panelArray(q);
+            int bi = op.panelOffset(q), ldb = op.panelStride(q), j = op.panelStart(q);
             if (q < wide3) {
-                int j = q * 3 * L, r = r0;
+                int r = r0;
                 for (; r + MR3 <= r1; r += MR3)
-                    tile8x3(a, aOff + r * k, k, b, j, n, y, yOff + r * n + j, n, scale, shift, j, lo, hi);
-                if (r < r1) {
+                    tile8x3(a, aOff + r * k, k, b, bi, ldb, y, yOff + r * n + j, n, scale, shift, j, lo, hi);
+                if (r1 - r <= SINGLE_ROWS) {
+                    for (; r < r1; r++) row1x3(a, aOff + r * k, k, b, bi, ldb, y, yOff + r * n + j, scale, shift, j, lo, hi);
+                } else {
                     System.arraycopy(a, aOff + r * k, aPad, 0, (r1 - r) * k);
-                    tile8x3(aPad, 0, k, b, j, n, tile, 0, 3 * L, scale, shift, j, lo, hi);
+                    tile8x3(aPad, 0, k, b, bi, ldb, tile, 0, 3 * L, scale, shift, j, lo, hi);
                     for (int i = 0; i < r1 - r; i++) System.arraycopy(tile, i * 3 * L, y, yOff + (r + i) * n + j, 3 * L);
                 }
             } else if (q == wide3 && op.wide2() == 1) {
-                int j = wide3 * 3 * L, r = r0;
+                int r = r0;
                 for (; r + MR <= r1; r += MR)
-                    tile6x2(a, aOff + r * k, k, b, j, n, y, yOff + r * n + j, n, scale, shift, j, lo, hi);
-                if (r < r1) {
+                    tile6x2(a, aOff + r * k, k, b, bi, ldb, y, yOff + r * n + j, n, scale, shift, j, lo, hi);
+                if (r1 - r <= SINGLE_ROWS_NARROW) {
+                    for (; r < r1; r++) row1x2(a, aOff + r * k, k, b, bi, ldb, y, yOff + r * n + j, scale, shift, j, lo, hi);
+                } else {
                     System.arraycopy(a, aOff + r * k, aPad, 0, (r1 - r) * k);
-                    tile6x2(aPad, 0, k, b, j, n, tile, 0, NR, scale, shift, j, lo, hi);
+                    tile6x2(aPad, 0, k, b, bi, ldb, tile, 0, NR, scale, shift, j, lo, hi);
                     for (int i = 0; i < r1 - r; i++) System.arraycopy(tile, i * NR, y, yOff + (r + i) * n + j, NR);
                 }
             } else if (op.single()) {
-                int j = op.narrowStart(), r = r0;
+                int r = r0;
                 for (; r + MR_NARROW <= r1; r += MR_NARROW)
-                    tile12x1(a, aOff + r * k, k, b, j, n, y, yOff + r * n + j, n, scale, shift, j, lo, hi);
-                if (r < r1) {
+                    tile12x1(a, aOff + r * k, k, b, bi, ldb, y, yOff + r * n + j, n, scale, shift, j, lo, hi);
+                if (r1 - r <= SINGLE_ROWS_NARROW) {
+                    for (; r < r1; r++) row1x1(a, aOff + r * k, k, b, bi, ldb, y, yOff + r * n + j, scale, shift, j, lo, hi);
+                } else {
                     System.arraycopy(a, aOff + r * k, aPad, 0, (r1 - r) * k);
-                    tile12x1(aPad, 0, k, b, j, n, tile, 0, L, scale, shift, j, lo, hi);
+                    tile12x1(aPad, 0, k, b, bi, ldb, tile, 0, L, scale, shift, j, lo, hi);
                     for (int i = 0; i < r1 - r; i++) System.arraycopy(tile, i * L, y, yOff + (r + i) * n + j, L);
                 }
             } else {
-                tailPanel(a, aOff, op, r0, r1, aPad, tile, scratch[2], scratch[3], y, yOff, st);
+                tailPanel(a, aOff, op, b, bi, r0, r1, aPad, tile, scratch[2], scratch[3], y, yOff, st);
             }
         }
     }
 
     /** The columns after {@link Operand#narrowStart}: the 6×2 kernel on the padded tail of B, copied out by rows. */
-    private static void tailPanel(float[] a, int aOff, Operand op, int r0, int r1, float[] aPad, float[] tile,
+    private static void tailPanel(float[] a, int aOff, Operand op, float[] b, int bi, int r0, int r1, float[] aPad, float[] tile,
                                   float[] scale, float[] shift, float[] y, int yOff, OutputStage st) {
         int k = op.k(), n = op.n(), j0 = op.narrowStart(), rest = n - j0;
         System.arraycopy(st.scale(), j0, scale, 0, rest);
@@ -207,7 +265,7 @@ final class CpuConvTiles {
                 rowsOfA = aPad;
                 at = 0;
             }
-            tile6x2(rowsOfA, at, k, op.tail(), 0, NR, tile, 0, NR, scale, shift, 0, st.lo(), st.hi());
+            tile6x2(rowsOfA, at, k, b, bi, NR, tile, 0, NR, scale, shift, 0, st.lo(), st.hi());
             for (int i = 0; i < count; i++) System.arraycopy(tile, i * NR, y, yOff + (r + i) * n + j0, rest);
         }
     }
@@ -239,15 +297,84 @@ final class CpuConvTiles {
         }
         FloatVector s0 = FloatVector.fromArray(S, scale, j), s1 = FloatVector.fromArray(S, scale, j + L), s2 = FloatVector.fromArray(S, scale, j + 2 * L);
         FloatVector h0 = FloatVector.fromArray(S, shift, j), h1 = FloatVector.fromArray(S, shift, j + L), h2 = FloatVector.fromArray(S, shift, j + 2 * L);
-        c00.fma(s0, h0).max(lo).min(hi).intoArray(y, yi); c01.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + L); c02.fma(s2, h2).max(lo).min(hi).intoArray(y, yi + 2 * L); yi += ldy;
-        c10.fma(s0, h0).max(lo).min(hi).intoArray(y, yi); c11.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + L); c12.fma(s2, h2).max(lo).min(hi).intoArray(y, yi + 2 * L); yi += ldy;
-        c20.fma(s0, h0).max(lo).min(hi).intoArray(y, yi); c21.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + L); c22.fma(s2, h2).max(lo).min(hi).intoArray(y, yi + 2 * L); yi += ldy;
-        c30.fma(s0, h0).max(lo).min(hi).intoArray(y, yi); c31.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + L); c32.fma(s2, h2).max(lo).min(hi).intoArray(y, yi + 2 * L); yi += ldy;
-        c40.fma(s0, h0).max(lo).min(hi).intoArray(y, yi); c41.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + L); c42.fma(s2, h2).max(lo).min(hi).intoArray(y, yi + 2 * L); yi += ldy;
-        c50.fma(s0, h0).max(lo).min(hi).intoArray(y, yi); c51.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + L); c52.fma(s2, h2).max(lo).min(hi).intoArray(y, yi + 2 * L); yi += ldy;
-        c60.fma(s0, h0).max(lo).min(hi).intoArray(y, yi); c61.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + L); c62.fma(s2, h2).max(lo).min(hi).intoArray(y, yi + 2 * L); yi += ldy;
-        c70.fma(s0, h0).max(lo).min(hi).intoArray(y, yi); c71.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + L); c72.fma(s2, h2).max(lo).min(hi).intoArray(y, yi + 2 * L);
+        FloatVector fl = FloatVector.broadcast(S, lo), ca = FloatVector.broadcast(S, hi), v;
+        v = c00.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c01.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c02.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L); yi += ldy;
+        v = c10.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c11.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c12.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L); yi += ldy;
+        v = c20.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c21.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c22.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L); yi += ldy;
+        v = c30.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c31.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c32.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L); yi += ldy;
+        v = c40.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c41.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c42.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L); yi += ldy;
+        v = c50.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c51.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c52.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L); yi += ldy;
+        v = c60.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c61.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c62.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L); yi += ldy;
+        v = c70.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c71.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c72.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L);
     }
+    /**
+     * One row of Y, three vectors: {@link #tile8x3} for a leftover row. k is summed in two halves (even and odd p)
+     * so that the multiply-adds of one output vector do not all wait on each other.
+     */
+    private static void row1x3(float[] a, int ai, int k, float[] b, int bi, int ldb, float[] y, int yi, float[] scale,
+                               float[] shift, int j, float lo, float hi) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
+        FloatVector d0 = FloatVector.zero(S), d1 = FloatVector.zero(S), d2 = FloatVector.zero(S);
+        int p = 0, bp = bi;
+        for (; p + 2 <= k; p += 2, bp += 2 * ldb) {
+            FloatVector x = FloatVector.broadcast(S, a[ai + p]), z = FloatVector.broadcast(S, a[ai + p + 1]);
+            c0 = x.fma(FloatVector.fromArray(S, b, bp), c0);
+            c1 = x.fma(FloatVector.fromArray(S, b, bp + L), c1);
+            c2 = x.fma(FloatVector.fromArray(S, b, bp + 2 * L), c2);
+            d0 = z.fma(FloatVector.fromArray(S, b, bp + ldb), d0);
+            d1 = z.fma(FloatVector.fromArray(S, b, bp + ldb + L), d1);
+            d2 = z.fma(FloatVector.fromArray(S, b, bp + ldb + 2 * L), d2);
+        }
+        if (p < k) {
+            FloatVector x = FloatVector.broadcast(S, a[ai + p]);
+            c0 = x.fma(FloatVector.fromArray(S, b, bp), c0);
+            c1 = x.fma(FloatVector.fromArray(S, b, bp + L), c1);
+            c2 = x.fma(FloatVector.fromArray(S, b, bp + 2 * L), c2);
+        }
+        FloatVector fl = FloatVector.broadcast(S, lo), ca = FloatVector.broadcast(S, hi), v;
+        v = c0.add(d0).fma(FloatVector.fromArray(S, scale, j), FloatVector.fromArray(S, shift, j)); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
+        v = c1.add(d1).fma(FloatVector.fromArray(S, scale, j + L), FloatVector.fromArray(S, shift, j + L)); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L);
+        v = c2.add(d2).fma(FloatVector.fromArray(S, scale, j + 2 * L), FloatVector.fromArray(S, shift, j + 2 * L)); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L);
+    }
+
+    /** One row of Y, two vectors: {@link #row1x3} for the 6×2 panel. */
+    private static void row1x2(float[] a, int ai, int k, float[] b, int bi, int ldb, float[] y, int yi, float[] scale,
+                               float[] shift, int j, float lo, float hi) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), d0 = FloatVector.zero(S), d1 = FloatVector.zero(S);
+        int p = 0, bp = bi;
+        for (; p + 2 <= k; p += 2, bp += 2 * ldb) {
+            FloatVector x = FloatVector.broadcast(S, a[ai + p]), z = FloatVector.broadcast(S, a[ai + p + 1]);
+            c0 = x.fma(FloatVector.fromArray(S, b, bp), c0);
+            c1 = x.fma(FloatVector.fromArray(S, b, bp + L), c1);
+            d0 = z.fma(FloatVector.fromArray(S, b, bp + ldb), d0);
+            d1 = z.fma(FloatVector.fromArray(S, b, bp + ldb + L), d1);
+        }
+        if (p < k) {
+            FloatVector x = FloatVector.broadcast(S, a[ai + p]);
+            c0 = x.fma(FloatVector.fromArray(S, b, bp), c0);
+            c1 = x.fma(FloatVector.fromArray(S, b, bp + L), c1);
+        }
+        FloatVector fl = FloatVector.broadcast(S, lo), ca = FloatVector.broadcast(S, hi), v;
+        v = c0.add(d0).fma(FloatVector.fromArray(S, scale, j), FloatVector.fromArray(S, shift, j)); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
+        v = c1.add(d1).fma(FloatVector.fromArray(S, scale, j + L), FloatVector.fromArray(S, shift, j + L)); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L);
+    }
+
+    /** One row of Y, one vector: {@link #row1x3} for the 12×1 panel. */
+    private static void row1x1(float[] a, int ai, int k, float[] b, int bi, int ldb, float[] y, int yi, float[] scale,
+                               float[] shift, int j, float lo, float hi) {
+        FloatVector c0 = FloatVector.zero(S), d0 = FloatVector.zero(S);
+        int p = 0, bp = bi;
+        for (; p + 2 <= k; p += 2, bp += 2 * ldb) {
+            c0 = FloatVector.broadcast(S, a[ai + p]).fma(FloatVector.fromArray(S, b, bp), c0);
+            d0 = FloatVector.broadcast(S, a[ai + p + 1]).fma(FloatVector.fromArray(S, b, bp + ldb), d0);
+        }
+        if (p < k) c0 = FloatVector.broadcast(S, a[ai + p]).fma(FloatVector.fromArray(S, b, bp), c0);
+        FloatVector fl = FloatVector.broadcast(S, lo), ca = FloatVector.broadcast(S, hi);
+        FloatVector v = c0.add(d0).fma(FloatVector.fromArray(S, scale, j), FloatVector.fromArray(S, shift, j));
+        v = v.blend(fl, v.lt(fl));
+        v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
+    }
+
     /** {@link #tile6x2} for six output pixels of a convolution, A read from their windows in the image. */
     private static void window6x2(float[] x, int xi, int ps, int[] offsets, float[] b, float[] y, int yi,
                                   float[] scale, float[] shift, float lo, float hi) {
@@ -268,18 +395,19 @@ final class CpuConvTiles {
         }
         FloatVector s0 = FloatVector.fromArray(S, scale, 0), s1 = FloatVector.fromArray(S, scale, L);
         FloatVector h0 = FloatVector.fromArray(S, shift, 0), h1 = FloatVector.fromArray(S, shift, L);
-        c00.fma(s0, h0).max(lo).min(hi).intoArray(y, yi);
-        c01.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + L);
-        c10.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + NR);
-        c11.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + NR + L);
-        c20.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + 2 * NR);
-        c21.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + 2 * NR + L);
-        c30.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + 3 * NR);
-        c31.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + 3 * NR + L);
-        c40.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + 4 * NR);
-        c41.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + 4 * NR + L);
-        c50.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + 5 * NR);
-        c51.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + 5 * NR + L);
+        FloatVector fl = FloatVector.broadcast(S, lo), ca = FloatVector.broadcast(S, hi), v;
+        v = c00.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
+        v = c01.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L);
+        v = c10.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + NR);
+        v = c11.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + NR + L);
+        v = c20.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * NR);
+        v = c21.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * NR + L);
+        v = c30.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * NR);
+        v = c31.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * NR + L);
+        v = c40.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 4 * NR);
+        v = c41.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 4 * NR + L);
+        v = c50.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 5 * NR);
+        v = c51.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 5 * NR + L);
     }
 
     /** Y[6 rows, 2 vectors] = stage(A[6 rows, k]·B[k, 2 vectors]): twelve accumulators in registers. */
@@ -301,18 +429,19 @@ final class CpuConvTiles {
         }
         FloatVector s0 = FloatVector.fromArray(S, scale, j), s1 = FloatVector.fromArray(S, scale, j + L);
         FloatVector h0 = FloatVector.fromArray(S, shift, j), h1 = FloatVector.fromArray(S, shift, j + L);
-        c00.fma(s0, h0).max(lo).min(hi).intoArray(y, yi);
-        c01.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + L);
-        c10.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + ldy);
-        c11.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + ldy + L);
-        c20.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + 2 * ldy);
-        c21.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + 2 * ldy + L);
-        c30.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + 3 * ldy);
-        c31.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + 3 * ldy + L);
-        c40.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + 4 * ldy);
-        c41.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + 4 * ldy + L);
-        c50.fma(s0, h0).max(lo).min(hi).intoArray(y, yi + 5 * ldy);
-        c51.fma(s1, h1).max(lo).min(hi).intoArray(y, yi + 5 * ldy + L);
+        FloatVector fl = FloatVector.broadcast(S, lo), ca = FloatVector.broadcast(S, hi), v;
+        v = c00.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
+        v = c01.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L);
+        v = c10.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldy);
+        v = c11.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldy + L);
+        v = c20.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldy);
+        v = c21.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldy + L);
+        v = c30.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * ldy);
+        v = c31.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * ldy + L);
+        v = c40.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 4 * ldy);
+        v = c41.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 4 * ldy + L);
+        v = c50.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 5 * ldy);
+        v = c51.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 5 * ldy + L);
     }
 
     /** Y[12 rows, 1 vector] = stage(A·B) for a panel one vector wide (row stride of Y: ldy). */
@@ -337,17 +466,18 @@ final class CpuConvTiles {
             c11 = FloatVector.broadcast(S, a[ap + 11 * k]).fma(v, c11);
         }
         FloatVector s = FloatVector.fromArray(S, scale, j), h = FloatVector.fromArray(S, shift, j);
-        c0.fma(s, h).max(lo).min(hi).intoArray(y, yi);
-        c1.fma(s, h).max(lo).min(hi).intoArray(y, yi + ldy);
-        c2.fma(s, h).max(lo).min(hi).intoArray(y, yi + 2 * ldy);
-        c3.fma(s, h).max(lo).min(hi).intoArray(y, yi + 3 * ldy);
-        c4.fma(s, h).max(lo).min(hi).intoArray(y, yi + 4 * ldy);
-        c5.fma(s, h).max(lo).min(hi).intoArray(y, yi + 5 * ldy);
-        c6.fma(s, h).max(lo).min(hi).intoArray(y, yi + 6 * ldy);
-        c7.fma(s, h).max(lo).min(hi).intoArray(y, yi + 7 * ldy);
-        c8.fma(s, h).max(lo).min(hi).intoArray(y, yi + 8 * ldy);
-        c9.fma(s, h).max(lo).min(hi).intoArray(y, yi + 9 * ldy);
-        c10.fma(s, h).max(lo).min(hi).intoArray(y, yi + 10 * ldy);
-        c11.fma(s, h).max(lo).min(hi).intoArray(y, yi + 11 * ldy);
+        FloatVector fl = FloatVector.broadcast(S, lo), ca = FloatVector.broadcast(S, hi), v;
+        v = c0.fma(s, h); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
+        v = c1.fma(s, h); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldy);
+        v = c2.fma(s, h); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldy);
+        v = c3.fma(s, h); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * ldy);
+        v = c4.fma(s, h); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 4 * ldy);
+        v = c5.fma(s, h); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 5 * ldy);
+        v = c6.fma(s, h); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 6 * ldy);
+        v = c7.fma(s, h); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 7 * ldy);
+        v = c8.fma(s, h); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 8 * ldy);
+        v = c9.fma(s, h); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 9 * ldy);
+        v = c10.fma(s, h); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 10 * ldy);
+        v = c11.fma(s, h); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 11 * ldy);
     }
 }

@@ -1,6 +1,7 @@
 package pinkcnn.engine.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import pinkcnn.engine.backend.ConvGeometry;
 
@@ -137,10 +138,10 @@ final class CpuDepthwise3x3 {
                 v = FloatVector.fromArray(S, x2, o2 + xi + 3 * c); a1 = v.fma(w22, a1); a2 = v.fma(w21, a2); a3 = v.fma(w20, a3);
                 v = FloatVector.fromArray(S, x2, o2 + xi + 4 * c); a2 = v.fma(w22, a2); a3 = v.fma(w21, a3);
                 v = FloatVector.fromArray(S, x2, o2 + xi + 5 * c); a3 = v.fma(w22, a3);
-                a0.fma(sc, sh).max(floor).min(cap).intoArray(y, yi);
-                a1.fma(sc, sh).max(floor).min(cap).intoArray(y, yi + c);
-                a2.fma(sc, sh).max(floor).min(cap).intoArray(y, yi + 2 * c);
-                a3.fma(sc, sh).max(floor).min(cap).intoArray(y, yi + 3 * c);
+                v = a0.fma(sc, sh); v = v.blend(floor, v.lt(floor)); v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi);
+                v = a1.fma(sc, sh); v = v.blend(floor, v.lt(floor)); v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi + c);
+                v = a2.fma(sc, sh); v = v.blend(floor, v.lt(floor)); v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi + 2 * c);
+                v = a3.fma(sc, sh); v = v.blend(floor, v.lt(floor)); v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi + 3 * c);
             }
         }
         for (; ow < to; ow++, xi += s * c, yi += c) {
@@ -153,7 +154,9 @@ final class CpuDepthwise3x3 {
             a0 = FloatVector.fromArray(S, x2, o2 + xi).fma(w20, a0);
             a0 = FloatVector.fromArray(S, x2, o2 + xi + c).fma(w21, a0);
             a0 = FloatVector.fromArray(S, x2, o2 + xi + 2 * c).fma(w22, a0);
-            a0.add(a1).fma(sc, sh).max(floor).min(cap).intoArray(y, yi);
+            FloatVector v = a0.add(a1).fma(sc, sh);
+            v = v.blend(floor, v.lt(floor));
+            v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi);
         }
     }
 
@@ -189,7 +192,10 @@ final class CpuDepthwise3x3 {
         d = FloatVector.fromArray(S, x1, o1 + xc).fma(FloatVector.fromArray(S, w, 5 * c + cb), d);
         d = FloatVector.fromArray(S, x2, o2 + xc).fma(FloatVector.fromArray(S, w, 8 * c + cb), d);
         FloatVector acc = FloatVector.zero(S).add(a, S.maskAll(in0)).add(b, S.maskAll(in1)).add(d, S.maskAll(in2));
-        acc.fma(FloatVector.fromArray(S, scale, cb), FloatVector.fromArray(S, shift, cb)).max(lo).min(hi).intoArray(y, yi);
+        FloatVector v = acc.fma(FloatVector.fromArray(S, scale, cb), FloatVector.fromArray(S, shift, cb));
+        FloatVector floor = FloatVector.broadcast(S, lo), cap = FloatVector.broadcast(S, hi);
+        v = v.blend(floor, v.lt(floor));
+        v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi);
     }
 
     /** An edge pixel whose taps in columns j0 and j0 + 1 (at x offset xi and xi + c) are the ones inside. */
@@ -201,7 +207,10 @@ final class CpuDepthwise3x3 {
         b = FloatVector.fromArray(S, x0, o0 + xi + c).fma(FloatVector.fromArray(S, w, (1 + j0) * c + cb), b);
         a = FloatVector.fromArray(S, x1, o1 + xi + c).fma(FloatVector.fromArray(S, w, (4 + j0) * c + cb), a);
         b = FloatVector.fromArray(S, x2, o2 + xi + c).fma(FloatVector.fromArray(S, w, (7 + j0) * c + cb), b);
-        a.add(b).fma(FloatVector.fromArray(S, scale, cb), FloatVector.fromArray(S, shift, cb)).max(lo).min(hi).intoArray(y, yi);
+        FloatVector v = a.add(b).fma(FloatVector.fromArray(S, scale, cb), FloatVector.fromArray(S, shift, cb));
+        FloatVector floor = FloatVector.broadcast(S, lo), cap = FloatVector.broadcast(S, hi);
+        v = v.blend(floor, v.lt(floor));
+        v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi);
     }
 
     /** Channels [cb, c), fewer than a vector, one at a time. */

@@ -39,8 +39,6 @@ final class CpuInvertedResidual {
     static final int STRIP_PIXELS = 48;
     /** Per thread: the window of expanded input rows and the strip's depthwise output, reused from call to call. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
-    /** Room for the products' zero-padded last columns (24 output channels), reused from call to call. */
-    private float[] expandTail = new float[0], projectTail = new float[0];
 
     CpuInvertedResidual(Parallel parallel, CpuDepthwise3x3 depthwise) {
         this.parallel = parallel;
@@ -60,15 +58,15 @@ final class CpuInvertedResidual {
         return CpuDepthwise3x3.handles(d) && !(oneStripPerImage && d.n() > 1);
     }
 
-    /** The block; {@code we, es, eh} (expansion kernel, scale, shift) are ignored without expansion. */
-    synchronized void forward(InvertedResidual b, float[] x, float[] we, float[] es, float[] eh, float[] wd, float[] ds,
-                              float[] dh, float[] wp, float[] ps, float[] ph, float[] y) {
+    /**
+     * The block; {@code expand, es, eh} (expansion kernel as B, scale, shift) are ignored without expansion, and the
+     * projection kernel comes as B too ({@link CpuConv#weights}).
+     */
+    synchronized void forward(InvertedResidual b, float[] x, CpuConvTiles.Operand expand, float[] es, float[] eh,
+                              float[] wd, float[] ds, float[] dh, CpuConvTiles.Operand project, float[] ps, float[] ph,
+                              float[] y) {
         ConvGeometry d = b.depthwise();
         int n = d.n(), oh_ = d.outH(), threads = parallel.threads();
-        if (expandTail.length < CpuConvTiles.tailFloats(b.cin())) expandTail = new float[CpuConvTiles.tailFloats(b.cin())];
-        if (projectTail.length < CpuConvTiles.tailFloats(d.cin())) projectTail = new float[CpuConvTiles.tailFloats(d.cin())];
-        CpuConvTiles.Operand expand = b.expand() ? CpuConvTiles.Operand.of(we, b.cin(), d.cin(), expandTail) : null;
-        CpuConvTiles.Operand project = CpuConvTiles.Operand.of(wp, d.cin(), b.cout(), projectTail);
         OutputStage expandStage = new OutputStage(es, eh, 0f, b.expandCap());
         OutputStage depthwiseStage = new OutputStage(ds, dh, 0f, b.depthwiseCap());
         OutputStage projectStage = new OutputStage(ps, ph, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);

@@ -8,6 +8,11 @@ final class CpuStorage implements Storage {
     final float[] data;
     private final CpuBackend backend;
     private boolean released;
+    /**
+     * This storage as a packed 1×1 kernel ({@link CpuConvTiles.Operand#packed}), or null. Dropped whenever the array
+     * is handed out ({@link #checkLive}): whoever gets it may write to it.
+     */
+    private volatile CpuConvTiles.Operand packed;
 
     CpuStorage(CpuBackend backend, float[] data) {
         this.backend = backend;
@@ -28,11 +33,25 @@ final class CpuStorage implements Storage {
     public void release() {
         if (released) throw new IllegalStateException("storage released twice");
         released = true;
+        packed = null;
         backend.recycle(data);
     }
 
     float[] checkLive() {
         if (released) throw new IllegalStateException("use of a released storage");
+        if (packed != null) packed = null;
         return data;
+    }
+
+    /**
+     * The data as a k × n kernel packed for the tiled products, packed on first use and then kept: reading it this way
+     * does not drop the packed copy, any other access does.
+     */
+    CpuConvTiles.Operand packed(int k, int n) {
+        if (released) throw new IllegalStateException("use of a released storage");
+        if ((long) k * n > data.length) throw new IllegalArgumentException(k + " × " + n + " kernel in " + data.length + " floats");
+        CpuConvTiles.Operand p = packed;
+        if (p == null || p.k() != k || p.n() != n) packed = p = CpuConvTiles.Operand.packed(data, k, n);
+        return p;
     }
 }

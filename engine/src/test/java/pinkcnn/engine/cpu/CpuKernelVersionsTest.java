@@ -116,9 +116,12 @@ class CpuKernelVersionsTest {
                 f.run(what, () -> {
                     float[] v1 = conv(b, "v1_gemm", g, x, w, st, scale, shift);
                     float[] v2 = conv(b, "v2_tiles", g, x, w, st, scale, shift);
+                    float[] v3 = conv(b, "v3_packed", g, x, w, st, scale, shift);
                     f.check(ref, v1, what + ": v1_gemm against the loops");
                     f.check(ref, v2, what + ": v2_tiles against the loops");
+                    f.check(ref, v3, what + ": v3_packed against the loops");
                     f.check(toDouble(v1), v2, what + ": v2_tiles against v1_gemm");
+                    f.check(toDouble(v2), v3, what + ": v3_packed against v2_tiles");
                 });
             }
         }
@@ -295,9 +298,9 @@ class CpuKernelVersionsTest {
             for (InvertedResidual b : blocks) {
                 float[] x = gaussian(rnd, Math.toIntExact(b.depthwise().inputSize() / b.depthwise().cin() * b.cin()), 1f);
                 float[][] wts = blockWeights(b, rnd);
-                float[] one = block(ONE, "v2_tiles", "v2_rows", "v2_fused", b, x, wts);
+                float[] one = block(ONE, "v3_packed", "v2_rows", "v2_fused", b, x, wts);
                 for (CpuBackend cpu : new CpuBackend[] {TWO, THREE}) {
-                    f.check(toDouble(one), block(cpu, "v2_tiles", "v2_rows", "v2_fused", b, x, wts),
+                    f.check(toDouble(one), block(cpu, "v3_packed", "v2_rows", "v2_fused", b, x, wts),
                             "block " + b + " on " + cpu.threads() + " threads, repetition " + rep);
                 }
             }
@@ -311,10 +314,10 @@ class CpuKernelVersionsTest {
         float[] w = gaussian(rnd, depthwise ? g.kh() * g.kw() * c : k * c, (float) (1 / Math.sqrt(k)));
         float[] scale = uniform(rnd, c, -0.5f, 3f), shift = uniform(rnd, c, -1f, 1f), st = {0f, 6f};
         float[] one = depthwise ? depthwise(ONE, "v2_rows", g, x, w, st, scale, shift)
-                : conv(ONE, "v2_tiles", g, x, w, st, scale, shift);
+                : conv(ONE, "v3_packed", g, x, w, st, scale, shift);
         for (CpuBackend cpu : new CpuBackend[] {TWO, THREE}) {
             float[] many = depthwise ? depthwise(cpu, "v2_rows", g, x, w, st, scale, shift)
-                    : conv(cpu, "v2_tiles", g, x, w, st, scale, shift);
+                    : conv(cpu, "v3_packed", g, x, w, st, scale, shift);
             f.check(toDouble(one), many, (depthwise ? "depthwise " : "conv ") + g + " on " + cpu.threads() + " threads");
         }
     }
@@ -344,10 +347,12 @@ class CpuKernelVersionsTest {
         for (CpuBackend cpu : new CpuBackend[] {ONE, TWO, THREE}) {
             String what = "block " + b + ", " + cpu.threads() + " threads";
             f.run(what, () -> {
-                float[] fused = block(cpu, "v2_tiles", "v2_rows", "v2_fused", b, x, wts);
-                float[] layers = block(cpu, "v2_tiles", "v2_rows", "v1_layers", b, x, wts);
+                float[] fused = block(cpu, "v3_packed", "v2_rows", "v2_fused", b, x, wts);
+                float[] unpacked = block(cpu, "v2_tiles", "v2_rows", "v2_fused", b, x, wts);
+                float[] layers = block(cpu, "v3_packed", "v2_rows", "v1_layers", b, x, wts);
                 float[] oldest = block(cpu, "v1_gemm", "v1_taps", "v1_layers", b, x, wts);
                 f.check(ref, fused, what + ": v2_fused against the loops");
+                f.check(ref, unpacked, what + ": v2_fused on v2_tiles against the loops");
                 f.check(ref, layers, what + ": v1_layers (newest kernels) against the loops");
                 f.check(ref, oldest, what + ": v1_layers (oldest kernels) against the loops");
                 f.check(toDouble(oldest), fused, what + ": v2_fused against v1_layers");
@@ -381,20 +386,61 @@ class CpuKernelVersionsTest {
             assertEquals(block, cpu.version(CpuBackend.BLOCK));
             return a.read(y);
         } finally {
-            cpu.useVersion(CpuBackend.CONV, "v2_tiles");
+            cpu.useVersion(CpuBackend.CONV, "v3_packed");
             cpu.useVersion(CpuBackend.DEPTHWISE, "v2_rows");
             cpu.useVersion(CpuBackend.BLOCK, "v2_fused");
         }
     }
 
+    /**
+     * v3_packed keeps a kernel packed from one call to the next, and drops the packed copy whenever its storage is
+     * handed out: new weights written through {@code write} or through the array itself must show in the next call,
+     * of a block and of a 1×1 convolution.
+     */
+    @Test
+    void packedKernelsFollowWritesToTheirStorage() {
+        Failures f = new Failures();
+        Random rnd = new Random(9);
+        InvertedResidual b = new Shape(16, 40, 24, true, 3, 1, SAME3, false).on(1, 14, 14, 6f, 6f);
+        ConvGeometry pointwise = new ConvGeometry(1, 14, 14, 40, 1, 1, 1, 0, 0, 0, 0, 24);
+        try (CpuBackend cpu = new CpuBackend(1); Args a = new Args(cpu)) {
+            float[] x = gaussian(rnd, 14 * 14 * 16, 1f);
+            float[][] wts = blockWeights(b, rnd);
+            Storage[] s = new Storage[wts.length];
+            for (int i = 0; i < wts.length; i++) s[i] = a.in(wts[i]);
+            Storage xs = a.in(x), y = a.out(b.outputSize());
+            for (int round = 0; round < 4; round++) {
+                cpu.invertedResidual(b, xs, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], y);
+                f.check(block(b, x, wts), a.read(y), "block, round " + round);
+                if (round == 1) {
+                    wts[0] = gaussian(rnd, wts[0].length, 0.25f);
+                    cpu.write(s[0], 0, wts[0], 0, wts[0].length);
+                } else if (round == 2) {
+                    float[] in = CpuBackend.array(s[6]);
+                    for (int i = 0; i < in.length; i++) in[i] = wts[6][i] = -wts[6][i];
+                }
+            }
+            float[] px = gaussian(rnd, (int) pointwise.inputSize(), 1f), pw = gaussian(rnd, 40 * 24, 0.2f);
+            Storage pxs = a.in(px), pws = a.in(pw), py = a.out(pointwise.outputSize());
+            for (int round = 0; round < 3; round++) {
+                cpu.conv2d(pointwise, pxs, pws, py);
+                f.check(conv(pointwise, toDouble(px), pw), a.read(py), "1×1 convolution, round " + round);
+                pw = gaussian(rnd, pw.length, 0.2f);
+                cpu.write(pws, 0, pw, 0, pw.length);
+            }
+        }
+        f.assertNone();
+    }
+
     @Test
     void versionsAreListedOldestFirstAndTheNewestRunsByDefault() {
         try (CpuBackend cpu = new CpuBackend(1)) {
-            assertEquals(List.of("v1_gemm", "v2_tiles"), cpu.versions(CpuBackend.CONV));
+            assertEquals(List.of("v1_gemm", "v2_tiles", "v3_packed"), cpu.versions(CpuBackend.CONV));
             assertEquals(List.of("v1_taps", "v2_rows"), cpu.versions(CpuBackend.DEPTHWISE));
             assertEquals(List.of("v1_layers", "v2_fused"), cpu.versions(CpuBackend.BLOCK));
             for (String family : List.of(CpuBackend.CONV, CpuBackend.DEPTHWISE, CpuBackend.BLOCK)) {
-                assertEquals(cpu.versions(family).get(1), cpu.version(family), family);
+                List<String> versions = cpu.versions(family);
+                assertEquals(versions.get(versions.size() - 1), cpu.version(family), family);
                 cpu.useVersion(family, cpu.versions(family).get(0));
                 assertEquals(cpu.versions(family).get(0), cpu.version(family), family);
             }
