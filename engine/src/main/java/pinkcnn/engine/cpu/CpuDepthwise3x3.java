@@ -92,17 +92,105 @@ final class CpuDepthwise3x3 {
     private static void row(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] w, int c, int cb,
                             float[] y, int yRow, int ow_, int inLo, int inHi, int s, int pl, int wd,
                             float[] scale, float[] shift, float lo, float hi) {
-        for (int ow = 0; ow < inLo; ow++) edge(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, ow, s, pl, wd, scale, shift, lo, hi);
-        interior(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, inLo, inHi, s, pl, scale, shift, lo, hi);
-        for (int ow = inHi; ow < ow_; ow++) edge(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, ow, s, pl, wd, scale, shift, lo, hi);
+        // the usual edges, the first column's left taps and the last column's right taps outside the input, are
+        // computed by interior() with the weights it holds in registers; any other edge column here
+        boolean left = s == 1 && pl == 1 && inLo == 1 && wd >= 2, right = s == 1 && inHi == ow_ - 1 && inHi - pl + 2 == wd && wd >= 2;
+        for (int ow = left ? 1 : 0; ow < inLo; ow++) edge(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, ow, s, pl, wd, scale, shift, lo, hi);
+        if (s == 1) interiorStride1(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, inLo, inHi, pl, left, right, scale, shift, lo, hi);
+        else interior(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, inLo, inHi, s, pl, scale, shift, lo, hi);
+        for (int ow = right ? inHi + 1 : inHi; ow < ow_; ow++) edge(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, ow, s, pl, wd, scale, shift, lo, hi);
     }
 
     /**
-     * Output columns [from, to) of {@link #row}, all nine taps inside the input: the weights stay in registers. At
-     * stride 1 four neighbouring output pixels are computed together, sharing the input columns their windows
-     * overlap on (18 loads for four pixels instead of 36). Two at a time at stride 2 (15 loads for two pixels) was
-     * slower than one: with its 15 input vectors, 9 weights and 4 sums live the
-     * compiler ran out of vector registers.
+     * Output columns [from, to) of {@link #row} at stride 1, all nine taps inside the input: the weights stay in
+     * registers, and four neighbouring output pixels are computed together, sharing the input columns their windows
+     * overlap on (18 loads for four pixels instead of 36). With {@code left} and {@code right} it also computes the
+     * usual edge columns from − 1 and to, whose outer column of taps is the padding, with the weights it holds: on
+     * 14- and 7-wide rows those two columns are a seventh to a third of the row, and {@link #edgeTwo} reloaded the
+     * weights for each. A method of its own: in one with the stride-2 loop C2 compiled both worse.
+     */
+    private static void interiorStride1(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] w, int c, int cb,
+                                        float[] y, int yRow, int from, int to, int pl, boolean left, boolean right,
+                                        float[] scale, float[] shift, float lo, float hi) {
+        FloatVector w00 = FloatVector.fromArray(S, w, cb), w01 = FloatVector.fromArray(S, w, c + cb);
+        FloatVector w02 = FloatVector.fromArray(S, w, 2 * c + cb), w10 = FloatVector.fromArray(S, w, 3 * c + cb);
+        FloatVector w11 = FloatVector.fromArray(S, w, 4 * c + cb), w12 = FloatVector.fromArray(S, w, 5 * c + cb);
+        FloatVector w20 = FloatVector.fromArray(S, w, 6 * c + cb), w21 = FloatVector.fromArray(S, w, 7 * c + cb);
+        FloatVector w22 = FloatVector.fromArray(S, w, 8 * c + cb);
+        FloatVector sc = FloatVector.fromArray(S, scale, cb), sh = FloatVector.fromArray(S, shift, cb);
+        FloatVector floor = FloatVector.broadcast(S, lo), cap = FloatVector.broadcast(S, hi);
+        if (left) {
+            // output column from − 1 = 0: its window's first column is the padding, its other two are input columns 0, 1
+            int xl = cb, yl = yRow + (from - 1) * c + cb;
+            FloatVector a = FloatVector.fromArray(S, x0, o0 + xl).mul(w01), b = FloatVector.fromArray(S, x1, o1 + xl).mul(w11);
+            a = FloatVector.fromArray(S, x2, o2 + xl).fma(w21, a);
+            b = FloatVector.fromArray(S, x0, o0 + xl + c).fma(w02, b);
+            a = FloatVector.fromArray(S, x1, o1 + xl + c).fma(w12, a);
+            b = FloatVector.fromArray(S, x2, o2 + xl + c).fma(w22, b);
+            FloatVector v = a.add(b).fma(sc, sh);
+            v = v.blend(floor, v.lt(floor));
+            v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yl);
+        }
+        if (right) {
+            // output column to: its window's last column is past the input, its first two are the input's last two
+            int xr = (to - pl) * c + cb, yr = yRow + to * c + cb;
+            FloatVector a = FloatVector.fromArray(S, x0, o0 + xr).mul(w00), b = FloatVector.fromArray(S, x1, o1 + xr).mul(w10);
+            a = FloatVector.fromArray(S, x2, o2 + xr).fma(w20, a);
+            b = FloatVector.fromArray(S, x0, o0 + xr + c).fma(w01, b);
+            a = FloatVector.fromArray(S, x1, o1 + xr + c).fma(w11, a);
+            b = FloatVector.fromArray(S, x2, o2 + xr + c).fma(w21, b);
+            FloatVector v = a.add(b).fma(sc, sh);
+            v = v.blend(floor, v.lt(floor));
+            v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yr);
+        }
+        int ow = from, xi = (from - pl) * c + cb, yi = yRow + from * c + cb;
+        // four neighbouring output pixels read input columns xi + {0 … 5}·c of each row: each column is loaded once
+        // and goes into every sum whose window covers it (18 loads for 4 pixels instead of 36)
+        for (; ow + 4 <= to; ow += 4, xi += 4 * c, yi += 4 * c) {
+            FloatVector a0, a1, a2, a3, v;
+            v = FloatVector.fromArray(S, x0, o0 + xi); a0 = v.mul(w00);
+            v = FloatVector.fromArray(S, x0, o0 + xi + c); a0 = v.fma(w01, a0); a1 = v.mul(w00);
+            v = FloatVector.fromArray(S, x0, o0 + xi + 2 * c); a0 = v.fma(w02, a0); a1 = v.fma(w01, a1); a2 = v.mul(w00);
+            v = FloatVector.fromArray(S, x0, o0 + xi + 3 * c); a1 = v.fma(w02, a1); a2 = v.fma(w01, a2); a3 = v.mul(w00);
+            v = FloatVector.fromArray(S, x0, o0 + xi + 4 * c); a2 = v.fma(w02, a2); a3 = v.fma(w01, a3);
+            v = FloatVector.fromArray(S, x0, o0 + xi + 5 * c); a3 = v.fma(w02, a3);
+            v = FloatVector.fromArray(S, x1, o1 + xi); a0 = v.fma(w10, a0);
+            v = FloatVector.fromArray(S, x1, o1 + xi + c); a0 = v.fma(w11, a0); a1 = v.fma(w10, a1);
+            v = FloatVector.fromArray(S, x1, o1 + xi + 2 * c); a0 = v.fma(w12, a0); a1 = v.fma(w11, a1); a2 = v.fma(w10, a2);
+            v = FloatVector.fromArray(S, x1, o1 + xi + 3 * c); a1 = v.fma(w12, a1); a2 = v.fma(w11, a2); a3 = v.fma(w10, a3);
+            v = FloatVector.fromArray(S, x1, o1 + xi + 4 * c); a2 = v.fma(w12, a2); a3 = v.fma(w11, a3);
+            v = FloatVector.fromArray(S, x1, o1 + xi + 5 * c); a3 = v.fma(w12, a3);
+            v = FloatVector.fromArray(S, x2, o2 + xi); a0 = v.fma(w20, a0);
+            v = FloatVector.fromArray(S, x2, o2 + xi + c); a0 = v.fma(w21, a0); a1 = v.fma(w20, a1);
+            v = FloatVector.fromArray(S, x2, o2 + xi + 2 * c); a0 = v.fma(w22, a0); a1 = v.fma(w21, a1); a2 = v.fma(w20, a2);
+            v = FloatVector.fromArray(S, x2, o2 + xi + 3 * c); a1 = v.fma(w22, a1); a2 = v.fma(w21, a2); a3 = v.fma(w20, a3);
+            v = FloatVector.fromArray(S, x2, o2 + xi + 4 * c); a2 = v.fma(w22, a2); a3 = v.fma(w21, a3);
+            v = FloatVector.fromArray(S, x2, o2 + xi + 5 * c); a3 = v.fma(w22, a3);
+            v = a0.fma(sc, sh); v = v.blend(floor, v.lt(floor)); v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi);
+            v = a1.fma(sc, sh); v = v.blend(floor, v.lt(floor)); v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi + c);
+            v = a2.fma(sc, sh); v = v.blend(floor, v.lt(floor)); v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi + 2 * c);
+            v = a3.fma(sc, sh); v = v.blend(floor, v.lt(floor)); v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi + 3 * c);
+        }
+        for (; ow < to; ow++, xi += c, yi += c) {
+            FloatVector a0 = FloatVector.fromArray(S, x0, o0 + xi).mul(w00);
+            FloatVector a1 = FloatVector.fromArray(S, x1, o1 + xi).mul(w10);
+            a0 = FloatVector.fromArray(S, x0, o0 + xi + c).fma(w01, a0);
+            a1 = FloatVector.fromArray(S, x1, o1 + xi + c).fma(w11, a1);
+            a0 = FloatVector.fromArray(S, x0, o0 + xi + 2 * c).fma(w02, a0);
+            a1 = FloatVector.fromArray(S, x1, o1 + xi + 2 * c).fma(w12, a1);
+            a0 = FloatVector.fromArray(S, x2, o2 + xi).fma(w20, a0);
+            a0 = FloatVector.fromArray(S, x2, o2 + xi + c).fma(w21, a0);
+            a0 = FloatVector.fromArray(S, x2, o2 + xi + 2 * c).fma(w22, a0);
+            FloatVector v = a0.add(a1).fma(sc, sh);
+            v = v.blend(floor, v.lt(floor));
+            v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi);
+        }
+    }
+
+    /**
+     * Output columns [from, to) of {@link #row} at any stride, one pixel at a time, all nine taps inside the input:
+     * the weights stay in registers. Two at a time at stride 2 (15 loads for two pixels) was slower than one: with
+     * its 15 input vectors, 9 weights and 4 sums live the compiler ran out of vector registers.
      */
     private static void interior(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] w, int c, int cb,
                                  float[] y, int yRow, int from, int to, int s, int pl,
@@ -115,35 +203,6 @@ final class CpuDepthwise3x3 {
         FloatVector sc = FloatVector.fromArray(S, scale, cb), sh = FloatVector.fromArray(S, shift, cb);
         FloatVector floor = FloatVector.broadcast(S, lo), cap = FloatVector.broadcast(S, hi);
         int ow = from, xi = (from * s - pl) * c + cb, yi = yRow + from * c + cb;
-        if (s == 1) {
-            // four neighbouring output pixels read input columns xi + {0 … 5}·c of each row: each column is loaded once
-            // and goes into every sum whose window covers it (18 loads for 4 pixels instead of 36)
-            for (; ow + 4 <= to; ow += 4, xi += 4 * c, yi += 4 * c) {
-                FloatVector a0, a1, a2, a3, v;
-                v = FloatVector.fromArray(S, x0, o0 + xi); a0 = v.mul(w00);
-                v = FloatVector.fromArray(S, x0, o0 + xi + c); a0 = v.fma(w01, a0); a1 = v.mul(w00);
-                v = FloatVector.fromArray(S, x0, o0 + xi + 2 * c); a0 = v.fma(w02, a0); a1 = v.fma(w01, a1); a2 = v.mul(w00);
-                v = FloatVector.fromArray(S, x0, o0 + xi + 3 * c); a1 = v.fma(w02, a1); a2 = v.fma(w01, a2); a3 = v.mul(w00);
-                v = FloatVector.fromArray(S, x0, o0 + xi + 4 * c); a2 = v.fma(w02, a2); a3 = v.fma(w01, a3);
-                v = FloatVector.fromArray(S, x0, o0 + xi + 5 * c); a3 = v.fma(w02, a3);
-                v = FloatVector.fromArray(S, x1, o1 + xi); a0 = v.fma(w10, a0);
-                v = FloatVector.fromArray(S, x1, o1 + xi + c); a0 = v.fma(w11, a0); a1 = v.fma(w10, a1);
-                v = FloatVector.fromArray(S, x1, o1 + xi + 2 * c); a0 = v.fma(w12, a0); a1 = v.fma(w11, a1); a2 = v.fma(w10, a2);
-                v = FloatVector.fromArray(S, x1, o1 + xi + 3 * c); a1 = v.fma(w12, a1); a2 = v.fma(w11, a2); a3 = v.fma(w10, a3);
-                v = FloatVector.fromArray(S, x1, o1 + xi + 4 * c); a2 = v.fma(w12, a2); a3 = v.fma(w11, a3);
-                v = FloatVector.fromArray(S, x1, o1 + xi + 5 * c); a3 = v.fma(w12, a3);
-                v = FloatVector.fromArray(S, x2, o2 + xi); a0 = v.fma(w20, a0);
-                v = FloatVector.fromArray(S, x2, o2 + xi + c); a0 = v.fma(w21, a0); a1 = v.fma(w20, a1);
-                v = FloatVector.fromArray(S, x2, o2 + xi + 2 * c); a0 = v.fma(w22, a0); a1 = v.fma(w21, a1); a2 = v.fma(w20, a2);
-                v = FloatVector.fromArray(S, x2, o2 + xi + 3 * c); a1 = v.fma(w22, a1); a2 = v.fma(w21, a2); a3 = v.fma(w20, a3);
-                v = FloatVector.fromArray(S, x2, o2 + xi + 4 * c); a2 = v.fma(w22, a2); a3 = v.fma(w21, a3);
-                v = FloatVector.fromArray(S, x2, o2 + xi + 5 * c); a3 = v.fma(w22, a3);
-                v = a0.fma(sc, sh); v = v.blend(floor, v.lt(floor)); v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi);
-                v = a1.fma(sc, sh); v = v.blend(floor, v.lt(floor)); v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi + c);
-                v = a2.fma(sc, sh); v = v.blend(floor, v.lt(floor)); v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi + 2 * c);
-                v = a3.fma(sc, sh); v = v.blend(floor, v.lt(floor)); v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi + 3 * c);
-            }
-        }
         for (; ow < to; ow++, xi += s * c, yi += c) {
             FloatVector a0 = FloatVector.fromArray(S, x0, o0 + xi).mul(w00);
             FloatVector a1 = FloatVector.fromArray(S, x1, o1 + xi).mul(w10);
