@@ -28,6 +28,7 @@ import pinkcnn.engine.models.SsdMobileNetV1;
 import pinkcnn.engine.nn.Graph;
 import pinkcnn.kernels.OpenClBackend;
 import pinkcnn.trainer.export.OnnxRuntimeBench;
+import pinkcnn.trainer.export.OnnxRuntimeProfile;
 import pinkcnn.trainer.report.RooflinePlot;
 import pinkcnn.trainer.train.Backbones;
 import pinkcnn.trainer.train.RunConfig;
@@ -100,6 +101,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "agree, and time both alternately: onnxruntime.")
     String against;
 
+    @Option(names = "--per-block",
+            description = "With --against: also profile both runtimes over the same passes and print each MobileNetV2 "
+                    + "block's time in each (ONNX Runtime's own profiler for its operators).")
+    boolean perBlock;
+
     @Option(names = "--roofline", paramLabel = "FILE.png",
             description = "Draw every timed kernel (and --model's layers) on a roofline under the measured peak and bandwidth.")
     Path roofline;
@@ -154,6 +160,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (detector()) inputSize = SsdMobileNetV1.INPUT_SIZE;
         if (against != null && model == null) throw new UserError("--against compares a whole model: add --model mobilenetv2");
         if (against != null && roofline != null) throw new UserError("--roofline draws kernels and layers: leave out --against");
+        if (perBlock && against == null) throw new UserError("--per-block compares two runtimes: add --against onnxruntime");
         if (weights != null && model == null) throw new UserError("--weights goes with --model");
         if (weights != null && !Files.isRegularFile(weights)) throw new UserError(weights + ": no such file");
         if (roofline != null) checkWritable(roofline);
@@ -494,8 +501,28 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "pinkcnn / onnxruntime: %.2f (%.2f-%.2f over %d alternating pairs)%n",
                     r.ratio(), r.ratioLow(), r.ratioHigh(), r.pairs());
         }
+        if (perBlock) printPerBlock(backend, threads);
         printJson();
         return 0;
+    }
+
+    /** {@code --per-block}: each block's time per pass in each runtime, profiled over the same alternating passes. */
+    private void printPerBlock(Backend backend, int threads) throws Exception {
+        int passes = batch == 1 ? 200 : 10;
+        List<OnnxRuntimeProfile.Block> blocks = OnnxRuntimeProfile.perBlock(backend, graph(backend), batch, threads,
+                passes / 4, passes);
+        jsonOut.put("blocks", blocks);
+        if (json) return;
+        System.out.printf("per block, mean of %d profiled passes each (ms per pass; each runtime's own profiler):%n", passes);
+        System.out.printf("%-10s %10s %13s %7s%n", "block", "pinkcnn", "onnxruntime", "ratio");
+        double p = 0, o = 0;
+        for (OnnxRuntimeProfile.Block b : blocks) {
+            p += b.pinkcnnMs();
+            o += b.onnxruntimeMs();
+            System.out.printf(Locale.ROOT, "%-10s %10.3f %13.3f %7s%n", b.block(), b.pinkcnnMs(), b.onnxruntimeMs(),
+                    b.onnxruntimeMs() > 0 ? String.format(Locale.ROOT, "%.2f", b.pinkcnnMs() / b.onnxruntimeMs()) : "-");
+        }
+        System.out.printf(Locale.ROOT, "%-10s %10.3f %13.3f %7.2f%n", "sum", p, o, p / o);
     }
 
     // ---- roofline -----------------------------------------------------------------------------------------------------

@@ -96,6 +96,37 @@ class BenchOnnxRuntimeTest {
         assertTrue(r.out().isBlank(), "no figures after a failed check: " + r.out());
     }
 
+    /**
+     * {@code --per-block}: every MobileNetV2 block, the stem and the last convolution get a time in both runtimes (a
+     * block without one would mean the names of one runtime's steps or nodes stopped mapping to blocks), in the
+     * model's order, and the blocks add up to about a pass.
+     */
+    @Test
+    void perBlockTimesEveryBlockInBothRuntimes() throws Exception {
+        JsonNode all = json(args("cpu", 96, 1, "--threads", "1", "--per-block"));
+        JsonNode blocks = all.get("blocks");
+        List<String> names = new ArrayList<>();
+        double pinkcnn = 0;
+        for (JsonNode b : blocks) {
+            String name = b.get("block").asText();
+            names.add(name);
+            if (name.equals("other")) continue;
+            assertTrue(b.get("pinkcnn_ms").asDouble() > 0 && b.get("onnxruntime_ms").asDouble() > 0, b.toString());
+            pinkcnn += b.get("pinkcnn_ms").asDouble();
+        }
+        List<String> expected = new ArrayList<>(List.of("stem"));
+        for (int i = 0; i <= 16; i++) expected.add("block " + i);
+        expected.add("Conv_1");
+        assertEquals(expected, names.subList(0, expected.size()), names.toString());
+        double pass = all.get("results").get(0).get("ms_per_image").asDouble();
+        assertTrue(pinkcnn > 0.3 * pass && pinkcnn < 3 * pass, pinkcnn + " ms in the blocks, " + pass + " per pass");
+        BenchRun text = BenchRun.of(args("cpu", 64, 1, "--threads", "1", "--per-block").toArray(String[]::new));
+        assertEquals(0, text.rc(), text.err());
+        assertTrue(text.out().contains("per block, mean of") && text.out().lines().anyMatch(l -> l.startsWith("block 16 ")),
+                text.out());
+        assertTrue(text.out().lines().anyMatch(l -> l.startsWith("sum ")), text.out());
+    }
+
     @Test
     void unknownRuntimeAndMisuseAreOneLineErrors() {
         BenchRun r = BenchRun.of("bench", "--model", "mobilenetv2", "--against", "tensorflow", "--device", "cpu");
@@ -104,6 +135,10 @@ class BenchOnnxRuntimeTest {
         BenchRun noModel = BenchRun.of("bench", "--against", "onnxruntime", "--device", "cpu");
         assertEquals(2, noModel.rc());
         assertTrue(noModel.oneLineError() && noModel.err().contains("add --model mobilenetv2"), noModel.err());
+        BenchRun perBlockAlone = BenchRun.of("bench", "--model", "mobilenetv2", "--per-block", "--device", "cpu");
+        assertEquals(2, perBlockAlone.rc());
+        assertTrue(perBlockAlone.oneLineError() && perBlockAlone.err().contains("add --against onnxruntime"),
+                perBlockAlone.err());
     }
 
     @Test
