@@ -96,8 +96,9 @@ final class CpuDepthwise3x3 {
         // computed by interior() with the weights it holds in registers; any other edge column here
         boolean left = s == 1 && pl == 1 && inLo == 1 && wd >= 2, right = s == 1 && inHi == ow_ - 1 && inHi - pl + 2 == wd && wd >= 2;
         for (int ow = left ? 1 : 0; ow < inLo; ow++) edge(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, ow, s, pl, wd, scale, shift, lo, hi);
-        if (s == 1) interiorStride1(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, inLo, inHi, pl, left, right, scale, shift, lo, hi);
-        else interior(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, inLo, inHi, s, pl, scale, shift, lo, hi);
+        int done = s == 1 ? interiorStride1(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, inLo, inHi, pl, left, right, scale,
+                shift, lo, hi) : inLo;
+        interior(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, done, inHi, s, pl, scale, shift, lo, hi);
         for (int ow = right ? inHi + 1 : inHi; ow < ow_; ow++) edge(x0, o0, x1, o1, x2, o2, w, c, cb, y, yRow, ow, s, pl, wd, scale, shift, lo, hi);
     }
 
@@ -107,9 +108,10 @@ final class CpuDepthwise3x3 {
      * overlap on (18 loads for four pixels instead of 36). With {@code left} and {@code right} it also computes the
      * usual edge columns from − 1 and to, whose outer column of taps is the padding, with the weights it holds: on
      * 14- and 7-wide rows those two columns are a seventh to a third of the row, and {@link #edgeTwo} reloaded the
-     * weights for each. A method of its own: in one with the stride-2 loop C2 compiled both worse.
+     * weights for each. Returns the first column it left to {@link #interior} (at most three). A method of its own: in
+     * one with the stride-2 loop C2 compiled both worse.
      */
-    private static void interiorStride1(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] w, int c, int cb,
+    private static int interiorStride1(float[] x0, int o0, float[] x1, int o1, float[] x2, int o2, float[] w, int c, int cb,
                                         float[] y, int yRow, int from, int to, int pl, boolean left, boolean right,
                                         float[] scale, float[] shift, float lo, float hi) {
         FloatVector w00 = FloatVector.fromArray(S, w, cb), w01 = FloatVector.fromArray(S, w, c + cb);
@@ -171,20 +173,7 @@ final class CpuDepthwise3x3 {
             v = a2.fma(sc, sh); v = v.blend(floor, v.lt(floor)); v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi + 2 * c);
             v = a3.fma(sc, sh); v = v.blend(floor, v.lt(floor)); v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi + 3 * c);
         }
-        for (; ow < to; ow++, xi += c, yi += c) {
-            FloatVector a0 = FloatVector.fromArray(S, x0, o0 + xi).mul(w00);
-            FloatVector a1 = FloatVector.fromArray(S, x1, o1 + xi).mul(w10);
-            a0 = FloatVector.fromArray(S, x0, o0 + xi + c).fma(w01, a0);
-            a1 = FloatVector.fromArray(S, x1, o1 + xi + c).fma(w11, a1);
-            a0 = FloatVector.fromArray(S, x0, o0 + xi + 2 * c).fma(w02, a0);
-            a1 = FloatVector.fromArray(S, x1, o1 + xi + 2 * c).fma(w12, a1);
-            a0 = FloatVector.fromArray(S, x2, o2 + xi).fma(w20, a0);
-            a0 = FloatVector.fromArray(S, x2, o2 + xi + c).fma(w21, a0);
-            a0 = FloatVector.fromArray(S, x2, o2 + xi + 2 * c).fma(w22, a0);
-            FloatVector v = a0.add(a1).fma(sc, sh);
-            v = v.blend(floor, v.lt(floor));
-            v.blend(cap, v.compare(VectorOperators.GT, cap)).intoArray(y, yi);
-        }
+        return ow;
     }
 
     /**
