@@ -173,8 +173,12 @@ final class CpuConvTiles {
         int[] offsets = new int[kh * run];
         for (int i = 0; i < kh; i++) for (int q = 0; q < run; q++) offsets[i * run + q] = i * rowStep + q;
         for (int p = 0; p < pixels; p += MR) {
-            window6x2(x, xi + p * pixelStep, pixelStep, offsets, op.b(), y, yOff + p * NR, st.scale(), st.shift(),
-                    st.lo(), st.hi());
+            if (pixelStep == STEM_STEP) {
+                windowStem(x, xi + p * STEM_STEP, offsets, op.b(), y, yOff + p * NR, st.scale(), st.shift(), st.lo(), st.hi());
+            } else {
+                window6x2(x, xi + p * pixelStep, pixelStep, offsets, op.b(), y, yOff + p * NR, st.scale(), st.shift(),
+                        st.lo(), st.hi());
+            }
         }
     }
 
@@ -373,6 +377,47 @@ final class CpuConvTiles {
         FloatVector v = c0.add(d0).fma(FloatVector.fromArray(S, scale, j), FloatVector.fromArray(S, shift, j));
         v = v.blend(fl, v.lt(fl));
         v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
+    }
+
+    /** The distance between neighbouring output pixels' windows in a 3-channel image at stride 2: MobileNetV2's stem. */
+    private static final int STEM_STEP = 6;
+
+    /**
+     * {@link #window6x2} with the pixel step a constant ({@link #STEM_STEP}): the six broadcasts of a k are then one
+     * index plus constants, which the JIT checks against the array's bounds once instead of six times and addresses
+     * without arithmetic of their own.
+     */
+    private static void windowStem(float[] x, int xi, int[] offsets, float[] b, float[] y, int yi, float[] scale,
+                                   float[] shift, float lo, float hi) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int kk = 0, bp = 0; kk < offsets.length; kk++, bp += NR) {
+            int a = xi + offsets[kk];
+            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + L);
+            FloatVector v;
+            v = FloatVector.broadcast(S, x[a]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(S, x[a + STEM_STEP]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(S, x[a + 2 * STEM_STEP]); c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(S, x[a + 3 * STEM_STEP]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(S, x[a + 4 * STEM_STEP]); c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(S, x[a + 5 * STEM_STEP]); c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
+        }
+        FloatVector s0 = FloatVector.fromArray(S, scale, 0), s1 = FloatVector.fromArray(S, scale, L);
+        FloatVector h0 = FloatVector.fromArray(S, shift, 0), h1 = FloatVector.fromArray(S, shift, L);
+        FloatVector fl = FloatVector.broadcast(S, lo), ca = FloatVector.broadcast(S, hi), v;
+        v = c00.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
+        v = c01.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L);
+        v = c10.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + NR);
+        v = c11.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + NR + L);
+        v = c20.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * NR);
+        v = c21.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * NR + L);
+        v = c30.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * NR);
+        v = c31.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * NR + L);
+        v = c40.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 4 * NR);
+        v = c41.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 4 * NR + L);
+        v = c50.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 5 * NR);
+        v = c51.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 5 * NR + L);
     }
 
     /** {@link #tile6x2} for six output pixels of a convolution, A read from their windows in the image. */
