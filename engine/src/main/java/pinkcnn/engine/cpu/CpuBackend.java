@@ -57,7 +57,8 @@ public final class CpuBackend implements Backend, NumberedVersions {
     /**
      * The numbered versions of a family, oldest first; the newest runs unless {@link #useVersion} says otherwise. Each
      * version's class comment says what it changes: {@code conv} v1_gemm {@link CpuGemm}, v2_tiles
-     * {@link CpuConvTiles}; {@code depthwise} v1_taps {@link CpuDepthwise}, v2_rows {@link CpuDepthwise3x3};
+     * {@link CpuConvTiles}, v3_packed (the same, 1×1 kernels packed once, {@link CpuStorage#packed});
+     * {@code depthwise} v1_taps {@link CpuDepthwise}, v2_rows {@link CpuDepthwise3x3};
      * {@code block} v1_layers (the layers one after the other, {@link Backend#invertedResidual}), v2_fused
      * {@link CpuInvertedResidual}.
      */

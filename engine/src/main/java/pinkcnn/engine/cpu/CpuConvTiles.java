@@ -21,6 +21,11 @@ import jdk.incubator.vector.VectorSpecies;
  *       not a whole vector, are copied, zero-padded, so that their loads stay inside the array.</li>
  * </ul>
  * K is not blocked: the part of B a tile sweeps (k × 3 vectors, 184 KB at k = 960) stays in the L2 cache.
+ *
+ * <p>Version 3 ({@link Operand#packed}) runs the same tiles on a 1×1 kernel packed once, panel after panel, and kept
+ * with its storage ({@link CpuStorage#packed}): at batch 1 every weight is read once per pass, mostly from L3, and a
+ * panel in place is k runs of 48 floats a row apart, which the prefetcher follows poorly. Leftover rows after the
+ * last whole tile run in one-row kernels ({@link #row1x3}).
  */
 final class CpuConvTiles {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -54,7 +59,8 @@ final class CpuConvTiles {
      * kernel), then at most one of two vectors (6×2), then either exactly one vector, read in place by the 12×1
      * kernel, or the remaining columns copied, zero-padded, into a two-vector panel of their own ({@code tail},
      * k × NR), computed by the 6×2 kernel into a tile and copied out row by row (24 output channels cost as much as
-     * 32; a kernel on half-width vectors for the last 8 was slower).
+     * 32; a kernel on half-width vectors for the last 8 was slower). With {@code packed} the panels are contiguous
+     * in {@code b}, one after another, the tail among them ({@link #packed}); the panel* methods say where each is.
      */
     record Operand(float[] b, int k, int n, int wide3, int wide2, boolean single, float[] tail, boolean packed) {
         static Operand of(float[] b, int k, int n) {
@@ -73,7 +79,7 @@ final class CpuConvTiles {
                 System.arraycopy(b, p * n + n - rest, tail, p * NR, rest);
                 java.util.Arrays.fill(tail, p * NR + rest, p * NR + NR, 0f);
             }
-            return new Operand(b, k, n, wide3, wide2, single, tail, false);
+            return new Operand(b, k, n, wide3, wide2, false, tail, false);
         }
 
         /**

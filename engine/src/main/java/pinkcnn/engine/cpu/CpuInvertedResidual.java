@@ -47,15 +47,16 @@ final class CpuInvertedResidual {
 
     /**
      * Whether this class runs the block: it needs a 3×3 depthwise kernel, and is slower than the layers one after the
-     * other when each of several images is a single strip (7×7 blocks at batch 32): a strip then streams the weights
-     * past only one image's pixels, where a layer's product streams each
-     * panel of them past 96 rows of several images. At batch 1 a 7×7 block still runs here, split by rows over the
-     * threads.
+     * other when each of several images is a single strip at stride 1 (7×7 blocks at batch 32): a strip then streams
+     * the weights past only one image's pixels, where a layer's product streams each panel of them past 96 rows of
+     * several images. At stride 2 (block 13: 14×14 in, 7×7 out) the expanded input is four times the output's pixels,
+     * and keeping it out of memory is worth more than that (docs/kernels.md). At batch 1 a 7×7 block still runs here,
+     * split by rows over the threads.
      */
     static boolean handles(InvertedResidual b) {
         ConvGeometry d = b.depthwise();
         boolean oneStripPerImage = (STRIP_PIXELS + d.outW() - 1) / d.outW() >= d.outH();
-        return CpuDepthwise3x3.handles(d) && !(oneStripPerImage && d.n() > 1);
+        return CpuDepthwise3x3.handles(d) && !(oneStripPerImage && d.n() > 1 && d.stride() == 1);
     }
 
     /**

@@ -1,6 +1,8 @@
 package pinkcnn.engine.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static pinkcnn.engine.testing.RandomTensors.gaussian;
 import static pinkcnn.engine.testing.RandomTensors.uniform;
@@ -17,13 +19,13 @@ import pinkcnn.engine.testing.Assertions2;
 
 /**
  * The numbered kernel versions of the CPU backend ({@link CpuBackend#useVersion}) against each other and against
- * direct loops in double written here: {@code conv} v2_tiles against v1_gemm, {@code depthwise} v2_rows against
- * v1_taps, {@code block} v2_fused against v1_layers. The sizes aim at the new kernels' special paths: rows left over
- * after the last whole tile (copied into a padded tile), output channels past the last whole panel of two vectors (a
- * tail panel, or a single vector), channels past the last vector in the depthwise kernel (scalar), images narrower
- * than the 3×3 window (only edge columns, padding rows), strips of output rows sharing expanded rows, and images cut
- * into one range of rows per thread at a batch smaller than the thread count. Large cases pass the backends'
- * threshold for running in parallel.
+ * direct loops in double written here: {@code conv} v2_tiles and v3_packed against v1_gemm, {@code depthwise} v2_rows
+ * against v1_taps, {@code block} v2_fused against v1_layers. The sizes aim at the new kernels' special paths: rows left
+ * over after the last whole tile (up to three in one-row kernels, more copied into a padded tile), output channels
+ * past the last whole panel of two vectors (a tail panel, or a single vector), channels past the last vector in the
+ * depthwise kernel (scalar), images narrower than the 3×3 window (only edge columns, padding rows), strips of output
+ * rows sharing expanded rows, and images cut into one range of rows per thread at a batch smaller than the thread
+ * count. Large cases pass the backends' threshold for running in parallel.
  *
  * <p>Every output starts as NaN, so an element a kernel forgets to write fails. Tolerance 1e-4 absolute + 1e-4
  * relative: inputs and weights are scaled so that sums are O(1).
@@ -43,7 +45,7 @@ class CpuKernelVersionsTest {
         THREE.close();
     }
 
-    // ---- conv: v2_tiles against v1_gemm -----------------------------------------------------------------------------
+    // ---- conv: v2_tiles and v3_packed against v1_gemm ---------------------------------------------------------------
 
     /**
      * 1×1 convolutions (a product over n·h·w pixel rows): every row count around the 6- and 12-row tiles and the
@@ -390,6 +392,21 @@ class CpuKernelVersionsTest {
             cpu.useVersion(CpuBackend.DEPTHWISE, "v2_rows");
             cpu.useVersion(CpuBackend.BLOCK, "v2_fused");
         }
+    }
+
+    /**
+     * Which blocks v2_fused runs itself: all at batch 1; at batch 2 not those whose images are one strip each at stride
+     * 1 (7×7 → 7×7), but those at stride 2 (MobileNetV2's block 13, 14×14 → 7×7), and not other kernel sizes.
+     */
+    @Test
+    void fusedBlocksLeaveOneStripImagesAtStride1ToTheLayers() {
+        Shape same7 = new Shape(160, 960, 160, true, 3, 1, SAME3, true), down14 = new Shape(96, 576, 160, true, 3, 2,
+                KERAS_S2, false), five = new Shape(8, 40, 12, true, 5, 2, new int[] {1, 2, 1, 2}, false);
+        assertTrue(CpuInvertedResidual.handles(same7.on(1, 7, 7, 6f, 6f)));
+        assertFalse(CpuInvertedResidual.handles(same7.on(2, 7, 7, 6f, 6f)));
+        assertTrue(CpuInvertedResidual.handles(down14.on(2, 14, 14, 6f, 6f)));
+        assertTrue(CpuInvertedResidual.handles(same7.on(2, 28, 28, 6f, 6f)));
+        assertFalse(CpuInvertedResidual.handles(five.on(1, 14, 14, 6f, 6f)));
     }
 
     /**
