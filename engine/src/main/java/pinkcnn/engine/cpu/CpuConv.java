@@ -111,8 +111,9 @@ final class CpuConv {
      * Version 2's convolutions other than 1×1: each task takes a strip of output rows, unfolds it into a buffer of its
      * own, which stays in cache, and multiplies it at once ({@link CpuConvTiles}); version 1 unfolds a whole image
      * into memory first and then multiplies (the stem of MobileNetV2: 12,544 × 27 floats, written and read back).
-     * With 32 output channels (MobileNetV2's and the face detector's stems) the pixels whose whole window is inside
-     * the image are not unfolded at all: {@link CpuConvTiles#windows} reads their windows straight from the image.
+     * With 32 output channels from 3 at stride 2 (MobileNetV2's and the face detector's stems) the pixels whose whole
+     * window is inside the image are not unfolded at all: {@link CpuConvTiles#windows} reads their windows straight
+     * from the image.
      */
     private void forwardInStrips(ConvGeometry g, float[] x, float[] w, float[] y, OutputStage stage) {
         int k = g.kh() * g.kw() * g.cin(), cout = g.cout(), ow_ = g.outW(), oh_ = g.outH();
@@ -121,7 +122,7 @@ final class CpuConv {
         int strip = Math.max(1, Math.min(oh_, STRIP_PIXELS / ow_));
         int strips = (oh_ + strip - 1) / strip;
         int grain = 2.0 * g.n() * oh_ * ow_ * k * cout < CpuGemm.PARALLEL_FLOPS ? Integer.MAX_VALUE : 1;
-        boolean direct = CpuConvTiles.windowsFit(op);
+        boolean direct = CpuConvTiles.windowsFit(op, g.stride() * g.cin());
         // output columns whose kw taps are all inside the image
         int cLo = Math.min(ow_, (g.padLeft() + g.stride() - 1) / g.stride());
         int cHi = Math.max(cLo, Math.min(ow_, g.w() - g.kw() + g.padLeft() >= 0 ? (g.w() - g.kw() + g.padLeft()) / g.stride() + 1 : 0));
@@ -142,8 +143,8 @@ final class CpuConv {
                     int dLo = rowsInside ? cLo : ow_, dHi = rowsInside ? cLo + (cHi - cLo) / 6 * 6 : ow_;
                     if (dHi > dLo) {
                         int xi = ((img * g.h() + ih0) * g.w() + dLo * g.stride() - g.padLeft()) * g.cin();
-                        CpuConvTiles.windows(dHi - dLo, x, xi, g.stride() * g.cin(), g.w() * g.cin(), g.kh(), run, op,
-                                y, yRow + dLo * cout, st);
+                        CpuConvTiles.windows(dHi - dLo, x, xi, g.w() * g.cin(), g.kh(), run, op, y, yRow + dLo * cout,
+                                st);
                     }
                     // the rest of the row, unfolded: the edges, and pixels left over from the direct runs of six
                     if (dLo > 0) {

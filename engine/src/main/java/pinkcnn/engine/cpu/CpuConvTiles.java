@@ -161,30 +161,28 @@ final class CpuConvTiles {
         run(0, (rows + mc - 1) / mc * op.panels(), rows, mc, op, a, aOff, y, yOff, stage);
     }
 
-    /** Whether {@link #windows} can multiply with this B: one two-vector panel (32 output channels with AVX-512). */
-    static boolean windowsFit(Operand op) {
-        return op.n() == NR && op.wide3() == 0 && op.wide2() == 1;
+    /**
+     * Whether {@link #windows} can multiply with this B, for output pixels {@code pixelStep} floats apart in the image:
+     * one two-vector panel (32 output channels with AVX-512) and the stem's step ({@link #STEM_STEP}).
+     */
+    static boolean windowsFit(Operand op, int pixelStep) {
+        return op.n() == NR && op.wide3() == 0 && op.wide2() == 1 && pixelStep == STEM_STEP;
     }
 
     /**
      * A convolution's output pixels read straight from the image instead of from im2col's copy, for a multiple of 6
      * pixels of one output row whose windows are all inside the image: pixel p's window row i is the {@code run}
-     * (kw·cin) contiguous floats of x at {@code xi + p·pixelStep + i·rowStep}, which is row i·run + q of B. Only for
-     * a B that {@link #windowsFit}.
+     * (kw·cin) contiguous floats of x at {@code xi + p·STEM_STEP + i·rowStep}, which is row i·run + q of B. Only for
+     * a B and step that {@link #windowsFit}.
      */
-    static void windows(int pixels, float[] x, int xi, int pixelStep, int rowStep, int kh, int run, Operand op,
-                        float[] y, int yOff, OutputStage st) {
+    static void windows(int pixels, float[] x, int xi, int rowStep, int kh, int run, Operand op, float[] y, int yOff,
+                        OutputStage st) {
         // a pixel's k-th input is at this offset from its window's start: one loop over k, as in tile6x2 (with a loop
         // over the window's rows around it, JDK 17's C2 kept the accumulators on the heap)
         int[] offsets = new int[kh * run];
         for (int i = 0; i < kh; i++) for (int q = 0; q < run; q++) offsets[i * run + q] = i * rowStep + q;
         for (int p = 0; p < pixels; p += MR) {
-            if (pixelStep == STEM_STEP) {
-                windowStem(x, xi + p * STEM_STEP, offsets, op.b(), y, yOff + p * NR, st.scale(), st.shift(), st.lo(), st.hi());
-            } else {
-                window6x2(x, xi + p * pixelStep, pixelStep, offsets, op.b(), y, yOff + p * NR, st.scale(), st.shift(),
-                        st.lo(), st.hi());
-            }
+            windowStem(x, xi + p * STEM_STEP, offsets, op.b(), y, yOff + p * NR, st.scale(), st.shift(), st.lo(), st.hi());
         }
     }
 
@@ -385,13 +383,18 @@ final class CpuConvTiles {
         v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
     }
 
-    /** The distance between neighbouring output pixels' windows in a 3-channel image at stride 2: MobileNetV2's stem. */
+    /**
+     * The distance between neighbouring output pixels' windows in a 3-channel image at stride 2: MobileNetV2's and the
+     * face detector's stems, the convolutions {@link #windows} is for.
+     */
     private static final int STEM_STEP = 6;
 
     /**
-     * {@link #window6x2} with the pixel step a constant ({@link #STEM_STEP}): the six broadcasts of a k are then one
-     * index plus constants, which the JIT checks against the array's bounds once instead of six times and addresses
-     * without arithmetic of their own.
+     * {@link #tile6x2} for six output pixels of the stem, A read from their windows in the image. The pixel step is a
+     * constant: the six broadcasts of a k are one index plus constants, which the JIT checks against the array's
+     * bounds once and addresses without arithmetic of their own. With the step a variable (the first form of this
+     * kernel, for any convolution with 32 outputs) they were six checks and six address computations for twelve
+     * multiply-adds, and the kernel was bound by them.
      */
     private static void windowStem(float[] x, int xi, int[] offsets, float[] b, float[] y, int yi, float[] scale,
                                    float[] shift, float lo, float hi) {
@@ -408,41 +411,6 @@ final class CpuConvTiles {
             v = FloatVector.broadcast(S, x[a + 3 * STEM_STEP]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
             v = FloatVector.broadcast(S, x[a + 4 * STEM_STEP]); c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
             v = FloatVector.broadcast(S, x[a + 5 * STEM_STEP]); c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
-        }
-        FloatVector s0 = FloatVector.fromArray(S, scale, 0), s1 = FloatVector.fromArray(S, scale, L);
-        FloatVector h0 = FloatVector.fromArray(S, shift, 0), h1 = FloatVector.fromArray(S, shift, L);
-        FloatVector fl = FloatVector.broadcast(S, lo), ca = FloatVector.broadcast(S, hi), v;
-        v = c00.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
-        v = c01.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L);
-        v = c10.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + NR);
-        v = c11.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + NR + L);
-        v = c20.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * NR);
-        v = c21.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * NR + L);
-        v = c30.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * NR);
-        v = c31.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * NR + L);
-        v = c40.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 4 * NR);
-        v = c41.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 4 * NR + L);
-        v = c50.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 5 * NR);
-        v = c51.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 5 * NR + L);
-    }
-
-    /** {@link #tile6x2} for six output pixels of a convolution, A read from their windows in the image. */
-    private static void window6x2(float[] x, int xi, int ps, int[] offsets, float[] b, float[] y, int yi,
-                                  float[] scale, float[] shift, float lo, float hi) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        int a0 = xi, a1 = a0 + ps, a2 = a1 + ps, a3 = a2 + ps, a4 = a3 + ps, a5 = a4 + ps;
-        for (int kk = 0, bp = 0; kk < offsets.length; kk++, bp += NR) {
-            int o = offsets[kk];
-            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + L);
-            FloatVector v;
-            v = FloatVector.broadcast(S, x[a0 + o]); c00 = v.fma(b0, c00); c01 = v.fma(b1, c01);
-            v = FloatVector.broadcast(S, x[a1 + o]); c10 = v.fma(b0, c10); c11 = v.fma(b1, c11);
-            v = FloatVector.broadcast(S, x[a2 + o]); c20 = v.fma(b0, c20); c21 = v.fma(b1, c21);
-            v = FloatVector.broadcast(S, x[a3 + o]); c30 = v.fma(b0, c30); c31 = v.fma(b1, c31);
-            v = FloatVector.broadcast(S, x[a4 + o]); c40 = v.fma(b0, c40); c41 = v.fma(b1, c41);
-            v = FloatVector.broadcast(S, x[a5 + o]); c50 = v.fma(b0, c50); c51 = v.fma(b1, c51);
         }
         FloatVector s0 = FloatVector.fromArray(S, scale, 0), s1 = FloatVector.fromArray(S, scale, L);
         FloatVector h0 = FloatVector.fromArray(S, shift, 0), h1 = FloatVector.fromArray(S, shift, L);

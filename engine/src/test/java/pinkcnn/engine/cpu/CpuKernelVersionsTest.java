@@ -97,7 +97,10 @@ class CpuKernelVersionsTest {
         convCase(f, new ConvGeometry(1, 10, 11, 4, 3, 3, 3, 1, 1, 1, 1, 33), rnd);
         convCase(f, ConvGeometry.of(2, 64, 64, 5, 3, 1, "same", 40), rnd);
         convCase(f, geometry(2, 224, 224, 3, 3, 2, new int[] {0, 1, 0, 1}, 32), rnd);
-        // 32 output channels: runs of six pixels read straight from the image, at stride 1 and with a 5×5 window too
+        // 32 output channels from 3 at stride 2: runs of six pixels read straight from the image (odd widths, padding on
+        // both sides, a 5×5 window too); at stride 1 unfolded
+        convCase(f, geometry(2, 21, 39, 3, 3, 2, new int[] {1, 1, 1, 1}, 32), rnd);
+        convCase(f, geometry(1, 17, 43, 3, 5, 2, new int[] {2, 2, 2, 2}, 32), rnd);
         convCase(f, ConvGeometry.of(2, 20, 19, 4, 3, 1, "same", 32), rnd);
         convCase(f, ConvGeometry.of(1, 12, 21, 3, 5, 1, "same", 32), rnd);
         convCase(f, geometry(1, 3, 600, 3, 3, 2, new int[] {1, 1, 1, 1}, 17), rnd);
