@@ -223,9 +223,13 @@ public final class CpuBackend implements Backend, NumberedVersions {
         }
         boolean e = b.expand();
         ConvGeometry d = b.depthwise();
-        blocks.forward(b, a(x), e ? conv.weights(expand, b.cin(), d.cin(), 1) : null, e ? a(expandScale) : null,
-                e ? a(expandShift) : null, a(depthwise), a(depthwiseScale), a(depthwiseShift),
-                conv.weights(project, d.cin(), b.cout(), 2), a(projectScale), a(projectShift), a(y));
+        // the kernels' operands under the block's lock: version 2's padded columns live in rooms a second block call
+        // would overwrite
+        synchronized (blocks) {
+            blocks.forward(b, a(x), e ? conv.weights(expand, b.cin(), d.cin(), 1) : null, e ? a(expandScale) : null,
+                    e ? a(expandShift) : null, a(depthwise), a(depthwiseScale), a(depthwiseShift),
+                    conv.weights(project, d.cin(), b.cout(), 2), a(projectScale), a(projectShift), a(y));
+        }
     }
 
     @Override

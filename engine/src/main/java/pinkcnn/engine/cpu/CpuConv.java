@@ -58,9 +58,13 @@ final class CpuConv {
      * last columns copied into room {@code tail} (0 for a convolution, 1 and 2 for a block's two products).
      */
     CpuConvTiles.Operand weights(Storage w, int k, int n, int tail) {
-        if (forwardVersion >= 3) return ((CpuStorage) w).packed(k, n);
+        return forwardVersion >= 3 ? ((CpuStorage) w).packed(k, n) : inPlace(CpuBackend.array(w), k, n, tail);
+    }
+
+    /** The kernel as version 2's B operand, its padded last columns (if any) in room {@code tail} of this object. */
+    private CpuConvTiles.Operand inPlace(float[] w, int k, int n, int tail) {
         if (tails[tail].length < CpuConvTiles.tailFloats(k)) tails[tail] = new float[CpuConvTiles.tailFloats(k)];
-        return CpuConvTiles.Operand.of(CpuBackend.array(w), k, n, tails[tail]);
+        return CpuConvTiles.Operand.of(w, k, n, tails[tail]);
     }
 
     /** {@link #forward(ConvGeometry, float[], float[], float[], OutputStage)} with the kernel as a storage. */
@@ -97,14 +101,8 @@ final class CpuConv {
 
     /** y[yOff…] = stage(a (rows × k) · w (k × cout)). */
     private void multiply(int rows, int k, int cout, float[] a, float[] w, float[] y, int yOff, OutputStage stage) {
-        if (forwardVersion >= 2) tiles.multiply(rows, operand(w, k, cout), a, 0, y, yOff, stage);
+        if (forwardVersion >= 2) tiles.multiply(rows, inPlace(w, k, cout, 0), a, 0, y, yOff, stage);
         else gemm.gemm(false, false, rows, cout, k, 1f, a, 0, k, w, 0, cout, 0f, y, yOff, cout, stage);
-    }
-
-    /** The kernel as version 2's B operand, its padded last columns (if any) in this object's reused room. */
-    private CpuConvTiles.Operand operand(float[] w, int k, int cout) {
-        if (tails[0].length < CpuConvTiles.tailFloats(k)) tails[0] = new float[CpuConvTiles.tailFloats(k)];
-        return CpuConvTiles.Operand.of(w, k, cout, tails[0]);
     }
 
     /**
@@ -117,7 +115,7 @@ final class CpuConv {
      */
     private void forwardInStrips(ConvGeometry g, float[] x, float[] w, float[] y, OutputStage stage) {
         int k = g.kh() * g.kw() * g.cin(), cout = g.cout(), ow_ = g.outW(), oh_ = g.outH();
-        CpuConvTiles.Operand op = operand(w, k, cout);
+        CpuConvTiles.Operand op = inPlace(w, k, cout, 0);
         OutputStage st = stage != null ? stage : OutputStage.identity(cout);
         int strip = Math.max(1, Math.min(oh_, STRIP_PIXELS / ow_));
         int strips = (oh_ + strip - 1) / strip;
