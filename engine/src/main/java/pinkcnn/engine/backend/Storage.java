@@ -13,4 +13,13 @@ public interface Storage {
 
     /** Returns the storage to its backend's pool; using it afterwards is an error. */
     void release();
+
+    /**
+     * A number that changes whenever the contents may have changed, for caches of what is computed from them (a
+     * batch norm's folded scale and shift): equal numbers mean equal contents. -1 when the backend cannot tell, which
+     * no cache may trust; the default.
+     */
+    default long generation() {
+        return -1;
+    }
 }

@@ -37,10 +37,20 @@ final class CpuStorage implements Storage {
         backend.recycle(data);
     }
 
+    /** How many times the array was handed out: whoever gets it may write to it. */
+    private volatile long generation;
+
     float[] checkLive() {
         if (released) throw new IllegalStateException("use of a released storage");
         if (packed != null) packed = null;
+        generation++;
         return data;
+    }
+
+    /** Counts the array's handouts ({@link #checkLive}): every read or write by a kernel or a copy changes it. */
+    @Override
+    public long generation() {
+        return released ? -1 : generation;
     }
 
     /**

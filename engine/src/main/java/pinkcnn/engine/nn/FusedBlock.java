@@ -99,15 +99,12 @@ final class FusedBlock {
                 expanded, size, depthwise.stride(), depthwise.padding(), expanded), pad);
         int cout = projectKernel.dim(3);
         InvertedResidual shape = new InvertedResidual(d, cin, cout, expand != null, expandCap, depthwiseCap, residual);
-        Tensor[] e = expand != null ? expandBn.movingScaleShift() : null;
-        Tensor[] dw = depthwiseBn.movingScaleShift(), pr = projectBn.movingScaleShift();
+        Tensor[] e = expand != null ? expandBn.folded() : null;
+        Tensor[] dw = depthwiseBn.folded(), pr = projectBn.folded();
         Tensor y = Tensor.empty(b, n, d.outH(), d.outW(), cout);
         b.invertedResidual(shape, x.storage(), expand != null ? expand.kernel().value().storage() : null,
                 e != null ? e[0].storage() : null, e != null ? e[1].storage() : null, dwKernel.storage(),
                 dw[0].storage(), dw[1].storage(), projectKernel.storage(), pr[0].storage(), pr[1].storage(), y.storage());
-        for (Tensor[] t : new Tensor[][] {e, dw, pr}) {
-            if (t != null) for (Tensor s : t) s.release();
-        }
         return y;
     }
 

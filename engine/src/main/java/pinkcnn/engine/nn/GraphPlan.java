@@ -66,14 +66,11 @@ record GraphPlan(List<Step> steps) {
                 return c.forwardBiasClamped(in.get(0), 0f, ((ReLU) nodes.get(1).layer()).maxValue());
             }
             // convolution + batch norm (+ ReLU): neither the convolution's nor the batch norm's output is materialised
-            Tensor[] scaleShift = ((BatchNorm) nodes.get(1).layer()).movingScaleShift();
+            Tensor[] scaleShift = ((BatchNorm) nodes.get(1).layer()).folded();
             boolean relu = nodes.size() == 3;
             float hi = relu ? ((ReLU) nodes.get(2).layer()).maxValue() : Float.POSITIVE_INFINITY;
-            Tensor y = ((ConvLayer) layer).forwardAffine(in.get(0), pad, scaleShift[0], scaleShift[1],
+            return ((ConvLayer) layer).forwardAffine(in.get(0), pad, scaleShift[0], scaleShift[1],
                     relu ? 0f : Float.NEGATIVE_INFINITY, hi);
-            scaleShift[0].release();
-            scaleShift[1].release();
-            return y;
         }
     }
 

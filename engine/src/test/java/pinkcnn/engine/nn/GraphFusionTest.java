@@ -1,6 +1,7 @@
 package pinkcnn.engine.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -177,6 +178,61 @@ class GraphFusionTest {
                 g.layer(bn).setTraining(false);
             }
         }
+    }
+
+    /**
+     * The fused steps fold each batch norm once and keep the result ({@link BatchNorm#folded}) until one of its weights
+     * changes: new statistics written through a parameter, through the backend's array, or by a training-mode pass
+     * must all show in the next pass without gradients, which is compared with the layers run one by one.
+     */
+    @Test
+    void foldedBatchNormsFollowTheirWeights() {
+        try (CpuBackend b = new CpuBackend(1)) {
+            Random rnd = new Random(11);
+            Graph g = new Graph(9, 9, 4);
+            String x = g.add(new Conv2d(b, "stem", 4, 8, 3, 1, "same", false, rnd), Graph.INPUT);
+            x = g.add(randomStatistics(b, new BatchNorm(b, "stem_BN", 8), rnd), x);
+            x = g.add(ReLU.relu6("stem_relu"), x);
+            String last = block(g, b, rnd, "a", x, 8, 24, 8, 1);
+            g.setTraining(false);
+            float[] input = new float[9 * 9 * 4];
+            for (int i = 0; i < input.length; i++) input[i] = rnd.nextFloat() * 4 - 2;
+            Tensor in = Tensor.of(b, input, 1, 9, 9, 4);
+            BatchNorm stemBn = (BatchNorm) g.layer("stem_BN");
+            for (int change = 0; change < 5; change++) {
+                // a pass that folds every batch norm anew, so that only the change below can make a kept fold stale
+                // (the reference pass below, layer by layer, reads the weights too)
+                try (Autograd.AutoCloseableNoThrow ng = Autograd.noGrad()) {
+                    g.forward(in, last);
+                    Tensor[] kept = stemBn.folded();
+                    assertSame(kept, stemBn.folded(), "folded again although nothing changed");
+                }
+                if (change == 1) {
+                    stemBn.weights().get(3).load(uniform(rnd, 8, 0.1f, 3f)); // moving_variance:0
+                } else if (change == 2) {
+                    float[] gamma = CpuBackend.array(g.layer("a_depthwise_BN").weights().get(0).value().storage());
+                    for (int i = 0; i < gamma.length; i++) gamma[i] = -gamma[i];
+                } else if (change == 3) {
+                    g.layer("a_project_BN").weights().get(2).load(uniform(rnd, 8, -1f, 1f)); // moving_mean:0
+                } else if (change == 4) {
+                    // a training-mode pass updates the expansion's moving statistics
+                    g.layer("a_expand_BN").setTraining(true);
+                    g.forward(in, last);
+                    g.layer("a_expand_BN").setTraining(false);
+                }
+                float[] fused;
+                try (Autograd.AutoCloseableNoThrow ng = Autograd.noGrad()) {
+                    fused = g.forward(in, last).toArray();
+                }
+                Assertions2.assertClose(g.forward(in, last).toArray(), fused, 1e-5, 1e-5, "after change " + change);
+            }
+        }
+    }
+
+    private static float[] uniform(Random rnd, int n, float lo, float hi) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = lo + (hi - lo) * rnd.nextFloat();
+        return v;
     }
 
     /**
