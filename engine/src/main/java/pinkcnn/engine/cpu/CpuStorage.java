@@ -9,10 +9,13 @@ final class CpuStorage implements Storage {
     private final CpuBackend backend;
     private boolean released;
     /**
-     * This storage as a packed 1×1 kernel ({@link CpuConvTiles.Operand#packed}), or null. Dropped whenever the array
-     * is handed out ({@link #checkLive}): whoever gets it may write to it.
+     * How many times the array was handed out ({@link #checkLive}): whoever gets it may write to it, so what was
+     * computed from the data at another count may be stale.
      */
+    private volatile long generation;
+    /** This storage as a packed 1×1 kernel ({@link CpuConvTiles.Operand#packed}), and the generation it was packed at. */
     private volatile CpuConvTiles.Operand packed;
+    private volatile long packedAt;
 
     CpuStorage(CpuBackend backend, float[] data) {
         this.backend = backend;
@@ -37,12 +40,8 @@ final class CpuStorage implements Storage {
         backend.recycle(data);
     }
 
-    /** How many times the array was handed out: whoever gets it may write to it. */
-    private volatile long generation;
-
     float[] checkLive() {
         if (released) throw new IllegalStateException("use of a released storage");
-        if (packed != null) packed = null;
         generation++;
         return data;
     }
@@ -54,14 +53,18 @@ final class CpuStorage implements Storage {
     }
 
     /**
-     * The data as a k × n kernel packed for the tiled products, packed on first use and then kept: reading it this way
-     * does not drop the packed copy, any other access does.
+     * The data as a k × n kernel packed for the tiled products, packed on first use and kept until the array is handed
+     * out ({@link #generation}); reading it this way does not count as a handout.
      */
     CpuConvTiles.Operand packed(int k, int n) {
         if (released) throw new IllegalStateException("use of a released storage");
         if ((long) k * n > data.length) throw new IllegalArgumentException(k + " × " + n + " kernel in " + data.length + " floats");
         CpuConvTiles.Operand p = packed;
-        if (p == null || p.k() != k || p.n() != n) packed = p = CpuConvTiles.Operand.packed(data, k, n);
+        long now = generation;
+        if (p == null || p.k() != k || p.n() != n || packedAt != now) {
+            packed = p = CpuConvTiles.Operand.packed(data, k, n);
+            packedAt = now;
+        }
         return p;
     }
 }

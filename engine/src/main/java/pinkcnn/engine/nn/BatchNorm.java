@@ -2,6 +2,7 @@ package pinkcnn.engine.nn;
 
 import pinkcnn.engine.Tensor;
 import pinkcnn.engine.backend.Backend;
+import pinkcnn.engine.backend.Storage;
 import pinkcnn.engine.ops.Functional;
 
 /**
@@ -60,9 +61,13 @@ public final class BatchNorm extends Layer {
                 movingVariance.value(), epsilon, cap);
     }
 
-    /** The last {@link #folded} scale and shift, and the generations of the four weights they were computed from. */
+    /**
+     * The last {@link #folded} scale and shift, and the storages of the four weights they were computed from with their
+     * generations then.
+     */
     private Tensor[] folded;
-    private final long[] foldedFrom = new long[4];
+    private final Storage[] foldedFrom = new Storage[4];
+    private final long[] foldedAt = new long[4];
 
     /**
      * {scale, shift} with which this layer, on its moving statistics, is y = x·scale + shift per channel. Kept by the
@@ -76,7 +81,7 @@ public final class BatchNorm extends Layer {
         boolean current = folded != null && folded[0].backend() == in[0].backend();
         for (int i = 0; i < 4 && current; i++) {
             long g = in[i].storage().generation();
-            current = g >= 0 && g == foldedFrom[i];
+            current = in[i].storage() == foldedFrom[i] && g >= 0 && g == foldedAt[i];
         }
         if (current) return folded;
         int c = (int) in[0].size();
@@ -87,7 +92,10 @@ public final class BatchNorm extends Layer {
         in[0].backend().batchNormScaleShift(c, in[0].storage(), in[1].storage(), in[2].storage(), in[3].storage(),
                 epsilon, folded[0].storage(), folded[1].storage());
         // after the fold, which read them: their generations now are the ones the fold saw
-        for (int i = 0; i < 4; i++) foldedFrom[i] = in[i].storage().generation();
+        for (int i = 0; i < 4; i++) {
+            foldedFrom[i] = in[i].storage();
+            foldedAt[i] = in[i].storage().generation();
+        }
         return folded;
     }
 

@@ -89,16 +89,24 @@ public final class OnnxRuntimeProfile {
                     }
                 }
                 // ONNX Runtime profiles every run of the session: the warm-up runs are dropped by their count
-                Path trace = Path.of(session.endProfiling());
-                addOnnxRuntimeTimes(trace, blocks, warmUp, passes);
-                Files.deleteIfExists(trace);
+                addOnnxRuntimeTimes(Path.of(session.endProfiling()), blocks, warmUp, passes);
             }
         } finally {
-            Files.deleteIfExists(dir);
+            deleteQuietly(dir);
         }
         List<Block> out = new ArrayList<>();
         blocks.forEach((name, t) -> out.add(new Block(name, t[0], t[1])));
         return out;
+    }
+
+    /** The profile directory and the trace in it; a failure here must not hide one that happened before. */
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) Files.deleteIfExists(f);
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            System.err.println("pinkcnn bench: could not delete " + dir + ": " + e.getMessage());
+        }
     }
 
     /**
