@@ -95,7 +95,7 @@ class ConvParityTest {
     }
 
     /**
-     * A whole inverted-residual block: the CPU backend fuses it ({@code block} v2_fused), the OpenCL backend runs
+     * A whole inverted-residual block: the CPU backend fuses it ({@code block} v3_blocked), the OpenCL backend runs
      * {@link pinkcnn.engine.backend.Backend}'s default, the layers one after the other. With and without expansion,
      * stride 1 with the residual addition, stride 2 with Keras' (0,1,0,1) and with (1,1,1,1) padding, channel counts
      * that are not multiples of 16, batch 1 to 3, ReLU6 and plain ReLU. The output starts as NaN on both sides, so an

@@ -78,7 +78,7 @@ class BenchCommandTest {
             assertTrue(r.get("median_ms").asDouble() > 0 && r.get("gflops").asDouble() > 0, r.toString());
         }
         assertEquals(List.of("depthwise", "block", "depthwise.v1_taps", "depthwise.v2_rows", "block.v1_layers",
-                "block.v2_fused"), List.copyOf(shapes.keySet()), "every version of each op, no copy or launch rows");
+                "block.v2_fused", "block.v3_blocked"), List.copyOf(shapes.keySet()), "every version of each op, no copy or launch rows");
         assertEquals(3, shapes.get("depthwise").size());
         assertEquals(17, shapes.get("block").size());
         for (String op : shapes.keySet()) {
@@ -97,7 +97,7 @@ class BenchCommandTest {
             List<String> families = List.of(CpuBackend.CONV, CpuBackend.DEPTHWISE, CpuBackend.BLOCK);
             Map<String, String> defaults = new LinkedHashMap<>();
             for (String f : families) defaults.put(f, cpu.version(f));
-            assertEquals(List.of("v3_packed", "v2_rows", "v2_fused"), List.copyOf(defaults.values()));
+            assertEquals(List.of("v3_packed", "v2_rows", "v3_blocked"), List.copyOf(defaults.values()));
             Set<String> ran = new HashSet<>();
             for (LabBench.Timed t : LabBench.cases(cpu, new KernelCases(cpu), List.of("conv1x1", "depthwise", "block"), true)) {
                 String op = t.benchCase().op(), shape = t.benchCase().shape();

@@ -28,7 +28,8 @@ public final class CpuBackend implements Backend, NumberedVersions {
     private final CpuPool pool;
     private final CpuChannelOps channels;
     private final CpuInvertedResidual blocks;
-    private volatile boolean fusedBlocks = true;
+    /** The block family's version in use: 1 layers, 2 fused, 3 fused with the expanded rows by channel vectors. */
+    private volatile int blockVersion = 3;
     /** Released arrays by length, handed out again by {@link #allocate} (avoids page faults and GC churn). */
     private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
 
@@ -60,14 +61,15 @@ public final class CpuBackend implements Backend, NumberedVersions {
      * {@link CpuConvTiles}, v3_packed (the same, 1×1 kernels packed once, {@link CpuStorage#packed});
      * {@code depthwise} v1_taps {@link CpuDepthwise}, v2_rows {@link CpuDepthwise3x3};
      * {@code block} v1_layers (the layers one after the other, {@link Backend#invertedResidual}), v2_fused
-     * {@link CpuInvertedResidual}.
+     * {@link CpuInvertedResidual}, v3_blocked (the same, its expanded rows laid out by channel vectors for the
+     * depthwise kernel, {@link CpuDepthwiseBlocked}).
      */
     @Override
     public List<String> versions(String family) {
         return switch (family) {
             case CONV -> List.of("v1_gemm", "v2_tiles", "v3_packed");
             case DEPTHWISE -> List.of("v1_taps", "v2_rows");
-            case BLOCK -> List.of("v1_layers", "v2_fused");
+            case BLOCK -> List.of("v1_layers", "v2_fused", "v3_blocked");
             default -> throw new IllegalArgumentException("no numbered versions of '" + family + "' on the CPU backend");
         };
     }
@@ -77,7 +79,7 @@ public final class CpuBackend implements Backend, NumberedVersions {
         int index = switch (family) {
             case CONV -> conv.forwardVersion() - 1;
             case DEPTHWISE -> depthwise.rowsForward() ? 1 : 0;
-            case BLOCK -> fusedBlocks ? 1 : 0;
+            case BLOCK -> blockVersion - 1;
             default -> throw new IllegalArgumentException("no numbered versions of '" + family + "' on the CPU backend");
         };
         return versions(family).get(index);
@@ -90,7 +92,7 @@ public final class CpuBackend implements Backend, NumberedVersions {
         switch (family) {
             case CONV -> conv.useForwardVersion(v + 1);
             case DEPTHWISE -> depthwise.useRowsForward(v == 1);
-            default -> fusedBlocks = v == 1;
+            default -> blockVersion = v + 1;
         }
     }
 
@@ -216,7 +218,7 @@ public final class CpuBackend implements Backend, NumberedVersions {
     public void invertedResidual(InvertedResidual b, Storage x, Storage expand, Storage expandScale, Storage expandShift,
                                  Storage depthwise, Storage depthwiseScale, Storage depthwiseShift, Storage project,
                                  Storage projectScale, Storage projectShift, Storage y) {
-        if (!fusedBlocks || !CpuInvertedResidual.handles(b)) {
+        if (blockVersion < 2 || !CpuInvertedResidual.handles(b, blockVersion >= 3)) {
             Backend.super.invertedResidual(b, x, expand, expandScale, expandShift, depthwise, depthwiseScale,
                     depthwiseShift, project, projectScale, projectShift, y);
             return;
@@ -226,9 +228,10 @@ public final class CpuBackend implements Backend, NumberedVersions {
         // the kernels' operands under the block's lock: version 2's padded columns live in rooms a second block call
         // would overwrite
         synchronized (blocks) {
-            blocks.forward(b, a(x), e ? conv.weights(expand, b.cin(), d.cin(), 1) : null, e ? a(expandScale) : null,
-                    e ? a(expandShift) : null, a(depthwise), a(depthwiseScale), a(depthwiseShift),
-                    conv.weights(project, d.cin(), b.cout(), 2), a(projectScale), a(projectShift), a(y));
+            blocks.forward(b, blockVersion >= 3, a(x), e ? conv.weights(expand, b.cin(), d.cin(), 1) : null,
+                    e ? a(expandScale) : null, e ? a(expandShift) : null, a(depthwise), a(depthwiseScale),
+                    a(depthwiseShift), conv.weights(project, d.cin(), b.cout(), 2), a(projectScale), a(projectShift),
+                    a(y));
         }
     }
 

@@ -144,7 +144,7 @@ final class CpuConvTiles {
         OutputStage st = stage != null ? stage : OutputStage.identity(n);
         int mc = rowBlock(rows), tasks = (rows + mc - 1) / mc * op.panels();
         int grain = 2.0 * rows * n * k < CpuGemm.PARALLEL_FLOPS ? Integer.MAX_VALUE : 1;
-        parallel.forRange(tasks, grain, (from, to) -> run(from, to, rows, mc, op, a, aOff, y, yOff, st));
+        parallel.forRange(tasks, grain, (from, to) -> run(from, to, rows, mc, op, a, aOff, y, yOff, n, L, st));
     }
 
     /** Rows per task: {@code rows} in the fewest blocks of at most {@link #MC_MAX}, rounded up to whole tiles. */
@@ -157,8 +157,29 @@ final class CpuConvTiles {
 
     /** {@link #multiply} on the calling thread, with B prepared once for many calls (a fused block's rows). */
     static void multiplyHere(int rows, Operand op, float[] a, int aOff, float[] y, int yOff, OutputStage stage) {
+        multiplyHere(rows, op, a, aOff, y, yOff, op.n(), L, stage);
+    }
+
+    /**
+     * {@link #multiplyHere} into Y laid out with row r's vector v of output channels at {@code yOff + r·ldy + v·ldv}:
+     * row-major with ldy = n and ldv = L, or blocked by channel vectors (all rows of a vector of channels together,
+     * ldy = L) for {@link CpuDepthwiseBlocked}. Blocked needs n to be whole vectors.
+     */
+    static void multiplyHere(int rows, Operand op, float[] a, int aOff, float[] y, int yOff, int ldy, int ldv,
+                             OutputStage stage) {
+        if (ldv != L && op.n() % L != 0)
+            throw new IllegalArgumentException("a channel-blocked product needs whole vectors of outputs, not " + op.n());
         int mc = rowBlock(rows);
-        run(0, (rows + mc - 1) / mc * op.panels(), rows, mc, op, a, aOff, y, yOff, stage);
+        run(0, (rows + mc - 1) / mc * op.panels(), rows, mc, op, a, aOff, y, yOff, ldy, ldv, stage);
+    }
+
+    /** One row of a tile (a padded leftover row) into Y: {@code vectors} vectors, {@code ldv} apart in Y. */
+    private static void copyRow(float[] tile, int from, float[] y, int yi, int vectors, int ldv) {
+        if (ldv == L) {
+            System.arraycopy(tile, from, y, yi, vectors * L);
+        } else {
+            for (int v = 0; v < vectors; v++) System.arraycopy(tile, from + v * L, y, yi + v * ldv, L);
+        }
     }
 
     /**
@@ -204,11 +225,11 @@ final class CpuConvTiles {
      * Rows left over after the last whole tile are copied into a tile's worth of rows and computed as a whole tile,
      * of which only they are stored: a kernel for a single row has one or two accumulators, so its multiply-adds wait
      * on each other, and leftover rows took longer than the whole tiles before them (56 pixel rows are 9 tiles of 6
-     * and 2 rows).
+     * and 2 rows). Row r's vector v of output channels goes to {@code yOff + r·ldy + v·ldv} ({@link #multiplyHere}).
      */
     private static void run(int from, int to, int rows, int mc, Operand op, float[] a, int aOff, float[] y, int yOff,
-                            OutputStage st) {
-        int k = op.k(), n = op.n(), panels = op.panels(), wide3 = op.wide3();
+                            int ldy, int ldv, OutputStage st) {
+        int k = op.k(), panels = op.panels(), wide3 = op.wide3();
         float[] scale = st.scale(), shift = st.shift();
         float lo = st.lo(), hi = st.hi();
         float[][] scratch = SCRATCH.get();
@@ -218,39 +239,39 @@ final class CpuConvTiles {
         for (int t = from; t < to; t++) {
             int q = t % panels, r0 = t / panels * mc, r1 = Math.min(rows, r0 + mc);
             float[] b = op.panelArray(q);
-            int bi = op.panelOffset(q), ldb = op.panelStride(q), j = op.panelStart(q);
+            int bi = op.panelOffset(q), ldb = op.panelStride(q), j = op.panelStart(q), yj = yOff + j / L * ldv;
             if (q < wide3) {
                 int r = r0;
                 for (; r + MR3 <= r1; r += MR3)
-                    tile8x3(a, aOff + r * k, k, b, bi, ldb, y, yOff + r * n + j, n, scale, shift, j, lo, hi);
+                    tile8x3(a, aOff + r * k, k, b, bi, ldb, y, yj + r * ldy, ldy, ldv, scale, shift, j, lo, hi);
                 if (r1 - r <= SINGLE_ROWS) {
-                    for (; r < r1; r++) row1x3(a, aOff + r * k, k, b, bi, ldb, y, yOff + r * n + j, scale, shift, j, lo, hi);
+                    for (; r < r1; r++) row1x3(a, aOff + r * k, k, b, bi, ldb, y, yj + r * ldy, ldv, scale, shift, j, lo, hi);
                 } else {
                     System.arraycopy(a, aOff + r * k, aPad, 0, (r1 - r) * k);
-                    tile8x3(aPad, 0, k, b, bi, ldb, tile, 0, 3 * L, scale, shift, j, lo, hi);
-                    for (int i = 0; i < r1 - r; i++) System.arraycopy(tile, i * 3 * L, y, yOff + (r + i) * n + j, 3 * L);
+                    tile8x3(aPad, 0, k, b, bi, ldb, tile, 0, 3 * L, L, scale, shift, j, lo, hi);
+                    for (int i = 0; i < r1 - r; i++) copyRow(tile, i * 3 * L, y, yj + (r + i) * ldy, 3, ldv);
                 }
             } else if (q == wide3 && op.wide2() == 1) {
                 int r = r0;
                 for (; r + MR <= r1; r += MR)
-                    tile6x2(a, aOff + r * k, k, b, bi, ldb, y, yOff + r * n + j, n, scale, shift, j, lo, hi);
+                    tile6x2(a, aOff + r * k, k, b, bi, ldb, y, yj + r * ldy, ldy, ldv, scale, shift, j, lo, hi);
                 if (r1 - r <= SINGLE_ROWS_NARROW) {
-                    for (; r < r1; r++) row1x2(a, aOff + r * k, k, b, bi, ldb, y, yOff + r * n + j, scale, shift, j, lo, hi);
+                    for (; r < r1; r++) row1x2(a, aOff + r * k, k, b, bi, ldb, y, yj + r * ldy, ldv, scale, shift, j, lo, hi);
                 } else {
                     System.arraycopy(a, aOff + r * k, aPad, 0, (r1 - r) * k);
-                    tile6x2(aPad, 0, k, b, bi, ldb, tile, 0, NR, scale, shift, j, lo, hi);
-                    for (int i = 0; i < r1 - r; i++) System.arraycopy(tile, i * NR, y, yOff + (r + i) * n + j, NR);
+                    tile6x2(aPad, 0, k, b, bi, ldb, tile, 0, NR, L, scale, shift, j, lo, hi);
+                    for (int i = 0; i < r1 - r; i++) copyRow(tile, i * NR, y, yj + (r + i) * ldy, 2, ldv);
                 }
             } else if (op.single()) {
                 int r = r0;
                 for (; r + MR_NARROW <= r1; r += MR_NARROW)
-                    tile12x1(a, aOff + r * k, k, b, bi, ldb, y, yOff + r * n + j, n, scale, shift, j, lo, hi);
+                    tile12x1(a, aOff + r * k, k, b, bi, ldb, y, yj + r * ldy, ldy, scale, shift, j, lo, hi);
                 if (r1 - r <= SINGLE_ROWS_NARROW) {
-                    for (; r < r1; r++) row1x1(a, aOff + r * k, k, b, bi, ldb, y, yOff + r * n + j, scale, shift, j, lo, hi);
+                    for (; r < r1; r++) row1x1(a, aOff + r * k, k, b, bi, ldb, y, yj + r * ldy, scale, shift, j, lo, hi);
                 } else {
                     System.arraycopy(a, aOff + r * k, aPad, 0, (r1 - r) * k);
                     tile12x1(aPad, 0, k, b, bi, ldb, tile, 0, L, scale, shift, j, lo, hi);
-                    for (int i = 0; i < r1 - r; i++) System.arraycopy(tile, i * L, y, yOff + (r + i) * n + j, L);
+                    for (int i = 0; i < r1 - r; i++) System.arraycopy(tile, i * L, y, yj + (r + i) * ldy, L);
                 }
             } else {
                 tailPanel(a, aOff, op, b, bi, r0, r1, aPad, tile, scratch[2], scratch[3], y, yOff, st);
@@ -273,7 +294,7 @@ final class CpuConvTiles {
                 rowsOfA = aPad;
                 at = 0;
             }
-            tile6x2(rowsOfA, at, k, b, bi, NR, tile, 0, NR, scale, shift, 0, st.lo(), st.hi());
+            tile6x2(rowsOfA, at, k, b, bi, NR, tile, 0, NR, L, scale, shift, 0, st.lo(), st.hi());
             for (int i = 0; i < count; i++) System.arraycopy(tile, i * NR, y, yOff + (r + i) * n + j0, rest);
         }
     }
@@ -282,7 +303,7 @@ final class CpuConvTiles {
      * Y[8 rows, 3 vectors] = stage(A·B): 24 accumulators, 3 loads of B and 8 broadcasts of A for 24 multiply-adds
      * (12 for 8 with the 6×2 tile): fewer loads per multiply-add (docs/kernels.md gives the gain).
      */
-    private static void tile8x3(float[] a, int ai, int k, float[] b, int bi, int ldb, float[] y, int yi, int ldy, float[] scale, float[] shift, int j, float lo, float hi) {
+    private static void tile8x3(float[] a, int ai, int k, float[] b, int bi, int ldb, float[] y, int yi, int ldy, int ldv, float[] scale, float[] shift, int j, float lo, float hi) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
@@ -306,20 +327,20 @@ final class CpuConvTiles {
         FloatVector s0 = FloatVector.fromArray(S, scale, j), s1 = FloatVector.fromArray(S, scale, j + L), s2 = FloatVector.fromArray(S, scale, j + 2 * L);
         FloatVector h0 = FloatVector.fromArray(S, shift, j), h1 = FloatVector.fromArray(S, shift, j + L), h2 = FloatVector.fromArray(S, shift, j + 2 * L);
         FloatVector fl = FloatVector.broadcast(S, lo), ca = FloatVector.broadcast(S, hi), v;
-        v = c00.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c01.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c02.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L); yi += ldy;
-        v = c10.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c11.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c12.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L); yi += ldy;
-        v = c20.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c21.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c22.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L); yi += ldy;
-        v = c30.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c31.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c32.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L); yi += ldy;
-        v = c40.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c41.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c42.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L); yi += ldy;
-        v = c50.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c51.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c52.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L); yi += ldy;
-        v = c60.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c61.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c62.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L); yi += ldy;
-        v = c70.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c71.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L); v = c72.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L);
+        v = c00.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c01.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv); v = c02.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv); yi += ldy;
+        v = c10.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c11.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv); v = c12.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv); yi += ldy;
+        v = c20.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c21.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv); v = c22.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv); yi += ldy;
+        v = c30.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c31.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv); v = c32.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv); yi += ldy;
+        v = c40.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c41.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv); v = c42.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv); yi += ldy;
+        v = c50.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c51.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv); v = c52.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv); yi += ldy;
+        v = c60.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c61.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv); v = c62.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv); yi += ldy;
+        v = c70.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi); v = c71.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv); v = c72.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv);
     }
     /**
      * One row of Y, three vectors: {@link #tile8x3} for a leftover row. k is summed in two halves (even and odd p)
      * so that the multiply-adds of one output vector do not all wait on each other.
      */
-    private static void row1x3(float[] a, int ai, int k, float[] b, int bi, int ldb, float[] y, int yi, float[] scale,
+    private static void row1x3(float[] a, int ai, int k, float[] b, int bi, int ldb, float[] y, int yi, int ldv, float[] scale,
                                float[] shift, int j, float lo, float hi) {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
         FloatVector d0 = FloatVector.zero(S), d1 = FloatVector.zero(S), d2 = FloatVector.zero(S);
@@ -341,12 +362,12 @@ final class CpuConvTiles {
         }
         FloatVector fl = FloatVector.broadcast(S, lo), ca = FloatVector.broadcast(S, hi), v;
         v = c0.add(d0).fma(FloatVector.fromArray(S, scale, j), FloatVector.fromArray(S, shift, j)); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
-        v = c1.add(d1).fma(FloatVector.fromArray(S, scale, j + L), FloatVector.fromArray(S, shift, j + L)); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L);
-        v = c2.add(d2).fma(FloatVector.fromArray(S, scale, j + 2 * L), FloatVector.fromArray(S, shift, j + 2 * L)); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * L);
+        v = c1.add(d1).fma(FloatVector.fromArray(S, scale, j + L), FloatVector.fromArray(S, shift, j + L)); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv);
+        v = c2.add(d2).fma(FloatVector.fromArray(S, scale, j + 2 * L), FloatVector.fromArray(S, shift, j + 2 * L)); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv);
     }
 
     /** One row of Y, two vectors: {@link #row1x3} for the 6×2 panel. */
-    private static void row1x2(float[] a, int ai, int k, float[] b, int bi, int ldb, float[] y, int yi, float[] scale,
+    private static void row1x2(float[] a, int ai, int k, float[] b, int bi, int ldb, float[] y, int yi, int ldv, float[] scale,
                                float[] shift, int j, float lo, float hi) {
         FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), d0 = FloatVector.zero(S), d1 = FloatVector.zero(S);
         int p = 0, bp = bi;
@@ -364,7 +385,7 @@ final class CpuConvTiles {
         }
         FloatVector fl = FloatVector.broadcast(S, lo), ca = FloatVector.broadcast(S, hi), v;
         v = c0.add(d0).fma(FloatVector.fromArray(S, scale, j), FloatVector.fromArray(S, shift, j)); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
-        v = c1.add(d1).fma(FloatVector.fromArray(S, scale, j + L), FloatVector.fromArray(S, shift, j + L)); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L);
+        v = c1.add(d1).fma(FloatVector.fromArray(S, scale, j + L), FloatVector.fromArray(S, shift, j + L)); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv);
     }
 
     /** One row of Y, one vector: {@link #row1x3} for the 12×1 panel. */
@@ -430,7 +451,7 @@ final class CpuConvTiles {
     }
 
     /** Y[6 rows, 2 vectors] = stage(A[6 rows, k]·B[k, 2 vectors]): twelve accumulators in registers. */
-    private static void tile6x2(float[] a, int ai, int k, float[] b, int bi, int ldb, float[] y, int yi, int ldy,
+    private static void tile6x2(float[] a, int ai, int k, float[] b, int bi, int ldb, float[] y, int yi, int ldy, int ldv,
                                 float[] scale, float[] shift, int j, float lo, float hi) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
@@ -450,17 +471,17 @@ final class CpuConvTiles {
         FloatVector h0 = FloatVector.fromArray(S, shift, j), h1 = FloatVector.fromArray(S, shift, j + L);
         FloatVector fl = FloatVector.broadcast(S, lo), ca = FloatVector.broadcast(S, hi), v;
         v = c00.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
-        v = c01.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + L);
+        v = c01.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv);
         v = c10.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldy);
-        v = c11.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldy + L);
+        v = c11.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldy + ldv);
         v = c20.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldy);
-        v = c21.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldy + L);
+        v = c21.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldy + ldv);
         v = c30.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * ldy);
-        v = c31.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * ldy + L);
+        v = c31.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * ldy + ldv);
         v = c40.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 4 * ldy);
-        v = c41.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 4 * ldy + L);
+        v = c41.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 4 * ldy + ldv);
         v = c50.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 5 * ldy);
-        v = c51.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 5 * ldy + L);
+        v = c51.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 5 * ldy + ldv);
     }
 
     /** Y[12 rows, 1 vector] = stage(A·B) for a panel one vector wide (row stride of Y: ldy). */

@@ -25,8 +25,9 @@ import pinkcnn.engine.backend.InvertedResidual;
  * </ol>
  * Images are spread over the threads; at a batch smaller than the thread count each image's output rows are cut
  * into one range per thread, each range computing the (one or two) expanded rows above it again.
- * Depthwise kernels other than 3×3 run the layers one after the other ({@link #handles}), as do blocks whose images
- * are one strip each when there are several images.
+ * Depthwise kernels other than 3×3 run the layers one after the other ({@link #handles}), as do, in version 2,
+ * blocks whose images are one strip each when there are several images. Version 3 lays the window out by channel
+ * vectors for a faster depthwise kernel ({@link CpuDepthwiseBlocked}); the steps are the same.
  */
 final class CpuInvertedResidual {
     private final Parallel parallel;
@@ -46,25 +47,28 @@ final class CpuInvertedResidual {
     }
 
     /**
-     * Whether this class runs the block: it needs a 3×3 depthwise kernel, and is slower than the layers one after the
-     * other when each of several images is a single strip at stride 1 (7×7 blocks at batch 32): a strip then streams
-     * the weights past only one image's pixels, where a layer's product streams each panel of them past 96 rows of
-     * several images. At stride 2 (block 13: 14×14 in, 7×7 out) the expanded input is four times the output's pixels,
-     * and keeping it out of memory is worth more than that (docs/kernels.md). At batch 1 a 7×7 block still runs here,
-     * split by rows over the threads.
+     * Whether this class runs the block in version 2 ({@code byVectors} false) or 3: both need a 3×3 depthwise kernel.
+     * Version 2 is slower than the layers one after the other when each of several images is a single strip at
+     * stride 1 (7×7 blocks at batch 32): a strip then streams the weights past only one image's pixels, where a
+     * layer's product streams each panel of them past 96 rows of several images. At stride 2 (block 13: 14×14 in,
+     * 7×7 out) the expanded input is four times the output's pixels, and keeping it out of memory is worth more than
+     * that. Version 3's depthwise kernel is fast enough that those blocks too are faster fused (docs/kernels.md).
      */
-    static boolean handles(InvertedResidual b) {
+    static boolean handles(InvertedResidual b, boolean byVectors) {
         ConvGeometry d = b.depthwise();
+        if (!CpuDepthwise3x3.handles(d)) return false;
         boolean oneStripPerImage = (STRIP_PIXELS + d.outW() - 1) / d.outW() >= d.outH();
-        return CpuDepthwise3x3.handles(d) && !(oneStripPerImage && d.n() > 1 && d.stride() == 1);
+        return byVectors || !(oneStripPerImage && d.n() > 1 && d.stride() == 1);
     }
 
     /**
      * The block; {@code expand, es, eh} (expansion kernel as B, scale, shift) are ignored without expansion, and the
-     * projection kernel comes as B too ({@link CpuConv#weights}).
+     * projection kernel comes as B too ({@link CpuConv#weights}). With {@code byVectors} (version 3) the expanded rows
+     * are laid out by channel vectors for {@link CpuDepthwiseBlocked}, when there is an expansion and its channels are
+     * whole vectors; otherwise, and in version 2, channels last for {@link CpuDepthwise3x3}.
      */
-    synchronized void forward(InvertedResidual b, float[] x, CpuConvTiles.Operand expand, float[] es, float[] eh,
-                              float[] wd, float[] ds, float[] dh, CpuConvTiles.Operand project, float[] ps, float[] ph,
+    synchronized void forward(InvertedResidual b, boolean byVectors, float[] x, CpuConvTiles.Operand expand, float[] es,
+                              float[] eh, float[] wd, float[] ds, float[] dh, CpuConvTiles.Operand project, float[] ps, float[] ph,
                               float[] y) {
         ConvGeometry d = b.depthwise();
         int n = d.n(), oh_ = d.outH(), threads = parallel.threads();
@@ -82,6 +86,12 @@ final class CpuInvertedResidual {
         double flops = 2.0 * d.n() * d.h() * d.w() * d.cin() * (b.cin() + 9 + b.cout());
         int grain = flops < CpuGemm.PARALLEL_FLOPS ? Integer.MAX_VALUE : 1;
         int rowFloats = d.w() * d.cin(), slots = (strip - 1) * d.stride() + 3;
+        // version 3: the window by channel vectors (CpuDepthwiseBlocked), vector v of its pixel p (row slot·w + column)
+        // at v·plane + p·L, so one row of the window is w·L floats within each vector's plane; version 2: channels last
+        int vec = CpuDepthwiseBlocked.L;
+        boolean blocked = byVectors && expand != null && CpuDepthwiseBlocked.fits(d.cin());
+        int plane = slots * d.w() * vec, slotFloats = blocked ? d.w() * vec : rowFloats;
+        int pixelStep = blocked ? vec : d.cin(), vectorStep = blocked ? plane : vec;
         // parts claimed one after another, not one fixed chunk per thread: on a shared machine a thread that is slowed
         // down does fewer images instead of holding up the pass
         parallel.forRange(items, grain, (from, to) -> {
@@ -90,7 +100,7 @@ final class CpuInvertedResidual {
             if (scratch[1].length < strip * d.outW() * d.cin()) scratch[1] = new float[strip * d.outW() * d.cin()];
             float[] window = scratch[0], out = scratch[1];
             float[][] rows = new float[3][];
-            int[] offs = new int[3];
+            int[] offs = new int[3], planes = new int[3];
             for (int item = from; item < to; item++) {
                 int img = item / perImage, part = item % perImage;
                 int oh0 = (int) ((long) oh_ * part / perImage), oh1 = (int) ((long) oh_ * (part + 1) / perImage);
@@ -106,7 +116,7 @@ final class CpuInvertedResidual {
                         for (int ih = Math.max(lo, oh == oh0 ? lo : done); ih < hi; ) {
                             int slot = ih % slots, run = Math.min(hi - ih, slots - slot);
                             CpuConvTiles.multiplyHere(run * d.w(), expand, x, (img * d.h() + ih) * d.w() * b.cin(), window,
-                                    slot * rowFloats, expandStage);
+                                    slot * slotFloats, pixelStep, vectorStep, expandStage);
                             ih += run;
                         }
                         done = hi;
@@ -114,6 +124,7 @@ final class CpuInvertedResidual {
                     for (int t = 0; t < r; t++) {
                         for (int i = 0; i < 3; i++) {
                             int ih = (oh + t) * d.stride() - d.padTop() + i;
+                            planes[i] = 0;
                             if (ih < 0 || ih >= d.h()) {
                                 rows[i] = zero;
                                 offs[i] = 0;
@@ -122,10 +133,13 @@ final class CpuInvertedResidual {
                                 offs[i] = (img * d.h() + ih) * rowFloats;
                             } else {
                                 rows[i] = window;
-                                offs[i] = ih % slots * rowFloats;
+                                offs[i] = ih % slots * slotFloats;
+                                planes[i] = plane;
                             }
                         }
-                        CpuDepthwise3x3.outputRow(d, interior, rows, offs, wd, depthwiseStage, out, t * d.outW() * d.cin());
+                        int outAt = t * d.outW() * d.cin();
+                        if (blocked) CpuDepthwiseBlocked.outputRow(d, interior, rows, offs, planes, wd, depthwiseStage, out, outAt);
+                        else CpuDepthwise3x3.outputRow(d, interior, rows, offs, wd, depthwiseStage, out, outAt);
                     }
                     int yAt = (img * oh_ + oh) * d.outW() * b.cout();
                     CpuConvTiles.multiplyHere(r * d.outW(), project, out, 0, y, yAt, projectStage);

@@ -20,12 +20,12 @@ import pinkcnn.engine.testing.Assertions2;
 /**
  * The numbered kernel versions of the CPU backend ({@link CpuBackend#useVersion}) against each other and against
  * direct loops in double written here: {@code conv} v2_tiles and v3_packed against v1_gemm, {@code depthwise} v2_rows
- * against v1_taps, {@code block} v2_fused against v1_layers. The sizes aim at the new kernels' special paths: rows left
- * over after the last whole tile (up to three in one-row kernels, more copied into a padded tile), output channels
- * past the last whole panel of two vectors (a tail panel, or a single vector), channels past the last vector in the
- * depthwise kernel (scalar), images narrower than the 3×3 window (only edge columns, padding rows), strips of output
- * rows sharing expanded rows, and images cut into one range of rows per thread at a batch smaller than the thread
- * count. Large cases pass the backends' threshold for running in parallel.
+ * against v1_taps, {@code block} v2_fused and v3_blocked against v1_layers. The sizes aim at the new kernels' special
+ * paths: rows left over after the last whole tile (up to three in one-row kernels, more copied into a padded tile),
+ * output channels past the last whole panel of two vectors (a tail panel, or a single vector), channels past the last
+ * vector in the depthwise kernel (scalar), images narrower than the 3×3 window (only edge columns, padding rows),
+ * strips of output rows sharing expanded rows, and images cut into one range of rows per thread at a batch smaller
+ * than the thread count. Large cases pass the backends' threshold for running in parallel.
  *
  * <p>Every output starts as NaN, so an element a kernel forgets to write fails. Tolerance 1e-4 absolute + 1e-4
  * relative: inputs and weights are scaled so that sums are O(1).
@@ -210,7 +210,7 @@ class CpuKernelVersionsTest {
         }
     }
 
-    // ---- block: v2_fused against v1_layers --------------------------------------------------------------------------
+    // ---- block: v2_fused and v3_blocked against v1_layers ---------------------------------------------------------
 
     /** A block's configuration apart from the image: channels, stride and padding of the depthwise convolution. */
     private record Shape(int cin, int expanded, int cout, boolean expand, int k, int stride, int[] pad, boolean residual) {
@@ -245,7 +245,13 @@ class CpuKernelVersionsTest {
                 new Shape(8, 48, 8, true, 3, 2, new int[] {0, 0, 0, 0}, false),
                 new Shape(6, 20, 9, true, 3, 2, new int[] {1, 0, 1, 0}, false),
                 new Shape(9, 33, 9, true, 3, 1, new int[] {2, 0, 2, 0}, true),
-                new Shape(4, 18, 4, true, 3, 1, new int[] {2, 2, 2, 2}, false));
+                new Shape(4, 18, 4, true, 3, 1, new int[] {2, 2, 2, 2}, false),
+                // the same paddings on whole vectors of expanded channels, which v3_blocked lays out by vectors
+                new Shape(3, 32, 9, true, 3, 1, new int[] {0, 0, 0, 0}, false),
+                new Shape(6, 32, 9, true, 3, 2, new int[] {1, 0, 1, 0}, false),
+                new Shape(9, 48, 9, true, 3, 1, new int[] {2, 0, 2, 0}, true),
+                new Shape(4, 16, 4, true, 3, 1, new int[] {2, 2, 2, 2}, false),
+                new Shape(5, 64, 7, true, 3, 2, SAME3, false));
         int[][] sizes = {{1, 1}, {3, 3}, {7, 7}, {9, 6}, {14, 14}, {7, 100}, {2, 50}};
         float[][] caps = {{6f, 6f}, {INF, INF}, {6f, INF}};
         for (Shape s : shapes)
@@ -303,9 +309,9 @@ class CpuKernelVersionsTest {
             for (InvertedResidual b : blocks) {
                 float[] x = gaussian(rnd, Math.toIntExact(b.depthwise().inputSize() / b.depthwise().cin() * b.cin()), 1f);
                 float[][] wts = blockWeights(b, rnd);
-                float[] one = block(ONE, "v3_packed", "v2_rows", "v2_fused", b, x, wts);
+                float[] one = block(ONE, "v3_packed", "v2_rows", "v3_blocked", b, x, wts);
                 for (CpuBackend cpu : new CpuBackend[] {TWO, THREE}) {
-                    f.check(toDouble(one), block(cpu, "v3_packed", "v2_rows", "v2_fused", b, x, wts),
+                    f.check(toDouble(one), block(cpu, "v3_packed", "v2_rows", "v3_blocked", b, x, wts),
                             "block " + b + " on " + cpu.threads() + " threads, repetition " + rep);
                 }
             }
@@ -341,8 +347,8 @@ class CpuKernelVersionsTest {
     }
 
     /**
-     * One block on 1, 2 and 3 threads: v2_fused, and v1_layers on the newest and on the oldest convolution and
-     * depthwise kernels, against the loops; v2_fused against the oldest layers.
+     * One block on 1, 2 and 3 threads: v3_blocked, v2_fused, and v1_layers on the newest and on the oldest convolution
+     * and depthwise kernels, against the loops; the fused versions against the oldest layers.
      */
     private static void blockCase(Failures f, InvertedResidual b, Random rnd) {
         ConvGeometry d = b.depthwise();
@@ -352,15 +358,18 @@ class CpuKernelVersionsTest {
         for (CpuBackend cpu : new CpuBackend[] {ONE, TWO, THREE}) {
             String what = "block " + b + ", " + cpu.threads() + " threads";
             f.run(what, () -> {
+                float[] blocked = block(cpu, "v3_packed", "v2_rows", "v3_blocked", b, x, wts);
                 float[] fused = block(cpu, "v3_packed", "v2_rows", "v2_fused", b, x, wts);
                 float[] unpacked = block(cpu, "v2_tiles", "v2_rows", "v2_fused", b, x, wts);
                 float[] layers = block(cpu, "v3_packed", "v2_rows", "v1_layers", b, x, wts);
                 float[] oldest = block(cpu, "v1_gemm", "v1_taps", "v1_layers", b, x, wts);
+                f.check(ref, blocked, what + ": v3_blocked against the loops");
                 f.check(ref, fused, what + ": v2_fused against the loops");
                 f.check(ref, unpacked, what + ": v2_fused on v2_tiles against the loops");
                 f.check(ref, layers, what + ": v1_layers (newest kernels) against the loops");
                 f.check(ref, oldest, what + ": v1_layers (oldest kernels) against the loops");
                 f.check(toDouble(oldest), fused, what + ": v2_fused against v1_layers");
+                f.check(toDouble(oldest), blocked, what + ": v3_blocked against v1_layers");
             });
         }
     }
@@ -393,23 +402,27 @@ class CpuKernelVersionsTest {
         } finally {
             cpu.useVersion(CpuBackend.CONV, "v3_packed");
             cpu.useVersion(CpuBackend.DEPTHWISE, "v2_rows");
-            cpu.useVersion(CpuBackend.BLOCK, "v2_fused");
+            cpu.useVersion(CpuBackend.BLOCK, "v3_blocked");
         }
     }
 
     /**
-     * Which blocks v2_fused runs itself: all at batch 1; at batch 2 not those whose images are one strip each at stride
-     * 1 (7×7 → 7×7), but those at stride 2 (MobileNetV2's block 13, 14×14 → 7×7), and not other kernel sizes.
+     * Which blocks the fused versions run themselves: v2_fused all at batch 1; at batch 2 not those whose images are
+     * one strip each at stride 1 (7×7 → 7×7), but those at stride 2 (MobileNetV2's block 13, 14×14 → 7×7); v3_blocked
+     * all of them; neither other kernel sizes.
      */
     @Test
-    void fusedBlocksLeaveOneStripImagesAtStride1ToTheLayers() {
+    void fusedBlocksLeaveOneStripImagesAtStride1ToTheLayersInVersion2() {
         Shape same7 = new Shape(160, 960, 160, true, 3, 1, SAME3, true), down14 = new Shape(96, 576, 160, true, 3, 2,
                 KERAS_S2, false), five = new Shape(8, 40, 12, true, 5, 2, new int[] {1, 2, 1, 2}, false);
-        assertTrue(CpuInvertedResidual.handles(same7.on(1, 7, 7, 6f, 6f)));
-        assertFalse(CpuInvertedResidual.handles(same7.on(2, 7, 7, 6f, 6f)));
-        assertTrue(CpuInvertedResidual.handles(down14.on(2, 14, 14, 6f, 6f)));
-        assertTrue(CpuInvertedResidual.handles(same7.on(2, 28, 28, 6f, 6f)));
-        assertFalse(CpuInvertedResidual.handles(five.on(1, 14, 14, 6f, 6f)));
+        assertTrue(CpuInvertedResidual.handles(same7.on(1, 7, 7, 6f, 6f), false));
+        assertFalse(CpuInvertedResidual.handles(same7.on(2, 7, 7, 6f, 6f), false));
+        assertTrue(CpuInvertedResidual.handles(down14.on(2, 14, 14, 6f, 6f), false));
+        assertTrue(CpuInvertedResidual.handles(same7.on(2, 28, 28, 6f, 6f), false));
+        assertFalse(CpuInvertedResidual.handles(five.on(1, 14, 14, 6f, 6f), false));
+        assertTrue(CpuInvertedResidual.handles(same7.on(2, 7, 7, 6f, 6f), true));
+        assertTrue(CpuInvertedResidual.handles(same7.on(32, 7, 7, 6f, 6f), true));
+        assertFalse(CpuInvertedResidual.handles(five.on(2, 14, 14, 6f, 6f), true));
     }
 
     /**
@@ -457,7 +470,7 @@ class CpuKernelVersionsTest {
         try (CpuBackend cpu = new CpuBackend(1)) {
             assertEquals(List.of("v1_gemm", "v2_tiles", "v3_packed"), cpu.versions(CpuBackend.CONV));
             assertEquals(List.of("v1_taps", "v2_rows"), cpu.versions(CpuBackend.DEPTHWISE));
-            assertEquals(List.of("v1_layers", "v2_fused"), cpu.versions(CpuBackend.BLOCK));
+            assertEquals(List.of("v1_layers", "v2_fused", "v3_blocked"), cpu.versions(CpuBackend.BLOCK));
             for (String family : List.of(CpuBackend.CONV, CpuBackend.DEPTHWISE, CpuBackend.BLOCK)) {
                 List<String> versions = cpu.versions(family);
                 assertEquals(versions.get(versions.size() - 1), cpu.version(family), family);
