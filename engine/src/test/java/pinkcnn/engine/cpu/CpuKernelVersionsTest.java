@@ -224,7 +224,7 @@ class CpuKernelVersionsTest {
 
     /**
      * Blocks with and without expansion, stride 1 with the residual addition, stride 2 with (0,1,0,1) and (1,1,1,1)
-     * padding, channel counts that are not multiples of a vector, images from 1×1 to 14×14 and 100 pixels wide (one
+     * padding, channel counts that are not multiples of a vector, images from 1×1 to 14×14 and 120 pixels wide (one
      * output row per strip), batch 1 to 3 on 1, 2 and 3 threads (an image cut into ranges of rows), ReLU6 and plain
      * ReLU caps.
      */
@@ -251,8 +251,11 @@ class CpuKernelVersionsTest {
                 new Shape(6, 32, 9, true, 3, 2, new int[] {1, 0, 1, 0}, false),
                 new Shape(9, 48, 9, true, 3, 1, new int[] {2, 0, 2, 0}, true),
                 new Shape(4, 16, 4, true, 3, 1, new int[] {2, 2, 2, 2}, false),
-                new Shape(5, 64, 7, true, 3, 2, SAME3, false));
-        int[][] sizes = {{1, 1}, {3, 3}, {7, 7}, {9, 6}, {14, 14}, {7, 100}, {2, 50}};
+                new Shape(5, 64, 7, true, 3, 2, SAME3, false),
+                // no expansion on whole vectors: v3_blocked reads the input rows channels last, as v2_fused
+                new Shape(32, 32, 32, false, 3, 1, SAME3, true),
+                new Shape(16, 16, 24, false, 3, 2, KERAS_S2, false));
+        int[][] sizes = {{1, 1}, {3, 3}, {7, 7}, {9, 6}, {14, 14}, {7, 120}, {2, 50}};
         float[][] caps = {{6f, 6f}, {INF, INF}, {6f, INF}};
         for (Shape s : shapes)
             for (int[] hw : sizes)
@@ -279,8 +282,10 @@ class CpuKernelVersionsTest {
             blockCase(f, new Shape(16, 96, 24, true, 3, 2, KERAS_S2, false).on(n, 56, 56, 6f, 6f), rnd);
             blockCase(f, new Shape(17, 102, 17, true, 3, 1, SAME3, true).on(n, 44, 45, 6f, 6f), rnd);
         }
-        // MobileNetV2's later blocks at 224×224 input, batch 1 and 2: long k, 7×7 images cut into three ranges of rows
+        // MobileNetV2's block 0 (no expansion) and later blocks at 224×224 input, batch 1 and 2: long k, 7×7 images cut
+        // into three ranges of rows
         for (int n = 1; n <= 2; n++) {
+            blockCase(f, new Shape(32, 32, 16, false, 3, 1, SAME3, false).on(n, 112, 112, 6f, 6f), rnd);
             blockCase(f, new Shape(160, 960, 160, true, 3, 1, SAME3, true).on(n, 7, 7, 6f, 6f), rnd);
             blockCase(f, new Shape(96, 576, 160, true, 3, 2, KERAS_S2, false).on(n, 14, 14, 6f, 6f), rnd);
             blockCase(f, new Shape(32, 192, 64, true, 3, 2, KERAS_S2, false).on(n, 28, 28, 6f, 6f), rnd);
