@@ -98,7 +98,7 @@ class ConvParityTest {
      * A whole inverted-residual block: the CPU backend fuses it ({@code block} v3_blocked), the OpenCL backend runs
      * {@link pinkcnn.engine.backend.Backend}'s default, the layers one after the other. With and without expansion,
      * stride 1 with the residual addition, stride 2 with Keras' (0,1,0,1) and with (1,1,1,1) padding, channel counts
-     * that are not multiples of 16, batch 1 to 3, ReLU6 and plain ReLU. The output starts as NaN on both sides, so an
+     * that are and are not multiples of 16, batch 1 to 3, ReLU6 and plain ReLU. The output starts as NaN on both sides, so an
      * element left unwritten fails.
      */
     @Test
@@ -111,6 +111,9 @@ class ConvParityTest {
                 Float.POSITIVE_INFINITY, 6f, false));
         invertedResidualCase(new InvertedResidual(new ConvGeometry(2, 7, 7, 72, 3, 3, 2, 1, 1, 1, 1, 72), 12, 20, true,
                 6f, Float.POSITIVE_INFINITY, false));
+        // whole vectors of expanded channels at stride 2, which v3_blocked lays out by vectors
+        invertedResidualCase(new InvertedResidual(new ConvGeometry(2, 14, 13, 64, 3, 3, 2, 0, 1, 0, 1, 64), 16, 24, true,
+                6f, 6f, false));
     }
 
     private void invertedResidualCase(InvertedResidual shape) {
