@@ -97,7 +97,7 @@ class BenchCommandTest {
             List<String> families = List.of(CpuBackend.CONV, CpuBackend.DEPTHWISE, CpuBackend.BLOCK);
             Map<String, String> defaults = new LinkedHashMap<>();
             for (String f : families) defaults.put(f, cpu.version(f));
-            assertEquals(List.of("v3_packed", "v2_rows", "v3_blocked"), List.copyOf(defaults.values()));
+            assertEquals(List.of("v4_wide", "v2_rows", "v3_blocked"), List.copyOf(defaults.values()));
             Set<String> ran = new HashSet<>();
             for (LabBench.Timed t : LabBench.cases(cpu, new KernelCases(cpu), List.of("conv1x1", "depthwise", "block"), true)) {
                 String op = t.benchCase().op(), shape = t.benchCase().shape();

@@ -58,7 +58,8 @@ public final class CpuBackend implements Backend, NumberedVersions {
     /**
      * The numbered versions of a family, oldest first; the newest runs unless {@link #useVersion} says otherwise. Each
      * version's class comment says what it changes: {@code conv} v1_gemm {@link CpuGemm}, v2_tiles
-     * {@link CpuConvTiles}, v3_packed (the same, 1×1 kernels packed once, {@link CpuStorage#packed});
+     * {@link CpuConvTiles}, v3_packed (the same, 1×1 kernels packed once, {@link CpuStorage#packed}), v4_wide (the
+     * same, the last 64 output channels of 64, 160, … in one 6×4 tile's panel instead of 3 + 1 vectors);
      * {@code depthwise} v1_taps {@link CpuDepthwise}, v2_rows {@link CpuDepthwise3x3};
      * {@code block} v1_layers (the layers one after the other, {@link Backend#invertedResidual}), v2_fused
      * {@link CpuInvertedResidual}, v3_blocked (the same, its expanded rows laid out by channel vectors for the
@@ -67,7 +68,7 @@ public final class CpuBackend implements Backend, NumberedVersions {
     @Override
     public List<String> versions(String family) {
         return switch (family) {
-            case CONV -> List.of("v1_gemm", "v2_tiles", "v3_packed");
+            case CONV -> List.of("v1_gemm", "v2_tiles", "v3_packed", "v4_wide");
             case DEPTHWISE -> List.of("v1_taps", "v2_rows");
             case BLOCK -> List.of("v1_layers", "v2_fused", "v3_blocked");
             default -> throw new IllegalArgumentException("no numbered versions of '" + family + "' on the CPU backend");

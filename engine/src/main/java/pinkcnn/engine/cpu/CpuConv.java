@@ -34,9 +34,10 @@ final class CpuConv {
     private static final ThreadLocal<float[]> STRIP = ThreadLocal.withInitial(() -> new float[0]);
     /**
      * The forward product's version: 1 {@link CpuGemm}, 2 {@link CpuConvTiles} with B read in place, 3 the same
-     * tiles with 1×1 kernels packed once per weight storage ({@link CpuStorage#packed}).
+     * tiles with 1×1 kernels packed once per weight storage ({@link CpuStorage#packed}), 4 the same with a
+     * four-vector panel where version 3 ends on a one-vector one ({@link CpuConvTiles.Operand#packed}).
      */
-    private volatile int forwardVersion = 3;
+    private volatile int forwardVersion = 4;
 
     CpuConv(CpuGemm gemm, Parallel parallel) {
         this.gemm = gemm;
@@ -53,12 +54,13 @@ final class CpuConv {
     }
 
     /**
-     * The 1×1 kernel w (k × n) as the tiled products' B: from version 3 packed panel after panel and kept with the
-     * storage until something else reads or writes it ({@link CpuStorage#packed}); in version 2 read in place, its
+     * The 1×1 kernel w (k × n) as the tiled products' B: from version 3 packed panel after panel (from version 4
+     * with the four-vector panel) and kept with the storage until something else reads or writes it ({@link CpuStorage#packed}); in version 2 read in place, its
      * last columns copied into room {@code tail} (0 for a convolution, 1 and 2 for a block's two products).
      */
     CpuConvTiles.Operand weights(Storage w, int k, int n, int tail) {
-        return forwardVersion >= 3 ? ((CpuStorage) w).packed(k, n) : inPlace(CpuBackend.array(w), k, n, tail);
+        return forwardVersion >= 3 ? ((CpuStorage) w).packed(k, n, forwardVersion >= 4)
+                : inPlace(CpuBackend.array(w), k, n, tail);
     }
 
     /** The kernel as version 2's B operand, its padded last columns (if any) in room {@code tail} of this object. */

@@ -25,7 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Version 3 ({@link Operand#packed}) runs the same tiles on a 1×1 kernel packed once, panel after panel, and kept
  * with its storage ({@link CpuStorage#packed}): at batch 1 every weight is read once per pass, mostly from L3, and a
  * panel in place is k runs of 48 floats a row apart, which the prefetcher follows poorly. Leftover rows after the
- * last whole tile run in one-row kernels ({@link #row1x3}).
+ * last whole tile run in one-row kernels ({@link #row1x3}). Version 4 packs the last 64 output channels of 64, 160,
+ * … as one four-vector panel for {@link #tile6x4}, where version 3 ends on a one-vector panel.
  */
 final class CpuConvTiles {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -60,9 +61,10 @@ final class CpuConvTiles {
      * kernel, or the remaining columns copied, zero-padded, into a two-vector panel of their own ({@code tail},
      * k × NR), computed by the 6×2 kernel into a tile and copied out row by row (24 output channels cost as much as
      * 32; a kernel on half-width vectors for the last 8 was slower). With {@code packed} the panels are contiguous
-     * in {@code b}, one after another, the tail among them ({@link #packed}); the panel* methods say where each is.
+     * in {@code b}, one after another, the tail among them ({@link #packed}), and {@code wide4} (version 4) puts one
+     * four-vector panel after the three-vector ones; the panel* methods say where each is.
      */
-    record Operand(float[] b, int k, int n, int wide3, int wide2, boolean single, float[] tail, boolean packed) {
+    record Operand(float[] b, int k, int n, int wide3, int wide4, int wide2, boolean single, float[] tail, boolean packed) {
         static Operand of(float[] b, int k, int n) {
             return of(b, k, n, null);
         }
@@ -73,49 +75,56 @@ final class CpuConvTiles {
             int wide2 = rest >= NR ? 1 : 0;
             rest -= wide2 * NR;
             boolean single = rest == L;
-            if (rest == 0 || single) return new Operand(b, k, n, wide3, wide2, single, null, false);
+            if (rest == 0 || single) return new Operand(b, k, n, wide3, 0, wide2, single, null, false);
             float[] tail = room != null && room.length >= k * NR ? room : new float[k * NR];
             for (int p = 0; p < k; p++) {
                 System.arraycopy(b, p * n + n - rest, tail, p * NR, rest);
                 java.util.Arrays.fill(tail, p * NR + rest, p * NR + NR, 0f);
             }
-            return new Operand(b, k, n, wide3, wide2, false, tail, false);
+            return new Operand(b, k, n, wide3, 0, wide2, false, tail, false);
         }
 
         /**
          * B copied panel after panel, each panel's k rows contiguous (the last, when not a whole vector, zero-padded
          * to two): a panel is then one sequential stream, which the hardware prefetches, where B in place is k
-         * short runs a row of B apart.
+         * short runs a row of B apart. With {@code wide} (version 4) the last 64 columns of an n that is 16 more
+         * than a multiple of 48 (64, 160) are one four-vector panel for {@link #tile6x4} instead of a three-vector
+         * panel and a one-vector panel, whose 12×1 tile does one broadcast per multiply-add.
          */
-        static Operand packed(float[] b, int k, int n) {
+        static Operand packed(float[] b, int k, int n, boolean wide) {
             Operand in = of(b, k, n);
+            if (wide && in.single && in.wide3 >= 1) in = new Operand(b, k, n, in.wide3 - 1, 1, in.wide2, false, null, false);
             int narrow = in.single ? L : in.tail != null ? NR : 0;
-            float[] p = new float[k * (in.wide3 * 3 * L + in.wide2 * NR + narrow)];
+            float[] p = new float[k * (in.wide3 * 3 * L + in.wide4 * 4 * L + in.wide2 * NR + narrow)];
             int at = 0;
             for (int q = 0; q < in.panels(); q++) {
                 int j0 = in.panelStart(q), width = in.panelWidth(q), real = Math.min(width, n - j0);
                 for (int r = 0; r < k; r++, at += width) System.arraycopy(b, r * n + j0, p, at, real);
             }
-            return new Operand(p, k, n, in.wide3, in.wide2, in.single, in.tail != null ? p : null, true);
+            return new Operand(p, k, n, in.wide3, in.wide4, in.wide2, in.single, in.tail != null ? p : null, true);
         }
 
         int panels() {
-            return wide3 + wide2 + (single || tail != null ? 1 : 0);
+            return wide3 + wide4 + wide2 + (single || tail != null ? 1 : 0);
         }
 
         /** The first column after the three- and two-vector panels. */
         int narrowStart() {
-            return wide3 * 3 * L + wide2 * NR;
+            return wide3 * 3 * L + wide4 * 4 * L + wide2 * NR;
         }
 
         /** Panel q's first column of Y. */
         int panelStart(int q) {
-            return q < wide3 ? q * 3 * L : wide3 * 3 * L + (q - wide3) * NR;
+            if (q < wide3) return q * 3 * L;
+            if (q < wide3 + wide4) return wide3 * 3 * L;
+            return wide3 * 3 * L + wide4 * 4 * L + (q - wide3 - wide4) * NR;
         }
 
         /** Panel q's width in B: three, two or one vector(s); the padded tail is two. */
         int panelWidth(int q) {
-            return q < wide3 ? 3 * L : q == wide3 && wide2 == 1 ? NR : single ? L : NR;
+            if (q < wide3) return 3 * L;
+            if (q < wide3 + wide4) return 4 * L;
+            return q == wide3 + wide4 && wide2 == 1 ? NR : single ? L : NR;
         }
 
         /** Where panel q starts in {@link #panelArray}. */
@@ -251,7 +260,23 @@ final class CpuConvTiles {
                     tile8x3(aPad, 0, k, b, bi, ldb, tile, 0, 3 * L, L, scale, shift, j, lo, hi);
                     for (int i = 0; i < r1 - r; i++) copyRow(tile, i * 3 * L, y, yj + (r + i) * ldy, 3, ldv);
                 }
-            } else if (q == wide3 && op.wide2() == 1) {
+            } else if (q < wide3 + op.wide4()) {
+                int r = r0;
+                for (; r + MR <= r1; r += MR)
+                    tile6x4(a, aOff + r * k, k, b, bi, ldb, y, yj + r * ldy, ldy, ldv, scale, shift, j, lo, hi);
+                if (r1 - r <= SINGLE_ROWS) {
+                    // a leftover row as the three-vector and the one-vector row kernels, over the four-vector panel
+                    for (; r < r1; r++) {
+                        row1x3(a, aOff + r * k, k, b, bi, ldb, y, yj + r * ldy, ldv, scale, shift, j, lo, hi);
+                        row1x1(a, aOff + r * k, k, b, bi + 3 * L, ldb, y, yj + r * ldy + 3 * ldv, scale, shift, j + 3 * L,
+                                lo, hi);
+                    }
+                } else {
+                    System.arraycopy(a, aOff + r * k, aPad, 0, (r1 - r) * k);
+                    tile6x4(aPad, 0, k, b, bi, ldb, tile, 0, 4 * L, L, scale, shift, j, lo, hi);
+                    for (int i = 0; i < r1 - r; i++) copyRow(tile, i * 4 * L, y, yj + (r + i) * ldy, 4, ldv);
+                }
+            } else if (q == wide3 + op.wide4() && op.wide2() == 1) {
                 int r = r0;
                 for (; r + MR <= r1; r += MR)
                     tile6x2(a, aOff + r * k, k, b, bi, ldb, y, yj + r * ldy, ldy, ldv, scale, shift, j, lo, hi);
@@ -448,6 +473,60 @@ final class CpuConvTiles {
         v = c41.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 4 * NR + L);
         v = c50.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 5 * NR);
         v = c51.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 5 * NR + L);
+    }
+
+    /**
+     * Y[6 rows, 4 vectors] = stage(A·B) for version 4's four-vector panel: 24 accumulators like {@link #tile8x3}, 4
+     * loads of B and 6 broadcasts of A for 24 multiply-adds.
+     */
+    private static void tile6x4(float[] a, int ai, int k, float[] b, int bi, int ldb, float[] y, int yi, int ldy, int ldv,
+                                float[] scale, float[] shift, int j, float lo, float hi) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
+        int a0 = ai, a1 = ai + k, a2 = ai + 2 * k, a3 = ai + 3 * k, a4 = ai + 4 * k, a5 = ai + 5 * k;
+        for (int p = 0, bp = bi; p < k; p++, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp), b1 = FloatVector.fromArray(S, b, bp + L), b2 = FloatVector.fromArray(S, b, bp + 2 * L), b3 = FloatVector.fromArray(S, b, bp + 3 * L);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[a0 + p]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+            x = FloatVector.broadcast(S, a[a1 + p]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+            x = FloatVector.broadcast(S, a[a2 + p]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+            x = FloatVector.broadcast(S, a[a3 + p]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+            x = FloatVector.broadcast(S, a[a4 + p]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41); c42 = x.fma(b2, c42); c43 = x.fma(b3, c43);
+            x = FloatVector.broadcast(S, a[a5 + p]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51); c52 = x.fma(b2, c52); c53 = x.fma(b3, c53);
+        }
+        FloatVector s0 = FloatVector.fromArray(S, scale, j), h0 = FloatVector.fromArray(S, shift, j);
+        FloatVector s1 = FloatVector.fromArray(S, scale, j + L), h1 = FloatVector.fromArray(S, shift, j + L);
+        FloatVector s2 = FloatVector.fromArray(S, scale, j + 2 * L), h2 = FloatVector.fromArray(S, shift, j + 2 * L);
+        FloatVector s3 = FloatVector.fromArray(S, scale, j + 3 * L), h3 = FloatVector.fromArray(S, shift, j + 3 * L);
+        FloatVector fl = FloatVector.broadcast(S, lo), ca = FloatVector.broadcast(S, hi), v;
+        v = c00.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
+        v = c01.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv);
+        v = c02.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv);
+        v = c03.fma(s3, h3); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * ldv); yi += ldy;
+        v = c10.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
+        v = c11.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv);
+        v = c12.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv);
+        v = c13.fma(s3, h3); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * ldv); yi += ldy;
+        v = c20.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
+        v = c21.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv);
+        v = c22.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv);
+        v = c23.fma(s3, h3); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * ldv); yi += ldy;
+        v = c30.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
+        v = c31.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv);
+        v = c32.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv);
+        v = c33.fma(s3, h3); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * ldv); yi += ldy;
+        v = c40.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
+        v = c41.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv);
+        v = c42.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv);
+        v = c43.fma(s3, h3); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * ldv); yi += ldy;
+        v = c50.fma(s0, h0); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi);
+        v = c51.fma(s1, h1); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + ldv);
+        v = c52.fma(s2, h2); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 2 * ldv);
+        v = c53.fma(s3, h3); v = v.blend(fl, v.lt(fl)); v.blend(ca, v.compare(VectorOperators.GT, ca)).intoArray(y, yi + 3 * ldv);
     }
 
     /** Y[6 rows, 2 vectors] = stage(A[6 rows, k]·B[k, 2 vectors]): twelve accumulators in registers. */

@@ -16,6 +16,8 @@ final class CpuStorage implements Storage {
     /** This storage as a packed 1×1 kernel ({@link CpuConvTiles.Operand#packed}), and the generation it was packed at. */
     private volatile CpuConvTiles.Operand packed;
     private volatile long packedAt;
+    /** Whether {@link #packed} was packed with version 4's four-vector panel. */
+    private volatile boolean packedWide;
 
     CpuStorage(CpuBackend backend, float[] data) {
         this.backend = backend;
@@ -56,13 +58,14 @@ final class CpuStorage implements Storage {
      * The data as a k × n kernel packed for the tiled products, packed on first use and kept until the array is handed
      * out ({@link #generation}); reading it this way does not count as a handout.
      */
-    CpuConvTiles.Operand packed(int k, int n) {
+    CpuConvTiles.Operand packed(int k, int n, boolean wide) {
         if (released) throw new IllegalStateException("use of a released storage");
         if ((long) k * n > data.length) throw new IllegalArgumentException(k + " × " + n + " kernel in " + data.length + " floats");
         CpuConvTiles.Operand p = packed;
         long now = generation;
-        if (p == null || p.k() != k || p.n() != n || packedAt != now) {
-            packed = p = CpuConvTiles.Operand.packed(data, k, n);
+        if (p == null || p.k() != k || p.n() != n || packedWide != wide || packedAt != now) {
+            packed = p = CpuConvTiles.Operand.packed(data, k, n, wide);
+            packedWide = wide;
             packedAt = now;
         }
         return p;

@@ -19,7 +19,7 @@ import pinkcnn.engine.testing.Assertions2;
 
 /**
  * The numbered kernel versions of the CPU backend ({@link CpuBackend#useVersion}) against each other and against
- * direct loops in double written here: {@code conv} v2_tiles and v3_packed against v1_gemm, {@code depthwise} v2_rows
+ * direct loops in double written here: {@code conv} v2_tiles, v3_packed and v4_wide against v1_gemm, {@code depthwise} v2_rows
  * against v1_taps, {@code block} v2_fused and v3_blocked against v1_layers. The sizes aim at the new kernels' special
  * paths: rows left over after the last whole tile (up to three in one-row kernels, more copied into a padded tile),
  * output channels past the last whole panel of two vectors (a tail panel, or a single vector), channels past the last
@@ -45,12 +45,13 @@ class CpuKernelVersionsTest {
         THREE.close();
     }
 
-    // ---- conv: v2_tiles and v3_packed against v1_gemm ---------------------------------------------------------------
+    // ---- conv: v2_tiles, v3_packed and v4_wide against v1_gemm ------------------------------------------------------
 
     /**
      * 1×1 convolutions (a product over n·h·w pixel rows): every row count around the 6- and 12-row tiles and the
      * 96-row blocks, every output channel count around the 32-channel panels (tail panels of 1, 5, 8, 17 and 24, a
-     * single 16-wide vector, whole panels, and wide panels followed by each), short and long k.
+     * single 16-wide vector, whole panels, and wide panels followed by each; 64, 112 and 160, where v4_wide ends on a
+     * four-vector panel), short and long k.
      */
     @Test
     void pointwiseConvolutionsAgree() {
@@ -59,13 +60,14 @@ class CpuKernelVersionsTest {
         int[][] rowShapes = {{1, 1, 1}, {1, 1, 5}, {2, 1, 3}, {1, 7, 1}, {1, 13, 1}, {1, 7, 7}, {1, 97, 1}, {2, 10, 10}};
         for (int[] r : rowShapes)
             for (int cin : new int[] {1, 3, 16, 27, 144})
-                for (int cout : new int[] {1, 5, 8, 16, 17, 24, 32, 40, 48, 96})
+                for (int cout : new int[] {1, 5, 8, 16, 17, 24, 32, 40, 48, 64, 96, 112, 160})
                     convCase(f, new ConvGeometry(r[0], r[1], r[2], cin, 1, 1, 1, 0, 0, 0, 0, cout), rnd);
         // past the threshold for parallel products: row blocks and panels over the threads
         convCase(f, new ConvGeometry(1, 25, 40, 144, 1, 1, 1, 0, 0, 0, 0, 96), rnd);
         convCase(f, new ConvGeometry(2, 25, 22, 144, 1, 1, 1, 0, 0, 0, 0, 56), rnd);
         convCase(f, new ConvGeometry(3, 20, 20, 144, 1, 1, 1, 0, 0, 0, 0, 48), rnd);
         convCase(f, new ConvGeometry(1, 50, 61, 144, 1, 1, 1, 0, 0, 0, 0, 24), rnd);
+        convCase(f, new ConvGeometry(2, 14, 14, 96, 1, 1, 1, 0, 0, 0, 0, 160), rnd);
         f.assertNone();
     }
 
@@ -107,7 +109,7 @@ class CpuKernelVersionsTest {
         f.assertNone();
     }
 
-    /** One convolution, each output stage, 1 and 3 threads: both versions against the loops and each other. */
+    /** One convolution, each output stage, 1 and 3 threads: every version against the loops and the one before. */
     private static void convCase(Failures f, ConvGeometry g, Random rnd) {
         int k = g.kh() * g.kw() * g.cin(), cout = g.cout();
         float[] x = gaussian(rnd, (int) g.inputSize(), 1f), w = gaussian(rnd, k * cout, (float) (1 / Math.sqrt(k)));
@@ -122,11 +124,14 @@ class CpuKernelVersionsTest {
                     float[] v1 = conv(b, "v1_gemm", g, x, w, st, scale, shift);
                     float[] v2 = conv(b, "v2_tiles", g, x, w, st, scale, shift);
                     float[] v3 = conv(b, "v3_packed", g, x, w, st, scale, shift);
+                    float[] v4 = conv(b, "v4_wide", g, x, w, st, scale, shift);
                     f.check(ref, v1, what + ": v1_gemm against the loops");
                     f.check(ref, v2, what + ": v2_tiles against the loops");
                     f.check(ref, v3, what + ": v3_packed against the loops");
                     f.check(toDouble(v1), v2, what + ": v2_tiles against v1_gemm");
                     f.check(toDouble(v2), v3, what + ": v3_packed against v2_tiles");
+                    f.check(ref, v4, what + ": v4_wide against the loops");
+                    f.check(toDouble(v2), v4, what + ": v4_wide against v2_tiles");
                 });
             }
         }
@@ -314,9 +319,9 @@ class CpuKernelVersionsTest {
             for (InvertedResidual b : blocks) {
                 float[] x = gaussian(rnd, Math.toIntExact(b.depthwise().inputSize() / b.depthwise().cin() * b.cin()), 1f);
                 float[][] wts = blockWeights(b, rnd);
-                float[] one = block(ONE, "v3_packed", "v2_rows", "v3_blocked", b, x, wts);
+                float[] one = block(ONE, "v4_wide", "v2_rows", "v3_blocked", b, x, wts);
                 for (CpuBackend cpu : new CpuBackend[] {TWO, THREE}) {
-                    f.check(toDouble(one), block(cpu, "v3_packed", "v2_rows", "v3_blocked", b, x, wts),
+                    f.check(toDouble(one), block(cpu, "v4_wide", "v2_rows", "v3_blocked", b, x, wts),
                             "block " + b + " on " + cpu.threads() + " threads, repetition " + rep);
                 }
             }
@@ -330,10 +335,10 @@ class CpuKernelVersionsTest {
         float[] w = gaussian(rnd, depthwise ? g.kh() * g.kw() * c : k * c, (float) (1 / Math.sqrt(k)));
         float[] scale = uniform(rnd, c, -0.5f, 3f), shift = uniform(rnd, c, -1f, 1f), st = {0f, 6f};
         float[] one = depthwise ? depthwise(ONE, "v2_rows", g, x, w, st, scale, shift)
-                : conv(ONE, "v3_packed", g, x, w, st, scale, shift);
+                : conv(ONE, "v4_wide", g, x, w, st, scale, shift);
         for (CpuBackend cpu : new CpuBackend[] {TWO, THREE}) {
             float[] many = depthwise ? depthwise(cpu, "v2_rows", g, x, w, st, scale, shift)
-                    : conv(cpu, "v3_packed", g, x, w, st, scale, shift);
+                    : conv(cpu, "v4_wide", g, x, w, st, scale, shift);
             f.check(toDouble(one), many, (depthwise ? "depthwise " : "conv ") + g + " on " + cpu.threads() + " threads");
         }
     }
@@ -363,10 +368,10 @@ class CpuKernelVersionsTest {
         for (CpuBackend cpu : new CpuBackend[] {ONE, TWO, THREE}) {
             String what = "block " + b + ", " + cpu.threads() + " threads";
             f.run(what, () -> {
-                float[] blocked = block(cpu, "v3_packed", "v2_rows", "v3_blocked", b, x, wts);
-                float[] fused = block(cpu, "v3_packed", "v2_rows", "v2_fused", b, x, wts);
+                float[] blocked = block(cpu, "v4_wide", "v2_rows", "v3_blocked", b, x, wts);
+                float[] fused = block(cpu, "v4_wide", "v2_rows", "v2_fused", b, x, wts);
                 float[] unpacked = block(cpu, "v2_tiles", "v2_rows", "v2_fused", b, x, wts);
-                float[] layers = block(cpu, "v3_packed", "v2_rows", "v1_layers", b, x, wts);
+                float[] layers = block(cpu, "v4_wide", "v2_rows", "v1_layers", b, x, wts);
                 float[] oldest = block(cpu, "v1_gemm", "v1_taps", "v1_layers", b, x, wts);
                 f.check(ref, blocked, what + ": v3_blocked against the loops");
                 f.check(ref, fused, what + ": v2_fused against the loops");
@@ -405,7 +410,7 @@ class CpuKernelVersionsTest {
             assertEquals(block, cpu.version(CpuBackend.BLOCK));
             return a.read(y);
         } finally {
-            cpu.useVersion(CpuBackend.CONV, "v3_packed");
+            cpu.useVersion(CpuBackend.CONV, "v4_wide");
             cpu.useVersion(CpuBackend.DEPTHWISE, "v2_rows");
             cpu.useVersion(CpuBackend.BLOCK, "v3_blocked");
         }
@@ -431,9 +436,9 @@ class CpuKernelVersionsTest {
     }
 
     /**
-     * v3_packed keeps a kernel packed from one call to the next, and drops the packed copy whenever its storage is
-     * handed out: new weights written through {@code write} or through the array itself must show in the next call,
-     * of a block and of a 1×1 convolution.
+     * v3_packed and v4_wide keep a kernel packed from one call to the next, and drop the packed copy whenever its
+     * storage is handed out: new weights written through {@code write} or through the array itself must show in the
+     * next call, of a block and of a 1×1 convolution. Switching between the two versions packs again.
      */
     @Test
     void packedKernelsFollowWritesToTheirStorage() {
@@ -466,6 +471,16 @@ class CpuKernelVersionsTest {
                 pw = gaussian(rnd, pw.length, 0.2f);
                 cpu.write(pws, 0, pw, 0, pw.length);
             }
+            ConvGeometry wide = new ConvGeometry(1, 7, 7, 40, 1, 1, 1, 0, 0, 0, 0, 64);
+            float[] ww = gaussian(rnd, 40 * 64, 0.2f);
+            Storage wws = a.in(ww), wy = a.out(wide.outputSize());
+            for (int round = 0; round < 4; round++) {
+                String version = round % 2 == 0 ? "v4_wide" : "v3_packed";
+                cpu.useVersion(CpuBackend.CONV, version);
+                cpu.conv2d(wide, pxs, wws, wy);
+                f.check(conv(wide, toDouble(px), ww), a.read(wy), "1×1 convolution to 64 on " + version + ", round " + round);
+            }
+            cpu.useVersion(CpuBackend.CONV, "v4_wide");
         }
         f.assertNone();
     }
@@ -473,7 +488,7 @@ class CpuKernelVersionsTest {
     @Test
     void versionsAreListedOldestFirstAndTheNewestRunsByDefault() {
         try (CpuBackend cpu = new CpuBackend(1)) {
-            assertEquals(List.of("v1_gemm", "v2_tiles", "v3_packed"), cpu.versions(CpuBackend.CONV));
+            assertEquals(List.of("v1_gemm", "v2_tiles", "v3_packed", "v4_wide"), cpu.versions(CpuBackend.CONV));
             assertEquals(List.of("v1_taps", "v2_rows"), cpu.versions(CpuBackend.DEPTHWISE));
             assertEquals(List.of("v1_layers", "v2_fused", "v3_blocked"), cpu.versions(CpuBackend.BLOCK));
             for (String family : List.of(CpuBackend.CONV, CpuBackend.DEPTHWISE, CpuBackend.BLOCK)) {
