@@ -43,6 +43,16 @@ final class ClStorage implements Storage {
         cleanable.clean();
     }
 
+    /**
+     * The tick of the last launch, copy or upload that was given this buffer ({@link ClContext#lastWrite}): every
+     * kernel that may have written it changes the number, so caches of what is computed from it (a batch norm's
+     * folded scale and shift) stay valid while it does not change.
+     */
+    @Override
+    public long generation() {
+        return released ? -1 : backend.context().lastWrite(mem);
+    }
+
     cl_mem mem() {
         if (released) throw new IllegalStateException("use of a released storage");
         return mem;
