@@ -23,7 +23,7 @@ public record KernelVersions(NumberedVersions backend, Map<String, String> famil
 
     /**
      * The backend's numbered versions, or null where it has none: on a lab GEMM under gemm and the convolutions,
-     * depthwise; on the CPU backend the convolutions' forward product (1×1 and im2col; its {@code gemm} has one
+     * depthwise, the whole inverted-residual block; on the CPU backend the convolutions' forward product (1×1 and im2col; its {@code gemm} has one
      * version), depthwise 3×3, the whole inverted-residual block.
      */
     public static KernelVersions of(Backend b) {
@@ -31,6 +31,7 @@ public record KernelVersions(NumberedVersions backend, Map<String, String> famil
             Map<String, String> families = new HashMap<>();
             for (String op : List.of("gemm", "conv1x1", "conv3x3")) families.put(op, KernelLab.GEMM);
             families.put("depthwise", KernelLab.DEPTHWISE);
+            families.put("block", KernelLab.BLOCK);
             families.values().retainAll(lab.families());
             return new KernelVersions(lab, families);
         }

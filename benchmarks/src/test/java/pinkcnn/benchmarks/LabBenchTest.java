@@ -163,13 +163,15 @@ class LabBenchTest {
     void theOpenClBackendIsALabAndTheVariantsAreItsVersions() {
         try (OpenClBackend cl = openCl()) {
             KernelLab lab = assertInstanceOf(KernelLab.class, (Backend) cl);
-            assertEquals(List.of(KernelLab.GEMM, KernelLab.DEPTHWISE), lab.families());
-            List<String> variants = new ArrayList<>();
-            for (LabBench.Timed t : LabBench.cases(cl, new KernelCases(cl), List.of("depthwise"), true)) {
-                String op = t.benchCase().op();
-                if (op.startsWith("depthwise.") && !variants.contains(op)) variants.add(op);
+            assertEquals(List.of(KernelLab.GEMM, KernelLab.DEPTHWISE, KernelLab.BLOCK), lab.families());
+            for (String family : List.of(KernelLab.DEPTHWISE, KernelLab.BLOCK)) {
+                List<String> variants = new ArrayList<>();
+                for (LabBench.Timed t : LabBench.cases(cl, new KernelCases(cl), List.of(family), true)) {
+                    String op = t.benchCase().op();
+                    if (op.startsWith(family + ".") && !variants.contains(op)) variants.add(op);
+                }
+                assertEquals(lab.versions(family).stream().map(v -> family + "." + v).toList(), variants);
             }
-            assertEquals(lab.versions(KernelLab.DEPTHWISE).stream().map(v -> "depthwise." + v).toList(), variants);
             Storage x = cl.allocate(1 << 16), y = cl.allocate(1 << 16);
             assertTrue(lab.deviceNanos(() -> lab.memoryCopyKernel(1 << 16, x, y)) > 0, "profiled device time");
         }

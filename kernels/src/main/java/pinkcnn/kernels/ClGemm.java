@@ -72,6 +72,21 @@ final class ClGemm {
         v4Options.clear();
     }
 
+    /** v4's vector width (floats per vector register of the device). */
+    int vectorWidth() {
+        return tiles.get("VW");
+    }
+
+    /**
+     * Packs B (k × n, rows n apart: a 1×1 convolution's kernel) as v4's panels of {@code nv} vectors, for kernels of
+     * other families that run v4's register tile ({@link ClBlock}).
+     */
+    PackedOperands.Packer panelPacker(cl_mem b, int k, int n, int nv) {
+        String opts = tiles.with("NV=" + nv).options();
+        int panels = (n + vectorWidth() * nv - 1) / (vectorWidth() * nv);
+        return dst -> cl.launchGrid(cl.kernel(FILE, "gemm_pack_b", opts), k, panels, 1, n, k, b, 0, n, 1, dst);
+    }
+
     /** GEMM calls whose B came packed from an earlier call (unchanged weights). */
     long packedHits() {
         return packed.hits();

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import pinkcnn.engine.backend.Backend;
 import pinkcnn.engine.backend.ConvGeometry;
+import pinkcnn.engine.backend.InvertedResidual;
 import pinkcnn.engine.backend.KernelLab;
 import pinkcnn.engine.backend.Storage;
 
@@ -27,6 +28,7 @@ public final class OpenClBackend implements Backend, KernelLab {
     private final ClGemm gemm;
     private final ClConv conv;
     private final ClDepthwise depthwise;
+    private final ClBlock block;
     private final ClPool pool;
     private final ClChannelOps channels;
     private final ClElementwise elementwise;
@@ -57,6 +59,7 @@ public final class OpenClBackend implements Backend, KernelLab {
         this.tuningSource = tuned.params().isEmpty() ? "defaults for a " + (device.isGpu() ? "GPU" : "CPU device")
                 : "tuned " + tuned.tuned() + ", " + cacheFile;
         this.conv = new ClConv(cl, gemm);
+        this.block = new ClBlock(cl, gemm);
         this.pool = new ClPool(cl);
         this.channels = new ClChannelOps(cl);
         this.elementwise = new ClElementwise(cl);
@@ -92,34 +95,43 @@ public final class OpenClBackend implements Backend, KernelLab {
 
     // ---- kernel versions, profiling, statistics -----------------------------------------------------------------
 
-    /** {@link #GEMM} and {@link #DEPTHWISE}. */
+    /** {@link #GEMM}, {@link #DEPTHWISE} and {@link #BLOCK}. */
     @Override
     public List<String> families() {
-        return List.of(GEMM, DEPTHWISE);
+        return List.of(GEMM, DEPTHWISE, BLOCK);
     }
 
-    /** The numbered versions of a family ({@link #GEMM} or {@link #DEPTHWISE}), oldest first. */
+    /** The numbered versions of a family ({@link #families}), oldest first. */
     @Override
     public List<String> versions(String family) {
         return switch (family) {
             case GEMM -> ClGemm.VERSIONS;
             case DEPTHWISE -> ClDepthwise.VERSIONS;
-            default -> throw new IllegalArgumentException("no numbered versions for '" + family + "'; use gemm or depthwise");
+            case BLOCK -> ClBlock.VERSIONS;
+            default -> throw new IllegalArgumentException("no numbered versions for '" + family + "'; use one of " + families());
         };
     }
 
     /** The version of a family this backend runs now (the fastest for the device unless changed). */
     @Override
     public synchronized String version(String family) {
-        return family.equals(GEMM) ? gemm.version() : family.equals(DEPTHWISE) ? depthwise.version() : versions(family).get(0);
+        return switch (family) {
+            case GEMM -> gemm.version();
+            case DEPTHWISE -> depthwise.version();
+            case BLOCK -> block.version();
+            default -> versions(family).get(0);
+        };
     }
 
     /** Runs {@code family} with version {@code v} from now on (benchmarks compare versions this way). */
     @Override
     public synchronized void useVersion(String family, String v) {
-        versions(family);
-        if (family.equals(GEMM)) gemm.use(v);
-        else depthwise.use(v);
+        switch (family) {
+            case GEMM -> gemm.use(v);
+            case DEPTHWISE -> depthwise.use(v);
+            case BLOCK -> block.use(v);
+            default -> versions(family);
+        }
     }
 
     /** {@link #GEMM} and {@link #DEPTHWISE}: tile sizes, work-group sizes, outputs per work-item. */
@@ -333,6 +345,22 @@ public final class OpenClBackend implements Backend, KernelLab {
             return;
         }
         depthwise.forward(g, s(x), s(w), s(y), new Epilogue(s(scale), s(shift), lo, hi));
+    }
+
+    /** In one launch where {@link ClBlock} fuses the block (v2_fused), otherwise the layers one after the other. */
+    @Override
+    public synchronized void invertedResidual(InvertedResidual b, Storage x, Storage expand, Storage expandScale,
+                                              Storage expandShift, Storage depthwise, Storage depthwiseScale,
+                                              Storage depthwiseShift, Storage project, Storage projectScale,
+                                              Storage projectShift, Storage y) {
+        if (!block.fuses(b)) {
+            Backend.super.invertedResidual(b, x, expand, expandScale, expandShift, depthwise, depthwiseScale,
+                    depthwiseShift, project, projectScale, projectShift, y);
+            return;
+        }
+        block.forward(b, s(x), b.expand() ? s(expand) : null, b.expand() ? s(expandScale) : null,
+                b.expand() ? s(expandShift) : null, s(depthwise), s(depthwiseScale), s(depthwiseShift), s(project),
+                s(projectScale), s(projectShift), s(y));
     }
 
     @Override

@@ -95,28 +95,39 @@ class ConvParityTest {
     }
 
     /**
-     * A whole inverted-residual block: the CPU backend fuses it ({@code block} v3_blocked), the OpenCL backend runs
-     * {@link pinkcnn.engine.backend.Backend}'s default, the layers one after the other. With and without expansion,
-     * stride 1 with the residual addition, stride 2 with Keras' (0,1,0,1) and with (1,1,1,1) padding, channel counts
-     * that are and are not multiples of 16, batch 1 to 3, ReLU6 and plain ReLU. The output starts as NaN on both sides, so an
-     * element left unwritten fails.
+     * A whole inverted-residual block: the CPU backend fuses it ({@code block} v3_blocked), the OpenCL backend runs it
+     * in each of its versions, the layers one after the other (v1_layers) and one launch of block.cl (v2_fused, where
+     * the expanded channels are whole vectors; the other shapes take v1's path). With and without expansion, stride 1
+     * with the residual addition, stride 2 with Keras' (0,1,0,1) and with (1,1,1,1) padding, channel counts that are
+     * and are not multiples of 16, batch 1 to 10, ReLU6 and plain ReLU. v2's own paths: an image cut into row ranges
+     * of several strips whose window ring wraps (batch 1), more images than work-items, a projection to channels that
+     * are not whole vectors. The output starts as NaN on both sides, so an element left unwritten fails.
      */
     @Test
     void invertedResidualBlocksMatchTheLayers() {
-        invertedResidualCase(new InvertedResidual(new ConvGeometry(2, 9, 7, 48, 3, 3, 1, 1, 1, 1, 1, 48), 8, 8, true,
-                6f, 6f, true));
-        invertedResidualCase(new InvertedResidual(new ConvGeometry(1, 14, 14, 30, 3, 3, 2, 0, 1, 0, 1, 30), 5, 24, true,
-                6f, 6f, false));
-        invertedResidualCase(new InvertedResidual(new ConvGeometry(3, 7, 9, 17, 3, 3, 1, 1, 1, 1, 1, 17), 17, 12, false,
-                Float.POSITIVE_INFINITY, 6f, false));
-        invertedResidualCase(new InvertedResidual(new ConvGeometry(2, 7, 7, 72, 3, 3, 2, 1, 1, 1, 1, 72), 12, 20, true,
-                6f, Float.POSITIVE_INFINITY, false));
-        // whole vectors of expanded channels at stride 2, which v3_blocked lays out by vectors
-        invertedResidualCase(new InvertedResidual(new ConvGeometry(2, 14, 13, 64, 3, 3, 2, 0, 1, 0, 1, 64), 16, 24, true,
-                6f, 6f, false));
+        List<InvertedResidual> shapes = List.of(
+                new InvertedResidual(new ConvGeometry(2, 9, 7, 48, 3, 3, 1, 1, 1, 1, 1, 48), 8, 8, true, 6f, 6f, true),
+                new InvertedResidual(new ConvGeometry(1, 14, 14, 30, 3, 3, 2, 0, 1, 0, 1, 30), 5, 24, true, 6f, 6f, false),
+                new InvertedResidual(new ConvGeometry(3, 7, 9, 17, 3, 3, 1, 1, 1, 1, 1, 17), 17, 12, false,
+                        Float.POSITIVE_INFINITY, 6f, false),
+                new InvertedResidual(new ConvGeometry(2, 7, 7, 72, 3, 3, 2, 1, 1, 1, 1, 72), 12, 20, true,
+                        6f, Float.POSITIVE_INFINITY, false),
+                // whole vectors of expanded channels at stride 2, which v3_blocked lays out by vectors
+                new InvertedResidual(new ConvGeometry(2, 14, 13, 64, 3, 3, 2, 0, 1, 0, 1, 64), 16, 24, true, 6f, 6f, false),
+                new InvertedResidual(new ConvGeometry(1, 20, 15, 32, 3, 3, 1, 1, 1, 1, 1, 32), 16, 16, true, 6f, 6f, true),
+                new InvertedResidual(new ConvGeometry(1, 30, 29, 48, 3, 3, 2, 0, 1, 0, 1, 48), 8, 24, true, 6f, 6f, false),
+                new InvertedResidual(new ConvGeometry(2, 11, 9, 32, 3, 3, 1, 1, 1, 1, 1, 32), 32, 16, false, 6f, 6f, false),
+                new InvertedResidual(new ConvGeometry(3, 9, 9, 64, 3, 3, 2, 1, 1, 1, 1, 64), 24, 20, true,
+                        Float.POSITIVE_INFINITY, 6f, false),
+                new InvertedResidual(new ConvGeometry(10, 3, 5, 16, 3, 3, 1, 1, 1, 1, 1, 16), 7, 7, true, 6f, 6f, true));
+        for (String version : ClBlock.VERSIONS) {
+            t.raw.withVersion(OpenClBackend.BLOCK, version, () -> {
+                for (InvertedResidual shape : shapes) invertedResidualCase(shape, version);
+            });
+        }
     }
 
-    private void invertedResidualCase(InvertedResidual shape) {
+    private void invertedResidualCase(InvertedResidual shape, String version) {
         ConvGeometry d = shape.depthwise();
         int cin = shape.cin(), ce = d.cin(), cout = shape.cout();
         boolean e = shape.expand();
@@ -133,7 +144,7 @@ class ConvParityTest {
         Twins.Pair y = t.of(nan);
         t.run((b, s) -> b.invertedResidual(shape, s.at(x), e ? s.at(we) : null, e ? s.at(es) : null,
                 e ? s.at(eh) : null, s.at(wd), s.at(ds), s.at(dh), s.at(wp), s.at(ps), s.at(ph), s.at(y)));
-        t.assertClose(y, "invertedResidual " + shape);
+        t.assertClose(y, "invertedResidual " + version + " " + shape);
     }
 
     @Test

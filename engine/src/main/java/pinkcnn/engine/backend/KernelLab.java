@@ -11,8 +11,11 @@ import java.util.Map;
  * kernel, timed by the wall clock) gets the common cases only.
  */
 public interface KernelLab extends NumberedVersions {
-    /** Family names the benchmarks map their ops to: GEMM (also under the convolutions), depthwise convolution. */
-    String GEMM = "gemm", DEPTHWISE = "depthwise";
+    /**
+     * Family names the benchmarks map their ops to: GEMM (also under the convolutions), depthwise convolution, the
+     * whole inverted-residual block.
+     */
+    String GEMM = "gemm", DEPTHWISE = "depthwise", BLOCK = "block";
 
     /** The families that have numbered versions ({@link NumberedVersions}). */
     List<String> families();

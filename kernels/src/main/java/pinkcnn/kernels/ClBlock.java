@@ -1,0 +1,91 @@
+package pinkcnn.kernels;
+
+import java.util.List;
+import org.jocl.cl_mem;
+import pinkcnn.engine.backend.ConvGeometry;
+import pinkcnn.engine.backend.InvertedResidual;
+
+/**
+ * A whole inverted-residual block ({@link pinkcnn.engine.backend.Backend#invertedResidual}) in its numbered versions:
+ * {@code v1_layers}, the layers one after the other (the backend contract's default), and {@code v2_fused}, the block
+ * in one launch of block.cl, a strip of output rows at a time so that the expanded activations stay in cache. v2 is
+ * the default on CPU devices; a GPU keeps v1 (v2's work-item is sequential code for one core).
+ */
+final class ClBlock {
+    private static final String FILE = "block.cl";
+    static final List<String> VERSIONS = List.of("v1_layers", "v2_fused");
+    /**
+     * Output rows per strip: enough for at least this many output pixels, so that the weights streamed through the
+     * cache for a strip serve that many rows of the products (one row of 112 pixels, eight at 14×14, a whole 7×7 map).
+     */
+    static final int STRIP_PIXELS = 112;
+    /** Vectors per weight panel and rows per register tile of the products (an 8 × 32 block in 16 registers). */
+    private static final int NV = 2, MR = 8;
+    /** Work-items per compute unit when there are enough images or row ranges: some slack for a slow worker. */
+    private static final int ITEMS_PER_UNIT = 4;
+
+    private final ClContext cl;
+    private final ClGemm gemm;
+    private final Scratch scratch;
+    /** The two kernels' packed panels, each kept apart: both are read by the same launch. */
+    private final PackedOperands expandPanels, projectPanels;
+    private String version;
+
+    ClBlock(ClContext cl, ClGemm gemm) {
+        this.cl = cl;
+        this.gemm = gemm;
+        this.scratch = new Scratch(cl.pool);
+        this.expandPanels = new PackedOperands(cl);
+        this.projectPanels = new PackedOperands(cl);
+        this.version = cl.device.isGpu() ? "v1_layers" : "v2_fused";
+    }
+
+    String version() {
+        return version;
+    }
+
+    void use(String v) {
+        if (!VERSIONS.contains(v)) throw new IllegalArgumentException("unknown block version '" + v + "'; choose from " + VERSIONS);
+        version = v;
+    }
+
+    /**
+     * Whether the current version runs this block in one launch: v2, a 3×3 depthwise kernel, expanded channels in
+     * whole vectors of the GEMM's width (all of MobileNetV2's blocks). Otherwise the caller runs the layers.
+     */
+    boolean fuses(InvertedResidual b) {
+        ConvGeometry d = b.depthwise();
+        return version.equals("v2_fused") && d.kh() == 3 && d.kw() == 3 && (d.stride() == 1 || d.stride() == 2)
+                && d.cin() % gemm.vectorWidth() == 0;
+    }
+
+    /** The block (see {@link #fuses}); {@code we, es, eh} are null without expansion. */
+    void forward(InvertedResidual b, ClStorage x, ClStorage we, ClStorage es, ClStorage eh, ClStorage wd, ClStorage ds,
+                 ClStorage dh, ClStorage wp, ClStorage ps, ClStorage ph, ClStorage y) {
+        ConvGeometry d = b.depthwise();
+        int n = d.n(), e = d.cin(), units = Math.max(1, cl.device.computeUnits());
+        // one range of output rows per image, or several when there are fewer images than compute units
+        int perImage = n >= units ? 1 : Math.min(d.outH(), (units + n - 1) / n);
+        int strip = Math.min((d.outH() + perImage - 1) / perImage, (STRIP_PIXELS + d.outW() - 1) / d.outW());
+        int slots = b.expand() ? (strip - 1) * d.stride() + 3 : 0;
+        int items = n * perImage, groups = Math.min(items, ITEMS_PER_UNIT * units);
+        long perItem = (long) (slots + 1) * d.w() * e + (long) strip * d.outW() * e;
+        cl_mem work = scratch.get(groups * perItem);
+        cl_mem expand = b.expand() ? panels(expandPanels, we, b.cin(), e) : wp.mem(); // any buffer: unread
+        cl_mem project = panels(projectPanels, wp, e, b.cout());
+        String options = "-DVW=" + gemm.vectorWidth() + " -DNV=" + NV + " -DMR=" + MR + " -DSTRIDE=" + d.stride()
+                + " -DEXPAND=" + (b.expand() ? 1 : 0);
+        ClStorage esArg = b.expand() ? es : ds, ehArg = b.expand() ? eh : dh; // unread without expansion
+        cl.launch(cl.kernel(FILE, "block_v2_fused", options), new long[] {groups}, new long[] {1},
+                n, d.h(), d.w(), b.cin(), e, d.outH(), d.outW(), b.cout(), d.padTop(), d.padLeft(), perImage, strip,
+                slots, b.expandCap(), b.depthwiseCap(), b.residual() ? 1 : 0, x, expand, esArg, ehArg, wd, ds, dh,
+                project, ps, ph, y, work);
+    }
+
+    /** A 1×1 kernel (k × n) as GEMM v4's panels of {@link #NV} vectors, kept while it is unchanged. */
+    private cl_mem panels(PackedOperands kept, ClStorage w, int k, int n) {
+        int nr = gemm.vectorWidth() * NV;
+        long floats = (long) (n + nr - 1) / nr * k * nr;
+        return kept.get(w.mem(), 0, n, 1, k, n, nr, floats, gemm.panelPacker(w.mem(), k, n, NV));
+    }
+}
