@@ -16,11 +16,9 @@ final class ClBlock {
     static final List<String> VERSIONS = List.of("v1_layers", "v2_fused");
     /**
      * Output rows per strip: enough for at least this many output pixels, so that the weights streamed through the
-     * cache for a strip serve that many rows of the products (one row of 112 pixels, eight at 14×14, a whole 7×7 map).
+     * cache for a strip serve that many rows of the products (one row of 112 pixels, eight at 14×14, all of 7×7).
      */
     static final int STRIP_PIXELS = 112;
-    /** Vectors per weight panel and rows per register tile of the products (an 8 × 32 block in 16 registers). */
-    private static final int NV = 2, MR = 8;
     /** Work-items per compute unit when there are enough images or row ranges: some slack for a slow worker. */
     private static final int ITEMS_PER_UNIT = 4;
 
@@ -45,7 +43,9 @@ final class ClBlock {
     }
 
     void use(String v) {
-        if (!VERSIONS.contains(v)) throw new IllegalArgumentException("unknown block version '" + v + "'; choose from " + VERSIONS);
+        if (!VERSIONS.contains(v)) {
+            throw new IllegalArgumentException("unknown block version '" + v + "'; choose from " + VERSIONS);
+        }
         version = v;
     }
 
@@ -71,10 +71,11 @@ final class ClBlock {
         int items = n * perImage, groups = Math.min(items, ITEMS_PER_UNIT * units);
         long perItem = (long) (slots + 1) * d.w() * e + (long) strip * d.outW() * e;
         cl_mem work = scratch.get(groups * perItem);
-        cl_mem expand = b.expand() ? panels(expandPanels, we, b.cin(), e) : wp.mem(); // any buffer: unread
-        cl_mem project = panels(projectPanels, wp, e, b.cout());
-        String options = "-DVW=" + gemm.vectorWidth() + " -DNV=" + NV + " -DMR=" + MR + " -DSTRIDE=" + d.stride()
-                + " -DEXPAND=" + (b.expand() ? 1 : 0);
+        int vw = gemm.vectorWidth(), nve = vectors(e, vw), nvp = vectors(b.cout(), vw);
+        cl_mem expand = b.expand() ? panels(expandPanels, we, b.cin(), e, nve) : wp.mem(); // any buffer: unread
+        cl_mem project = panels(projectPanels, wp, e, b.cout(), nvp);
+        String options = "-DVW=" + vw + " -DNVE=" + nve + " -DMRE=" + rows(nve) + " -DNVP=" + nvp
+                + " -DMRP=" + rows(nvp) + " -DSTRIDE=" + d.stride() + " -DEXPAND=" + (b.expand() ? 1 : 0);
         ClStorage esArg = b.expand() ? es : ds, ehArg = b.expand() ? eh : dh; // unread without expansion
         cl.launch(cl.kernel(FILE, "block_v2_fused", options), new long[] {groups}, new long[] {1},
                 n, d.h(), d.w(), b.cin(), e, d.outH(), d.outW(), b.cout(), d.padTop(), d.padLeft(), perImage, strip,
@@ -82,10 +83,24 @@ final class ClBlock {
                 project, ps, ph, y, work);
     }
 
-    /** A 1×1 kernel (k × n) as GEMM v4's panels of {@link #NV} vectors, kept while it is unchanged. */
-    private cl_mem panels(PackedOperands kept, ClStorage w, int k, int n) {
-        int nr = gemm.vectorWidth() * NV;
+    /**
+     * Vectors per weight panel of a product to n channels: 1 for one vector's width or less (a projection to 16
+     * channels, block 0's, would compute as many padding lanes as outputs in a 2-vector panel), else 2. Three, which
+     * would fit every expansion of MobileNetV2 without padding, was no faster (docs/kernels.md).
+     */
+    static int vectors(int n, int vw) {
+        return n <= vw ? 1 : 2;
+    }
+
+    /** Rows per register tile: 8 with 2 vectors per row (16 accumulators), 12 with one: as many FMAs in flight. */
+    static int rows(int vectors) {
+        return vectors == 1 ? 12 : 8;
+    }
+
+    /** A 1×1 kernel (k × n) as GEMM v4's panels of nv vectors, kept while it is unchanged. */
+    private cl_mem panels(PackedOperands kept, ClStorage w, int k, int n, int nv) {
+        int nr = gemm.vectorWidth() * nv;
         long floats = (long) (n + nr - 1) / nr * k * nr;
-        return kept.get(w.mem(), 0, n, 1, k, n, nr, floats, gemm.panelPacker(w.mem(), k, n, NV));
+        return kept.get(w.mem(), 0, n, 1, k, n, nr, floats, gemm.panelPacker(w.mem(), k, n, nv));
     }
 }

@@ -13,80 +13,43 @@
  *
  * The work-item is sequential code on float16 vectors; on a CPU device each work-group of one item runs on one
  * worker thread, which is what this layout wants. (On a GPU it would be a handful of threads: v1_layers stays there.)
- * Build options: VW (vector width; the expanded channels are whole vectors), NV (vectors per weight panel), MR (rows
- * per register tile), STRIDE (1 or 2), EXPAND (0: no expansion, the depthwise convolution reads x).
+ * Build options: VW (vector width; the expanded channels are whole vectors), NVE and MRE, NVP and MRP (vectors per
+ * weight panel and rows per register tile of the expansion and of the projection), STRIDE (1 or 2), EXPAND (0: no
+ * expansion, the depthwise convolution reads x).
  */
 #include "vectors.h"
-#ifndef NV
-#define NV 2
-#endif
-#ifndef MR
-#define MR 8
-#endif
-#define NR (VW * NV)
-
 /*
- * C[i][j] = clamp(sum_p A[i][p] * B[p][j] * scale[j] + shift[j], lo, hi) (+ R[i][j] when R is not 0), i < m, j < n.
- * B comes packed by gemm_pack_b: panels NR columns wide, panel q at q*k*NR, rows NR apart, zero past n. The layout of
- * gemm_v4_packed's work-item, looped over the row blocks of each panel while the panel stays in cache; rows past m
- * read row m-1 and are not stored.
+ * The helpers are inlined into the kernel: left as calls, PoCL's compiler kept a product's tile of accumulators in
+ * memory instead of registers, and block 1 took twice as long as its three parts timed alone (docs/kernels.md).
  */
-static void product(const int m, const int n, const int k, __global const float* A, const int lda,
-                    __global const float* Bp, __global const float* scale, __global const float* shift,
-                    const float lo, const float hi, __global float* C, const int ldc, __global const float* R) {
-    for (int j0 = 0; j0 < n; j0 += NR) {
-        __global const float* bp = Bp + (size_t) j0 * k;
-        for (int i0 = 0; i0 < m; i0 += MR) {
-            __global const float* arow[MR];
-            #pragma unroll
-            for (int r = 0; r < MR; r++) arow[r] = A + min(i0 + r, m - 1) * lda;
-            VEC acc[MR][NV];
-            #pragma unroll
-            for (int r = 0; r < MR; r++)
-                #pragma unroll
-                for (int v = 0; v < NV; v++) acc[r][v] = (VEC) 0.0f;
-            for (int p = 0; p < k; p++) {
-                VEC b[NV];
-                #pragma unroll
-                for (int v = 0; v < NV; v++) b[v] = VLOAD(v, bp + p * NR);
-                #pragma unroll
-                for (int r = 0; r < MR; r++) {
-                    const VEC a = (VEC) arow[r][p];
-                    #pragma unroll
-                    for (int v = 0; v < NV; v++) acc[r][v] = fma(a, b[v], acc[r][v]);
-                }
-            }
-            #pragma unroll
-            for (int r = 0; r < MR; r++) {
-                if (i0 + r >= m) break;
-                __global float* c = C + (i0 + r) * ldc;
-                __global const float* res = R == 0 ? 0 : R + (i0 + r) * ldc;
-                #pragma unroll
-                for (int v = 0; v < NV; v++) {
-                    const int j = j0 + v * VW;
-                    if (j + VW <= n) {
-                        VEC out = clamp(fma(acc[r][v], VLOAD(0, scale + j), VLOAD(0, shift + j)), lo, hi);
-                        if (res != 0) out += VLOAD(0, res + j);
-                        VSTORE(out, 0, c + j);
-                    } else {
-                        float lanes[VW];
-                        VSTORE(acc[r][v], 0, lanes);
-                        for (int l = 0; l < VW && j + l < n; l++)
-                            c[j + l] = clamp(fma(lanes[l], scale[j + l], shift[j + l]), lo, hi) + (res != 0 ? res[j + l] : 0.0f);
-                    }
-                }
-            }
-        }
-    }
-}
+#define INLINE static inline __attribute__((always_inline))
+
+/* The two products: NVE, MRE for the expansion, NVP, MRP for the projection (block_product.h). */
+#define PRODUCT product_expand
+#define PNV NVE
+#define PMR MRE
+#include "block_product.h"
+#undef PRODUCT
+#undef PNV
+#undef PMR
+#define PRODUCT product_project
+#define PNV NVP
+#define PMR MRP
+#include "block_product.h"
+#undef PRODUCT
+#undef PNV
+#undef PMR
 
 /*
  * One output row of the depthwise 3x3 convolution with its batch norm and ReLU: rows r0, r1, r2 are the input rows
  * oh*STRIDE - pt + 0, 1, 2 (a zero row where outside the image), e channels each (whole vectors), w columns. Channel
- * vector by channel vector, so its nine weights stay in registers over the row; only the first and last output
- * columns can have taps outside the row.
+ * vector by channel vector, so its nine weights stay in registers over the row. Inside the row OWB outputs at a time
+ * share their input vectors: (OWB-1)*STRIDE + 3 loads per input row instead of 3*OWB (at stride 1, 4.5 loads per
+ * output instead of 9). The outputs whose taps overhang the row (the first and last) take the checked path.
  */
-static void depthwise_row(const int w, const int ow_, const int e, const int pl, __global const float* r0,
+#define OWB (STRIDE == 1 ? 4 : 2)
+#define SPAN ((OWB - 1) * STRIDE + 3)
+INLINE void depthwise_row(const int w, const int ow_, const int e, const int pl, __global const float* r0,
                           __global const float* r1, __global const float* r2, __global const float* wd,
                           __global const float* scale, __global const float* shift, const float cap,
                           __global float* out) {
@@ -95,31 +58,36 @@ static void depthwise_row(const int w, const int ow_, const int e, const int pl,
         #pragma unroll
         for (int t = 0; t < 9; t++) k[t] = VLOAD(0, wd + t * e + c0);
         const VEC sc = VLOAD(0, scale + c0), sh = VLOAD(0, shift + c0);
-        __global const float* a = r0 + c0;
-        __global const float* b = r1 + c0;
-        __global const float* c = r2 + c0;
-        for (int ow = 0; ow < ow_; ow++) {
+        __global const float* rows[3] = {r0 + c0, r1 + c0, r2 + c0};
+        for (int ow = 0; ow < ow_; ) {
             const int iw = ow * STRIDE - pl;
-            VEC acc = (VEC) 0.0f;
-            if (iw >= 0 && iw + 2 < w) {
+            if (iw >= 0 && ow + OWB <= ow_ && iw + SPAN <= w) {
+                VEC acc[OWB];
                 #pragma unroll
-                for (int j = 0; j < 3; j++) {
-                    const int at = (iw + j) * e;
-                    acc = fma(VLOAD(0, a + at), k[j], acc);
-                    acc = fma(VLOAD(0, b + at), k[3 + j], acc);
-                    acc = fma(VLOAD(0, c + at), k[6 + j], acc);
+                for (int o = 0; o < OWB; o++) acc[o] = (VEC) 0.0f;
+                #pragma unroll
+                for (int i = 0; i < 3; i++) {
+                    VEC in[SPAN];
+                    #pragma unroll
+                    for (int s = 0; s < SPAN; s++) in[s] = VLOAD(0, rows[i] + (iw + s) * e);
+                    #pragma unroll
+                    for (int o = 0; o < OWB; o++)
+                        #pragma unroll
+                        for (int j = 0; j < 3; j++) acc[o] = fma(in[o * STRIDE + j], k[i * 3 + j], acc[o]);
                 }
+                #pragma unroll
+                for (int o = 0; o < OWB; o++) VSTORE(clamp(fma(acc[o], sc, sh), 0.0f, cap), 0, out + (ow + o) * e + c0);
+                ow += OWB;
             } else {
+                VEC acc = (VEC) 0.0f;
                 #pragma unroll
-                for (int j = 0; j < 3; j++) {
-                    if (iw + j < 0 || iw + j >= w) continue;
-                    const int at = (iw + j) * e;
-                    acc = fma(VLOAD(0, a + at), k[j], acc);
-                    acc = fma(VLOAD(0, b + at), k[3 + j], acc);
-                    acc = fma(VLOAD(0, c + at), k[6 + j], acc);
-                }
+                for (int i = 0; i < 3; i++)
+                    #pragma unroll
+                    for (int j = 0; j < 3; j++)
+                        if (iw + j >= 0 && iw + j < w) acc = fma(VLOAD(0, rows[i] + (iw + j) * e), k[i * 3 + j], acc);
+                VSTORE(clamp(fma(acc, sc, sh), 0.0f, cap), 0, out + ow * e + c0);
+                ow++;
             }
-            VSTORE(clamp(fma(acc, sc, sh), 0.0f, cap), 0, out + ow * e + c0);
         }
     }
 }
@@ -154,7 +122,7 @@ __kernel void block_v2_fused(const int n, const int h, const int w, const int ci
             const int lo = max(0, oh * STRIDE - pt), hi = min(h, (oh + r - 1) * STRIDE - pt + 3);
             for (int ih = oh == oh0 ? lo : max(lo, done); ih < hi; ) {
                 const int slot = ih % slots, run = min(hi - ih, slots - slot);
-                product(run * w, e, cin, x + (size_t) (img * h + ih) * w * cin, cin, we, es, eh, 0.0f, expandCap,
+                product_expand(run * w, e, cin, x + (size_t) (img * h + ih) * w * cin, cin, we, es, eh, 0.0f, expandCap,
                         window + slot * rowFloats, e, 0);
                 ih += run;
             }
@@ -174,7 +142,8 @@ __kernel void block_v2_fused(const int n, const int h, const int w, const int ci
                 depthwise_row(w, ow_, e, pl, rows[0], rows[1], rows[2], wd, ds, dh, depthwiseCap, out + t * ow_ * e);
             }
             const size_t at = (size_t) (img * oh_ + oh) * ow_ * cout;
-            product(r * ow_, cout, e, out, e, wp, ps, ph, -INFINITY, INFINITY, y + at, cout, residual ? x + at : 0);
+            product_project(r * ow_, cout, e, out, e, wp, ps, ph, -INFINITY, INFINITY, y + at, cout,
+                            residual ? x + at : 0);
         }
     }
 }
