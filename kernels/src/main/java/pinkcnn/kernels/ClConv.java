@@ -14,6 +14,11 @@ final class ClConv {
     /** The workspace limit in use (tests lower it to exercise the image batching). */
     static volatile long maxColumnFloats = MAX_COLUMN_FLOATS;
 
+    /** Inputs of at most this many channels are convolved directly ({@link #direct}). */
+    private static final int DIRECT_CHANNELS = 4;
+    /** Output pixels per work-item of conv_direct. */
+    private static final int DIRECT_PIXELS = 8;
+
     private final ClContext cl;
     private final ClGemm gemm;
     private final Scratch columns;
@@ -36,6 +41,15 @@ final class ClConv {
                     0f, y.mem(), 0, cout, e);
             return;
         }
+        if (direct(g)) {
+            int vw = gemm.vectorWidth();
+            String options = "-DKH=" + g.kh() + " -DKW=" + g.kw() + " -DCIN=" + g.cin() + " -DSTRIDE=" + g.stride()
+                    + " -DVW=" + vw + " -DNVC=" + cout / vw + " -DOWB=" + DIRECT_PIXELS + (e == null ? "" : Epilogue.OPTION);
+            cl.launchGrid(cl.kernel(FILE, "conv_direct", options), (g.outW() + DIRECT_PIXELS - 1) / DIRECT_PIXELS,
+                    (long) g.n() * g.outH(), 1, Epilogue.append(new Object[] {g.h(), g.w(), g.cin(), g.kh(), g.kw(),
+                            g.stride(), g.padTop(), g.padLeft(), g.outH(), g.outW(), g.n(), x, w, y}, e));
+            return;
+        }
         int k = kdim(g), pixels = g.outH() * g.outW();
         for (int img0 = 0, count; img0 < g.n(); img0 += count) {
             count = batch(g, img0);
@@ -43,6 +57,15 @@ final class ClConv {
             gemm.gemm(false, false, count * pixels, cout, k, 1f, col, 0, k, w.mem(), 0, cout, 0f, y.mem(),
                     img0 * pixels * cout, cout, e);
         }
+    }
+
+    /**
+     * Whether the forward pass runs conv_direct instead of im2col + GEMM: an input of at most {@link #DIRECT_CHANNELS}
+     * channels (the stem's image), on a CPU device, to whole vectors of at most four per pixel.
+     */
+    private boolean direct(ConvGeometry g) {
+        int vw = gemm.vectorWidth();
+        return !cl.device.isGpu() && g.cin() <= DIRECT_CHANNELS && g.cout() % vw == 0 && g.cout() / vw <= 4;
     }
 
     void inputGrad(ConvGeometry g, ClStorage dy, ClStorage w, ClStorage dx) {

@@ -49,3 +49,81 @@ __kernel void col2im_add(CONV_ARGS, const int img0, const int count, __global co
         }
     }
 }
+
+#ifdef NVC
+/*
+ * Direct convolution of an input with few channels (the stem: 3x3 from 3 channels), built with KH, KW, CIN, STRIDE
+ * (so that the loops over the taps unroll), VW, NVC = cout / VW (the output channels as whole vectors), OWB and
+ * optionally the output stage (EPILOGUE=1). Its im2col rows would
+ * be only kh*kw*cin = 27 floats: writing them and reading them back into the GEMM cost more than the product itself
+ * (0.23 ms against 0.18 for the stem at batch 1 on one thread). Here a work-item computes OWB output pixels of one
+ * row, all cout channels, straight from the image: per tap and input channel, NVC weight vectors and OWB broadcast
+ * inputs feed OWB*NVC FMAs. Taps outside the image read 0: only work-items at a border check columns.
+ * Grid (column block, image * oh_ + output row).
+ */
+#include "vectors.h"
+#include "epilogue.h"
+
+/* acc += the taps of output row oh, pixels ow0 .. ow0 + OWB - 1; inlined twice: inside the image (checked false),
+   every input address is a constant offset from the row's first, and at the borders each column is checked. */
+static inline __attribute__((always_inline)) void direct_taps(VEC acc[OWB][NVC], __global const float* x,
+                                                              __global const float* wt, const int h, const int w,
+                                                              const int img, const int oh, const int pt,
+                                                              const int iw0, const bool checked) {
+    for (int i = 0; i < KH; i++) {
+        const int ih = oh * STRIDE + i - pt;
+        if (ih < 0 || ih >= h) continue;
+        __global const float* xrow = x + (size_t) (img * h + ih) * w * CIN;
+        #pragma unroll
+        for (int j = 0; j < KW; j++) {
+            #pragma unroll
+            for (int ci = 0; ci < CIN; ci++) {
+                __global const float* wp = wt + ((i * KW + j) * CIN + ci) * (NVC * VW);
+                VEC wv[NVC];
+                #pragma unroll
+                for (int v = 0; v < NVC; v++) wv[v] = VLOAD(v, wp);
+                #pragma unroll
+                for (int o = 0; o < OWB; o++) {
+                    const int iw = iw0 + o * STRIDE + j;
+                    VEC a;
+                    if (!checked) a = (VEC) xrow[iw * CIN + ci];
+                    else a = (VEC) (iw >= 0 && iw < w ? xrow[clamp(iw, 0, w - 1) * CIN + ci] : 0.0f);
+                    #pragma unroll
+                    for (int v = 0; v < NVC; v++) acc[o][v] = fma(a, wv[v], acc[o][v]);
+                }
+            }
+        }
+    }
+}
+
+__kernel void conv_direct(CONV_ARGS, const int n, __global const float* x, __global const float* wt,
+                          __global float* y EPILOGUE_ARGS) {
+    const int ow0 = get_global_id(0) * OWB, row = get_global_id(1);
+    if (ow0 >= ow_ || row >= n * oh_) return;
+    const int img = row / oh_, oh = row % oh_, iw0 = ow0 * STRIDE - pl;
+    VEC acc[OWB][NVC];
+    #pragma unroll
+    for (int o = 0; o < OWB; o++)
+        #pragma unroll
+        for (int v = 0; v < NVC; v++) acc[o][v] = (VEC) 0.0f;
+    if (iw0 >= 0 && ow0 + OWB <= ow_ && (ow0 + OWB - 1) * STRIDE - pl + KW <= w) {
+        direct_taps(acc, x, wt, h, w, img, oh, pt, iw0, false);
+    } else {
+        direct_taps(acc, x, wt, h, w, img, oh, pt, iw0, true);
+    }
+    __global float* out = y + ((size_t) row * ow_ + ow0) * (NVC * VW);
+    #pragma unroll
+    for (int o = 0; o < OWB; o++) {
+        if (ow0 + o >= ow_) break;
+        #pragma unroll
+        for (int v = 0; v < NVC; v++) {
+#if EPILOGUE
+            const VEC r = clamp(fma(acc[o][v], VLOAD(v, scale), VLOAD(v, shift)), lo, hi);
+#else
+            const VEC r = acc[o][v];
+#endif
+            VSTORE(r, 0, out + o * (NVC * VW) + v * VW);
+        }
+    }
+}
+#endif

@@ -120,20 +120,8 @@ __kernel void depthwise_v2_vec(DW_ARGS, __global const float* x, __global const 
 
 #define DW_PASS n, h, w, c, kh, kw, stride, pt, pl, oh_, ow_
 
-/*
- * With EPILOGUE=1 (a separate build), v3 and v4 store clamp(acc * scale[c] + shift[c], lo, hi): frozen batch norm and
- * the ReLU6 after it applied in registers, so the output is written once.
- */
-#ifndef EPILOGUE
-#define EPILOGUE 0
-#endif
-#if EPILOGUE
-#define EPILOGUE_ARGS , __global const float* scale, __global const float* shift, const float lo, const float hi
-#define EPILOGUE_PASS , scale, shift, lo, hi
-#else
-#define EPILOGUE_ARGS
-#define EPILOGUE_PASS
-#endif
+/* v3 and v4 can apply the output stage (EPILOGUE=1) in registers. */
+#include "epilogue.h"
 
 /* One work-item of v3 or v4: OWB outputs of one row for VW channels; edges selects v4's border path. */
 __attribute__((always_inline)) inline void window_block(DW_ARGS, __global const float* x, __global const float* wt,

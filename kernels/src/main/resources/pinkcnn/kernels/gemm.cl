@@ -181,18 +181,10 @@ __kernel void gemm_pack_b(const int n, const int k, __global const float* B, con
 }
 
 /*
- * With EPILOGUE=1 (a separate build), the output stage also applies a per-column affine map and clamp,
- * C = clamp(alpha·AB·scale[j] + shift[j], lo, hi), while the tile is still in registers: a convolution followed by
- * frozen batch norm and ReLU6 then writes its output once instead of writing it, reading it back and writing it again.
+ * v4 can apply the output stage (EPILOGUE=1) to C's columns while the tile is still in registers:
+ * C = clamp(alpha·AB·scale[j] + shift[j], lo, hi).
  */
-#ifndef EPILOGUE
-#define EPILOGUE 0
-#endif
-#if EPILOGUE
-#define EPILOGUE_ARGS , __global const float* scale, __global const float* shift, const float lo, const float hi
-#else
-#define EPILOGUE_ARGS
-#endif
+#include "epilogue.h"
 
 __kernel void gemm_v4_packed(const int m, const int n, const int k, const float alpha,
                              __global const float* A, const int offA, const int rsA, const int csA,

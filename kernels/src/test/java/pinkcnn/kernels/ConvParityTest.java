@@ -16,14 +16,22 @@ class ConvParityTest {
     @RegisterExtension
     static final Twins t = new Twins(11);
 
-    /** Odd sizes, batch 1 and 7, stride 2 with asymmetric padding, non-square kernels, a 1×1 (pure GEMM) case. */
+    /**
+     * Odd sizes, batch 1 and 7, stride 2 with asymmetric padding, non-square kernels, a 1×1 (pure GEMM) case, and
+     * few-channel inputs (the direct kernel).
+     */
     static final List<ConvGeometry> DENSE = List.of(
             new ConvGeometry(1, 7, 9, 5, 3, 3, 1, 1, 1, 1, 1, 4),
             new ConvGeometry(3, 13, 11, 17, 3, 3, 2, 0, 1, 0, 1, 6),
             new ConvGeometry(7, 5, 6, 3, 1, 1, 1, 0, 0, 0, 0, 10),
             new ConvGeometry(7, 9, 8, 6, 2, 3, 2, 1, 0, 2, 1, 5),
             new ConvGeometry(2, 12, 10, 16, 1, 1, 2, 0, 0, 0, 0, 7),
-            new ConvGeometry(1, 16, 16, 3, 3, 3, 2, 0, 1, 0, 1, 32));
+            new ConvGeometry(1, 16, 16, 3, 3, 3, 2, 0, 1, 0, 1, 32),
+            // inputs of up to 4 channels to whole vectors take conv_direct on a CPU device: stride 1 with a partial
+            // block of pixels, a non-square kernel with asymmetric padding, 1 to 4 vectors per pixel
+            new ConvGeometry(2, 11, 13, 4, 3, 3, 1, 1, 1, 1, 1, 16),
+            new ConvGeometry(1, 9, 21, 1, 5, 3, 2, 2, 1, 0, 2, 64),
+            new ConvGeometry(3, 8, 7, 2, 3, 3, 2, 1, 1, 1, 1, 48));
 
     /** clamp [0, 6] (ReLU6 after the batch norm) and none (a projection's batch norm, before the residual add). */
     static final float[][] OUTPUT_RANGES = {{0f, 6f}, {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}};
