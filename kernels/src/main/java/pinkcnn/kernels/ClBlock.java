@@ -72,8 +72,10 @@ final class ClBlock {
         long perItem = (long) (slots + 1) * d.w() * e + (long) strip * d.outW() * e;
         cl_mem work = scratch.get(groups * perItem);
         int vw = gemm.vectorWidth(), nve = vectors(e, vw), nvp = vectors(b.cout(), vw);
-        cl_mem expand = b.expand() ? panels(expandPanels, we, b.cin(), e, nve) : wp.mem(); // any buffer: unread
         cl_mem project = panels(projectPanels, wp, e, b.cout(), nvp);
+        // without expansion any buffer will do, unread, but not a weight: a launch counts as a write of every buffer
+        // it is given, and wp given here would have its packed panels made again on every call
+        cl_mem expand = b.expand() ? panels(expandPanels, we, b.cin(), e, nve) : project;
         String options = "-DVW=" + vw + " -DNVE=" + nve + " -DMRE=" + rows(nve) + " -DNVP=" + nvp
                 + " -DMRP=" + rows(nvp) + " -DSTRIDE=" + d.stride() + " -DEXPAND=" + (b.expand() ? 1 : 0);
         ClStorage esArg = b.expand() ? es : ds, ehArg = b.expand() ? eh : dh; // unread without expansion

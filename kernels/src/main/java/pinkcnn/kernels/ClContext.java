@@ -40,6 +40,8 @@ final class ClContext implements AutoCloseable {
      * derived from a buffer (a packed GEMM operand) stays valid while {@link #lastWrite} of its source is unchanged.
      */
     private final java.util.Map<cl_mem, Long> lastWrites = new java.util.IdentityHashMap<>();
+    /** The argument values each kernel object was last given ({@link #launch}), buffers by identity. */
+    private final java.util.Map<cl_kernel, Object[]> argsSet = new java.util.IdentityHashMap<>();
     private long clock;
 
     @SuppressWarnings("deprecation")
@@ -73,22 +75,24 @@ final class ClContext implements AutoCloseable {
     /**
      * Sets the arguments and enqueues {@code k} over {@code global} work-items in groups of {@code local} (null: the
      * runtime chooses). Arguments: {@link ClStorage}, {@link cl_mem}, {@link Integer}, {@link Float}, {@link Long}.
+     * An argument equal to the one the kernel object last got at that position is not set again: OpenCL keeps
+     * arguments between launches, and each clSetKernelArg costs host time (about half a microsecond on PoCL, and a
+     * fused block has 28): a pass repeats the same launches, mostly with the same values and buffers.
      */
     synchronized void launch(ClKernel k, long[] global, long[] local, Object... args) {
         cl_kernel h = k.handle();
+        Object[] set = argsSet.get(h);
+        if (set == null || set.length < args.length) argsSet.put(h, set = new Object[args.length]);
         for (int i = 0; i < args.length; i++) {
-            Object a = args[i];
-            if (a instanceof ClStorage s) {
-                clSetKernelArg(h, i, Sizeof.cl_mem, Pointer.to(s.mem()));
-                touched(s.mem());
-            } else if (a instanceof cl_mem m) {
-                clSetKernelArg(h, i, Sizeof.cl_mem, Pointer.to(m));
-                touched(m);
-            }
+            Object a = args[i] instanceof ClStorage s ? s.mem() : args[i];
+            if (a instanceof cl_mem m) touched(m);
+            if (a instanceof cl_mem ? set[i] == a : a.equals(set[i])) continue;
+            if (a instanceof cl_mem m) clSetKernelArg(h, i, Sizeof.cl_mem, Pointer.to(m));
             else if (a instanceof Integer v) clSetKernelArg(h, i, Sizeof.cl_int, Pointer.to(new int[] {v}));
             else if (a instanceof Float v) clSetKernelArg(h, i, Sizeof.cl_float, Pointer.to(new float[] {v}));
             else if (a instanceof Long v) clSetKernelArg(h, i, Sizeof.cl_long, Pointer.to(new long[] {v}));
             else throw new IllegalArgumentException("kernel " + k.name() + ": argument " + i + " of unsupported type " + a);
+            set[i] = a;
         }
         cl_event event = events == null ? null : new cl_event();
         clEnqueueNDRangeKernel(queue, h, global.length, null, global, local, 0, null, event);

@@ -1,5 +1,7 @@
 package pinkcnn.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -132,6 +134,31 @@ class ConvParityTest {
             t.raw.withVersion(OpenClBackend.BLOCK, version, () -> {
                 for (InvertedResidual shape : shapes) invertedResidualCase(shape, version);
             });
+        }
+    }
+
+    /**
+     * Once its weights are packed, a fused block is one launch: with and without expansion, the third call launches
+     * block_v2_fused and nothing else (no packing again: a launch must not count as a write of the weights).
+     */
+    @Test
+    void aFusedBlockIsOneLaunchOnceItsWeightsArePacked() {
+        OpenClBackend cl = t.raw;
+        for (InvertedResidual shape : List.of(
+                new InvertedResidual(new ConvGeometry(1, 9, 7, 32, 3, 3, 1, 1, 1, 1, 1, 32), 8, 8, true, 6f, 6f, true),
+                new InvertedResidual(new ConvGeometry(1, 9, 7, 32, 3, 3, 1, 1, 1, 1, 1, 32), 32, 16, false, 6f, 6f, false))) {
+            ConvGeometry d = shape.depthwise();
+            int ce = d.cin();
+            boolean e = shape.expand();
+            pinkcnn.engine.backend.Storage[] s = {cl.allocate((long) d.n() * d.h() * d.w() * shape.cin()),
+                    e ? cl.allocate((long) shape.cin() * ce) : null, e ? cl.allocate(ce) : null, e ? cl.allocate(ce) : null,
+                    cl.allocate(9L * ce), cl.allocate(ce), cl.allocate(ce), cl.allocate((long) ce * shape.cout()),
+                    cl.allocate(shape.cout()), cl.allocate(shape.cout()), cl.allocate(shape.outputSize())};
+            Runnable block = () -> cl.invertedResidual(shape, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10]);
+            block.run();
+            block.run();
+            assertEquals(List.of("block_v2_fused"), cl.profile(block).stream().map(KernelTime::kernel).toList(),
+                    "third call of " + shape);
         }
     }
 
