@@ -76,8 +76,11 @@ final class ClBlock {
         // without expansion any buffer will do, unread, but not a weight: a launch counts as a write of every buffer
         // it is given, and wp given here would have its packed panels made again on every call
         cl_mem expand = b.expand() ? panels(expandPanels, we, b.cin(), e, nve) : project;
-        String options = "-DVW=" + vw + " -DNVE=" + nve + " -DMRE=" + rows(nve) + " -DNVP=" + nvp
-                + " -DMRP=" + rows(nvp) + " -DSTRIDE=" + d.stride() + " -DEXPAND=" + (b.expand() ? 1 : 0);
+        // the products' usual row counts: a strip's new expanded rows (all of them when one strip covers the image)
+        // and its output pixels
+        int expandRows = (strip >= d.outH() ? d.h() : strip * d.stride()) * d.w(), projectRows = strip * d.outW();
+        String options = "-DVW=" + vw + " -DNVE=" + nve + " -DMRE=" + rows(nve, expandRows) + " -DNVP=" + nvp
+                + " -DMRP=" + rows(nvp, projectRows) + " -DSTRIDE=" + d.stride() + " -DEXPAND=" + (b.expand() ? 1 : 0);
         ClStorage esArg = b.expand() ? es : ds, ehArg = b.expand() ? eh : dh; // unread without expansion
         cl.launch(cl.kernel(FILE, "block_v2_fused", options), new long[] {groups}, new long[] {1},
                 n, d.h(), d.w(), b.cin(), e, d.outH(), d.outW(), b.cout(), d.padTop(), d.padLeft(), perImage, strip,
@@ -94,9 +97,14 @@ final class ClBlock {
         return n <= vw ? 1 : 2;
     }
 
-    /** Rows per register tile: 8 with 2 vectors per row (16 accumulators), 12 with one: as many FMAs in flight. */
-    static int rows(int vectors) {
-        return vectors == 1 ? 12 : 8;
+    /**
+     * Rows per register tile for a product of usually m rows: 8 with 2 vectors per row (16 accumulators), or 7 when
+     * that divides m and 8 does not (the 49 pixels of a 7×7 map are 7 tiles of 7, not 7 tiles of 8 of which the last
+     * holds one row); 12 with one vector, to keep as many FMAs in flight.
+     */
+    static int rows(int vectors, int m) {
+        if (vectors == 1) return 12;
+        return m % 8 != 0 && m % 7 == 0 ? 7 : 8;
     }
 
     /** A 1×1 kernel (k × n) as GEMM v4's panels of nv vectors, kept while it is unchanged. */

@@ -111,7 +111,7 @@ class ConvParityTest {
      * with the residual addition, stride 2 with Keras' (0,1,0,1) and with (1,1,1,1) padding, channel counts that are
      * and are not multiples of 16, batch 1 to 10, ReLU6 and plain ReLU. v2's own paths: an image cut into row ranges
      * of several strips whose window ring wraps (batch 1), more images than work-items, a projection to channels that
-     * are not whole vectors. The output starts as NaN on both sides, so an element left unwritten fails.
+     * are not whole vectors, products in tiles of 7 rows (a 7×7 map). The output starts as NaN on both sides, so an element left unwritten fails.
      */
     @Test
     void invertedResidualBlocksMatchTheLayers() {
@@ -129,7 +129,9 @@ class ConvParityTest {
                 new InvertedResidual(new ConvGeometry(2, 11, 9, 32, 3, 3, 1, 1, 1, 1, 1, 32), 32, 16, false, 6f, 6f, false),
                 new InvertedResidual(new ConvGeometry(3, 9, 9, 64, 3, 3, 2, 1, 1, 1, 1, 64), 24, 20, true,
                         Float.POSITIVE_INFINITY, 6f, false),
-                new InvertedResidual(new ConvGeometry(10, 3, 5, 16, 3, 3, 1, 1, 1, 1, 1, 16), 7, 7, true, 6f, 6f, true));
+                new InvertedResidual(new ConvGeometry(10, 3, 5, 16, 3, 3, 1, 1, 1, 1, 1, 16), 7, 7, true, 6f, 6f, true),
+                // 7×7: tiles of 7 rows
+                new InvertedResidual(new ConvGeometry(1, 7, 7, 32, 3, 3, 1, 1, 1, 1, 1, 32), 16, 16, true, 6f, 6f, true));
         for (String version : ClBlock.VERSIONS) {
             t.raw.withVersion(OpenClBackend.BLOCK, version, () -> {
                 for (InvertedResidual shape : shapes) invertedResidualCase(shape, version);
