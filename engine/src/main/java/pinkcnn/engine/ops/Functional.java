@@ -348,19 +348,28 @@ public final class Functional {
         b.channelAffine(rows, c, x.storage(), scale.storage(), shift.storage(), y.storage());
         Autograd.record(y, new Tensor[] {x, gamma, beta}, () -> {
             Storage dy = y.gradStorage();
-            if (x.requiresGrad()) b.channelAffineGrad(rows, c, x.storage(), dy, scale.storage(), x.gradStorage(), null, null);
-            if (gamma.requiresGrad() || beta.requiresGrad()) {
-                // dγ = Σ dy·x̂ with x̂ = (x − μ)/√(σ²+ε): normalise x with the same kernels (γ = 1, β = 0).
+            Storage dx = x.requiresGrad() ? x.gradStorage() : null;
+            if (!gamma.requiresGrad() && !beta.requiresGrad()) {
+                if (dx != null) b.channelAffineGrad(rows, c, x.storage(), dy, scale.storage(), dx, null, null);
+                return;
+            }
+            // One pass over x and dy gives dx, Σ dy·x and Σ dy; then, per channel, dγ = Σ dy·x̂ with
+            // x̂ = x·invStd + negMeanInvStd (the fold with γ = 1, β = 0) is invStd·Σ dy·x + negMeanInvStd·Σ dy, and
+            // dβ = Σ dy. Computing x̂ itself took a pass writing a tensor as large as x and another reading it back.
+            Tensor sumDyX = Tensor.zeros(b, c), sumDy = Tensor.zeros(b, c);
+            b.channelAffineGrad(rows, c, x.storage(), dy, scale.storage(), dx, sumDyX.storage(), sumDy.storage());
+            if (gamma.requiresGrad()) {
                 Tensor ones = Tensor.zeros(b, c), zeros = Tensor.zeros(b, c);
                 b.fill(ones.storage(), 1f);
-                Tensor invStd = Tensor.zeros(b, c), negMeanInvStd = Tensor.zeros(b, c);
+                Tensor invStd = Tensor.empty(b, c), negMeanInvStd = Tensor.empty(b, c);
                 b.batchNormScaleShift(c, ones.storage(), zeros.storage(), movingMean.storage(), movingVar.storage(), eps,
                         invStd.storage(), negMeanInvStd.storage());
-                Tensor xhat = Tensor.zeros(b, x.shape());
-                b.channelAffine(rows, c, x.storage(), invStd.storage(), negMeanInvStd.storage(), xhat.storage());
-                b.channelAffineGrad(rows, c, xhat.storage(), dy, invStd.storage(), null,
-                        gamma.requiresGrad() ? gamma.gradStorage() : null, beta.requiresGrad() ? beta.gradStorage() : null);
+                b.mul(c, invStd.storage(), sumDyX.storage(), invStd.storage());
+                b.mul(c, negMeanInvStd.storage(), sumDy.storage(), negMeanInvStd.storage());
+                b.add(c, invStd.storage(), negMeanInvStd.storage(), invStd.storage());
+                b.add(c, gamma.gradStorage(), invStd.storage(), gamma.gradStorage());
             }
+            if (beta.requiresGrad()) b.add(c, beta.gradStorage(), sumDy.storage(), beta.gradStorage());
         });
         return y;
     }
