@@ -6,6 +6,8 @@ package pinkcnn.engine.cpu;
  */
 final class CpuChannelOps {
     private static final int GRAIN = 512;
+    /** Rows summed in float before their sums go into double ({@link #affineGrad}). */
+    private static final int FLOAT_RUN = 64;
     private final Parallel parallel;
 
     CpuChannelOps(Parallel parallel) {
@@ -23,20 +25,40 @@ final class CpuChannelOps {
         });
     }
 
+    /**
+     * dx += dy·scale; dScale += Σ dy·x; dShift += Σ dy, in one pass over dy and x: each row's vectors feed dx and
+     * the sums, in float over runs of {@link #FLOAT_RUN} rows that then go into double sums per chunk. (Two passes
+     * before, one for dx and one summing in double lane by lane, took a sixth of a training step.)
+     */
     void affineGrad(int rows, int c, float[] x, float[] dy, float[] scale, float[] dx, float[] dScale, float[] dShift) {
-        if (dx != null) {
+        if (dScale == null && dShift == null) {
+            if (dx == null) return;
             parallel.forRange(rows, GRAIN, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    int b = r * c;
-                    for (int ch = 0; ch < c; ch++) dx[b + ch] += dy[b + ch] * scale[ch];
-                }
+                for (int r = from; r < to; r++) VectorMath.fma(dx, r * c, dy, r * c, scale, 0, c);
             });
+            return;
         }
-        if (dScale != null || dShift != null) {
-            double[][] sums = columnSums(rows, c, dy, x);
+        int chunks = parallel.chunks(rows, GRAIN);
+        double[][][] partial = new double[chunks][2][c];
+        parallel.forChunks(rows, GRAIN, (chunk, from, to) -> {
+            float[] runDy = new float[c], runDyX = new float[c];
+            double[] sumDy = partial[chunk][0], sumDyX = partial[chunk][1];
+            for (int r0 = from; r0 < to; r0 += FLOAT_RUN) {
+                java.util.Arrays.fill(runDy, 0f);
+                java.util.Arrays.fill(runDyX, 0f);
+                for (int r = r0; r < Math.min(to, r0 + FLOAT_RUN); r++) {
+                    VectorMath.affineGradRow(dy, x, r * c, scale, dx, runDy, runDyX, c);
+                }
+                for (int ch = 0; ch < c; ch++) {
+                    sumDy[ch] += runDy[ch];
+                    sumDyX[ch] += runDyX[ch];
+                }
+            }
+        });
+        for (double[][] p : partial) {
             for (int ch = 0; ch < c; ch++) {
-                if (dShift != null) dShift[ch] += (float) sums[0][ch];
-                if (dScale != null) dScale[ch] += (float) sums[1][ch];
+                if (dShift != null) dShift[ch] += (float) p[0][ch];
+                if (dScale != null) dScale[ch] += (float) p[1][ch];
             }
         }
     }

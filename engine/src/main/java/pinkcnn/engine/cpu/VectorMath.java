@@ -25,6 +25,27 @@ final class VectorMath {
         }
     }
 
+    /**
+     * One row of batch norm's backward: dx[at..at+len) += dy·scale (dx null: skipped), sumDy += dy and
+     * sumDyX += dy·x over the row's channels.
+     */
+    static void affineGradRow(float[] dy, float[] x, int at, float[] scale, float[] dx, float[] sumDy, float[] sumDyX,
+                              int len) {
+        int c = 0;
+        for (; c + L <= len; c += L) {
+            FloatVector g = FloatVector.fromArray(S, dy, at + c);
+            if (dx != null) g.fma(FloatVector.fromArray(S, scale, c), FloatVector.fromArray(S, dx, at + c)).intoArray(dx, at + c);
+            g.add(FloatVector.fromArray(S, sumDy, c)).intoArray(sumDy, c);
+            g.fma(FloatVector.fromArray(S, x, at + c), FloatVector.fromArray(S, sumDyX, c)).intoArray(sumDyX, c);
+        }
+        for (; c < len; c++) {
+            float g = dy[at + c];
+            if (dx != null) dx[at + c] += g * scale[c];
+            sumDy[c] += g;
+            sumDyX[c] += g * x[at + c];
+        }
+    }
+
     /** y[yi..yi+len) += x[xi..] */
     static void add(float[] y, int yi, float[] x, int xi, int len) {
         int c = 0;
