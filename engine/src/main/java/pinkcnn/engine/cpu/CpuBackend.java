@@ -360,9 +360,7 @@ public final class CpuBackend implements Backend, NumberedVersions {
     @Override
     public void reluGrad(long n, float cap, Storage x, Storage dy, Storage dx) {
         float[] xs = a(x), dys = a(dy), dxs = a(dx);
-        elementwise(n, (from, to) -> {
-            for (int i = from; i < to; i++) if (xs[i] > 0f && xs[i] < cap) dxs[i] += dys[i];
-        });
+        elementwise(n, (from, to) -> VectorMath.reluGrad(xs, dys, dxs, from, to, cap));
     }
 
     @Override
