@@ -59,33 +59,50 @@ final class ClBlock {
                 && d.cin() % gemm.vectorWidth() == 0;
     }
 
+    /**
+     * How one block shape runs: its row ranges, strips and window, work-items and scratch, and its kernel. Computed
+     * once per shape: at batch 1 the host's work per launch decides whether PoCL's worker finds the next block queued
+     * when it finishes one.
+     */
+    private record Plan(int perImage, int strip, int slots, int groups, long perItem, int nve, int nvp, ClKernel kernel) {}
+
+    private final java.util.Map<InvertedResidual, Plan> plans = new java.util.HashMap<>();
+
+    private Plan plan(InvertedResidual b) {
+        return plans.computeIfAbsent(b, key -> {
+            ConvGeometry d = b.depthwise();
+            int n = d.n(), e = d.cin(), units = Math.max(1, cl.device.computeUnits());
+            // one range of output rows per image, or several when there are fewer images than compute units
+            int perImage = n >= units ? 1 : Math.min(d.outH(), (units + n - 1) / n);
+            int strip = Math.min((d.outH() + perImage - 1) / perImage, (STRIP_PIXELS + d.outW() - 1) / d.outW());
+            int slots = b.expand() ? (strip - 1) * d.stride() + 3 : 0;
+            int groups = Math.min(n * perImage, ITEMS_PER_UNIT * units);
+            long perItem = (long) (slots + 1) * d.w() * e + (long) strip * d.outW() * e;
+            int vw = gemm.vectorWidth(), nve = vectors(e, vw), nvp = vectors(b.cout(), vw);
+            // the products' usual row counts: a strip's new expanded rows (all of them when one strip covers the
+            // image) and its output pixels
+            int expandRows = (strip >= d.outH() ? d.h() : strip * d.stride()) * d.w(), projectRows = strip * d.outW();
+            String options = "-DVW=" + vw + " -DNVE=" + nve + " -DMRE=" + rows(nve, expandRows) + " -DNVP=" + nvp
+                    + " -DMRP=" + rows(nvp, projectRows) + " -DSTRIDE=" + d.stride() + " -DEXPAND=" + (b.expand() ? 1 : 0);
+            return new Plan(perImage, strip, slots, groups, perItem, nve, nvp, cl.kernel(FILE, "block_v2_fused", options));
+        });
+    }
+
     /** The block (see {@link #fuses}); {@code we, es, eh} are null without expansion. */
     void forward(InvertedResidual b, ClStorage x, ClStorage we, ClStorage es, ClStorage eh, ClStorage wd, ClStorage ds,
                  ClStorage dh, ClStorage wp, ClStorage ps, ClStorage ph, ClStorage y) {
         ConvGeometry d = b.depthwise();
-        int n = d.n(), e = d.cin(), units = Math.max(1, cl.device.computeUnits());
-        // one range of output rows per image, or several when there are fewer images than compute units
-        int perImage = n >= units ? 1 : Math.min(d.outH(), (units + n - 1) / n);
-        int strip = Math.min((d.outH() + perImage - 1) / perImage, (STRIP_PIXELS + d.outW() - 1) / d.outW());
-        int slots = b.expand() ? (strip - 1) * d.stride() + 3 : 0;
-        int items = n * perImage, groups = Math.min(items, ITEMS_PER_UNIT * units);
-        long perItem = (long) (slots + 1) * d.w() * e + (long) strip * d.outW() * e;
-        cl_mem work = scratch.get(groups * perItem);
-        int vw = gemm.vectorWidth(), nve = vectors(e, vw), nvp = vectors(b.cout(), vw);
-        cl_mem project = panels(projectPanels, wp, e, b.cout(), nvp);
+        Plan p = plan(b);
+        cl_mem work = scratch.get(p.groups() * p.perItem());
+        cl_mem project = panels(projectPanels, wp, d.cin(), b.cout(), p.nvp());
         // without expansion any buffer will do, unread, but not a weight: a launch counts as a write of every buffer
         // it is given, and wp given here would have its packed panels made again on every call
-        cl_mem expand = b.expand() ? panels(expandPanels, we, b.cin(), e, nve) : project;
-        // the products' usual row counts: a strip's new expanded rows (all of them when one strip covers the image)
-        // and its output pixels
-        int expandRows = (strip >= d.outH() ? d.h() : strip * d.stride()) * d.w(), projectRows = strip * d.outW();
-        String options = "-DVW=" + vw + " -DNVE=" + nve + " -DMRE=" + rows(nve, expandRows) + " -DNVP=" + nvp
-                + " -DMRP=" + rows(nvp, projectRows) + " -DSTRIDE=" + d.stride() + " -DEXPAND=" + (b.expand() ? 1 : 0);
+        cl_mem expand = b.expand() ? panels(expandPanels, we, b.cin(), d.cin(), p.nve()) : project;
         ClStorage esArg = b.expand() ? es : ds, ehArg = b.expand() ? eh : dh; // unread without expansion
-        cl.launch(cl.kernel(FILE, "block_v2_fused", options), new long[] {groups}, new long[] {1},
-                n, d.h(), d.w(), b.cin(), e, d.outH(), d.outW(), b.cout(), d.padTop(), d.padLeft(), perImage, strip,
-                slots, b.expandCap(), b.depthwiseCap(), b.residual() ? 1 : 0, x, expand, esArg, ehArg, wd, ds, dh,
-                project, ps, ph, y, work);
+        cl.launch(p.kernel(), new long[] {p.groups()}, new long[] {1},
+                d.n(), d.h(), d.w(), b.cin(), d.cin(), d.outH(), d.outW(), b.cout(), d.padTop(), d.padLeft(),
+                p.perImage(), p.strip(), p.slots(), b.expandCap(), b.depthwiseCap(), b.residual() ? 1 : 0, x, expand,
+                esArg, ehArg, wd, ds, dh, project, ps, ph, y, work);
     }
 
     /**

@@ -82,9 +82,9 @@ final class ClGemm {
      * other families that run v4's register tile ({@link ClBlock}).
      */
     PackedOperands.Packer panelPacker(cl_mem b, int k, int n, int nv) {
-        String opts = tiles.with("NV=" + nv).options();
-        int panels = (n + vectorWidth() * nv - 1) / (vectorWidth() * nv);
-        return dst -> cl.launchGrid(cl.kernel(FILE, "gemm_pack_b", opts), k, panels, 1, n, k, b, 0, n, 1, dst);
+        // the build options only when it packs: most calls find the panels kept
+        return dst -> cl.launchGrid(cl.kernel(FILE, "gemm_pack_b", tiles.with("NV=" + nv).options()), k,
+                (n + vectorWidth() * nv - 1) / (vectorWidth() * nv), 1, n, k, b, 0, n, 1, dst);
     }
 
     /** GEMM calls whose B came packed from an earlier call (unchanged weights). */
