@@ -50,16 +50,17 @@ public final class CpuBackend implements Backend, NumberedVersions {
     }
 
     /**
-     * Kernel families with numbered versions here: the forward convolution's product, depthwise 3×3, and the
-     * inverted-residual block.
+     * Kernel families with numbered versions here: the forward convolution's product, the 1×1 convolutions'
+     * gradients, depthwise 3×3, and the inverted-residual block.
      */
-    public static final String CONV = "conv", DEPTHWISE = "depthwise", BLOCK = "block";
+    public static final String CONV = "conv", CONV_GRAD = "convgrad", DEPTHWISE = "depthwise", BLOCK = "block";
 
     /**
      * The numbered versions of a family, oldest first; the newest runs unless {@link #useVersion} says otherwise. Each
      * version's class comment says what it changes: {@code conv} v1_gemm {@link CpuGemm}, v2_tiles
      * {@link CpuConvTiles}, v3_packed (the same, 1×1 kernels packed once, {@link CpuStorage#packed}), v4_wide (the
      * same, the last 64 output channels of 64, 160, … in one 6×4 tile's panel instead of 3 + 1 vectors);
+     * {@code convgrad} v1_gemm {@link CpuGemm}, v2_tiles (the forward product's tiles, {@link CpuConv#inputGrad});
      * {@code depthwise} v1_taps {@link CpuDepthwise}, v2_rows {@link CpuDepthwise3x3};
      * {@code block} v1_layers (the layers one after the other, {@link Backend#invertedResidual}), v2_fused
      * {@link CpuInvertedResidual}, v3_blocked (the same, its expanded rows laid out by channel vectors for the
@@ -69,6 +70,7 @@ public final class CpuBackend implements Backend, NumberedVersions {
     public List<String> versions(String family) {
         return switch (family) {
             case CONV -> List.of("v1_gemm", "v2_tiles", "v3_packed", "v4_wide");
+            case CONV_GRAD -> List.of("v1_gemm", "v2_tiles");
             case DEPTHWISE -> List.of("v1_taps", "v2_rows");
             case BLOCK -> List.of("v1_layers", "v2_fused", "v3_blocked");
             default -> throw new IllegalArgumentException("no numbered versions of '" + family + "' on the CPU backend");
@@ -79,6 +81,7 @@ public final class CpuBackend implements Backend, NumberedVersions {
     public String version(String family) {
         int index = switch (family) {
             case CONV -> conv.forwardVersion() - 1;
+            case CONV_GRAD -> conv.gradVersion() - 1;
             case DEPTHWISE -> depthwise.rowsForward() ? 1 : 0;
             case BLOCK -> blockVersion - 1;
             default -> throw new IllegalArgumentException("no numbered versions of '" + family + "' on the CPU backend");
@@ -92,6 +95,7 @@ public final class CpuBackend implements Backend, NumberedVersions {
         if (v < 0) throw new IllegalArgumentException(family + " has no version '" + version + "': " + versions(family));
         switch (family) {
             case CONV -> conv.useForwardVersion(v + 1);
+            case CONV_GRAD -> conv.useGradVersion(v + 1);
             case DEPTHWISE -> depthwise.useRowsForward(v == 1);
             default -> blockVersion = v + 1;
         }

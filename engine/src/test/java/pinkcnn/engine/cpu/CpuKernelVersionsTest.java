@@ -19,7 +19,8 @@ import pinkcnn.engine.testing.Assertions2;
 
 /**
  * The numbered kernel versions of the CPU backend ({@link CpuBackend#useVersion}) against each other and against
- * direct loops in double written here: {@code conv} v2_tiles, v3_packed and v4_wide against v1_gemm, {@code depthwise} v2_rows
+ * direct loops in double written here: {@code conv} v2_tiles, v3_packed and v4_wide against v1_gemm, {@code convgrad}
+ * v1_gemm and v2_tiles, {@code depthwise} v2_rows
  * against v1_taps, {@code block} v2_fused and v3_blocked against v1_layers. The sizes aim at the new kernels' special
  * paths: rows left over after the last whole tile (up to three in one-row kernels, more copied into a padded tile),
  * output channels past the last whole panel of two vectors (a tail panel, or a single vector), channels past the last
@@ -146,6 +147,64 @@ class CpuKernelVersionsTest {
             else b.conv2dAffine(g, a.in(x), a.in(w), a.in(scale), a.in(shift), st[0], st[1], y);
             return a.read(y);
         }
+    }
+
+    // ---- convgrad: v2_tiles against v1_gemm ------------------------------------------------------------------------
+
+    /**
+     * The 1×1 convolutions' gradients, dx += dy·Wᵀ and dW += xᵀ·dy, from random (not zero) dx and dW so that "adds
+     * into" is checked: fewer and more input than output channels (v2 transposes the operand with fewer channels),
+     * channel counts with tails past whole panels, rows around the tiles, and sizes past the parallel threshold.
+     */
+    @Test
+    void pointwiseGradientsAgree() {
+        Failures f = new Failures();
+        Random rnd = new Random(4);
+        int[][] shapes = {{1, 1, 1, 3, 5}, {1, 7, 1, 16, 24}, {2, 5, 3, 40, 17}, {1, 13, 1, 96, 32}, {2, 10, 10, 24, 144},
+                {2, 14, 14, 144, 24}, {1, 20, 20, 96, 160}};
+        for (int[] sh : shapes) {
+            ConvGeometry g = new ConvGeometry(sh[0], sh[1], sh[2], sh[3], 1, 1, 1, 0, 0, 0, 0, sh[4]);
+            int rows = sh[0] * sh[1] * sh[2], cin = sh[3], cout = sh[4];
+            float[] x = gaussian(rnd, rows * cin, 1f), dy = gaussian(rnd, rows * cout, 1f);
+            float[] w = gaussian(rnd, cin * cout, (float) (1 / Math.sqrt(cout)));
+            float[] dx0 = gaussian(rnd, rows * cin, 1f), dw0 = gaussian(rnd, cin * cout, 1f);
+            double[] dxRef = toDouble(dx0), dwRef = toDouble(dw0);
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0; i < cin; i++) {
+                    double sum = 0;
+                    for (int o = 0; o < cout; o++) sum += (double) dy[r * cout + o] * w[i * cout + o];
+                    dxRef[r * cin + i] += sum;
+                }
+            }
+            double scale = 1.0 / Math.sqrt(rows); // dW sums over the rows: compare at O(1)
+            for (int i = 0; i < cin; i++) {
+                for (int o = 0; o < cout; o++) {
+                    double sum = 0;
+                    for (int r = 0; r < rows; r++) sum += (double) x[r * cin + i] * dy[r * cout + o];
+                    dwRef[i * cout + o] = (dwRef[i * cout + o] + sum) * scale;
+                }
+            }
+            for (CpuBackend b : new CpuBackend[] {ONE, THREE}) {
+                for (String version : b.versions(CpuBackend.CONV_GRAD)) {
+                    String what = "convgrad " + version + " " + g + ", " + b.threads() + " threads";
+                    f.run(what, () -> {
+                        b.useVersion(CpuBackend.CONV_GRAD, version);
+                        try (Args a = new Args(b)) {
+                            Storage dx = a.in(dx0), dw = a.in(dw0);
+                            b.conv2dInputGrad(g, a.in(dy), a.in(w), dx);
+                            b.conv2dWeightGrad(g, a.in(x), a.in(dy), dw);
+                            f.check(dxRef, a.read(dx), what + ": dx against the loops");
+                            float[] dwScaled = a.read(dw);
+                            for (int j = 0; j < dwScaled.length; j++) dwScaled[j] *= (float) scale;
+                            f.check(dwRef, dwScaled, what + ": dW against the loops");
+                        } finally {
+                            b.useVersion(CpuBackend.CONV_GRAD, "v2_tiles");
+                        }
+                    });
+                }
+            }
+        }
+        f.assertNone();
     }
 
     // ---- depthwise: v2_rows against v1_taps -------------------------------------------------------------------------
