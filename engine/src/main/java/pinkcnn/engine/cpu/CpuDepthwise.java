@@ -57,7 +57,7 @@ final class CpuDepthwise {
                         wts[k] *= c;
                     }
                     int yb = ((n * oh_ + oh) * ow_ + ow) * c;
-                    VectorMath.sumOfProducts(y, yb, x, taps, w, wts, t, c);
+                    VectorMath.sumOfProducts(y, yb, x, taps, w, wts, t, c, false);
                     if (stage != null) stage.apply(y, yb, 0, c);
                 }
             }
@@ -74,7 +74,13 @@ final class CpuDepthwise {
                 for (int iw = 0; iw < g.w(); iw++) {
                     int xb = ((n * g.h() + ih) * g.w() + iw) * c;
                     int t = PaddedWindow.coveringOutputs(g, n, ih, iw, outs, taps);
-                    for (int k = 0; k < t; k++) VectorMath.fma(dx, xb, dy, outs[k] * c, w, taps[k] * c, c);
+                    for (int k = 0; k < t; k++) {
+                        outs[k] *= c;
+                        taps[k] *= c;
+                    }
+                    // all covering outputs' terms summed in registers: dx read and written once per pixel, not once
+                    // per term (the training step's depthwise gradients, docs/kernels.md)
+                    VectorMath.sumOfProducts(dx, xb, dy, outs, w, taps, t, c, true);
                 }
             }
         });

@@ -70,11 +70,15 @@ final class VectorMath {
         for (; c < len; c++) y[yi + c] += x[xi + c];
     }
 
-    /** y[yi + k] = Σ_t x[xs[t] + k]·w[ws[t] + k] for k in [0, len): a register accumulator per vector of channels. */
-    static void sumOfProducts(float[] y, int yi, float[] x, int[] xs, float[] w, int[] ws, int taps, int len) {
+    /**
+     * y[yi + k] = Σ_t x[xs[t] + k]·w[ws[t] + k] for k in [0, len), or y[yi + k] += that with {@code add}: a register
+     * accumulator per vector of channels, so y is read and written once, not once per term.
+     */
+    static void sumOfProducts(float[] y, int yi, float[] x, int[] xs, float[] w, int[] ws, int taps, int len,
+                              boolean add) {
         int c = 0;
         for (; c + L <= len; c += L) {
-            FloatVector acc = FloatVector.zero(S);
+            FloatVector acc = add ? FloatVector.fromArray(S, y, yi + c) : FloatVector.zero(S);
             for (int t = 0; t < taps; t++) {
                 acc = FloatVector.fromArray(S, x, xs[t] + c).fma(FloatVector.fromArray(S, w, ws[t] + c), acc);
             }
@@ -82,7 +86,7 @@ final class VectorMath {
         }
         if (c < len) {
             VectorMask<Float> m = S.indexInRange(c, len);
-            FloatVector acc = FloatVector.zero(S);
+            FloatVector acc = add ? FloatVector.fromArray(S, y, yi + c, m) : FloatVector.zero(S);
             for (int t = 0; t < taps; t++) {
                 acc = FloatVector.fromArray(S, x, xs[t] + c, m).fma(FloatVector.fromArray(S, w, ws[t] + c, m), acc);
             }
