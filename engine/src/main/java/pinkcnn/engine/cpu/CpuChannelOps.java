@@ -27,8 +27,8 @@ final class CpuChannelOps {
 
     /**
      * dx += dy·scale; dScale += Σ dy·x; dShift += Σ dy, in one pass over dy and x: each row's vectors feed dx and
-     * the sums, in float over runs of {@link #FLOAT_RUN} rows that then go into double sums per chunk. (Two passes
-     * before, one for dx and one summing in double lane by lane, took a sixth of a training step.)
+     * the sums, in float over runs of {@link #FLOAT_RUN} rows that then go into double sums per chunk, instead of one
+     * pass for dx and another summing in double lane by lane (docs/kernels.md, "The training step").
      */
     void affineGrad(int rows, int c, float[] x, float[] dy, float[] scale, float[] dx, float[] dScale, float[] dShift) {
         if (dScale == null && dShift == null) {

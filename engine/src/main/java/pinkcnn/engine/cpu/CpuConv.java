@@ -214,9 +214,8 @@ final class CpuConv {
 
     /**
      * dx += dy·Wᵀ. For a 1×1 convolution in version 2, as the forward pass multiplies: Wᵀ (cout × cin) copied once
-     * into a packed B, the rows of dy through the tiled product into a buffer, then added into dx. {@link CpuGemm}'s
-     * transposed product ran at 48–98 GFLOP/s on MobileNetV2's fine-tuned layers, the tiles at about twice that
-     * (docs/kernels.md).
+     * into a packed B, the rows of dy through the tiled product into a buffer, then added into dx: the tiles run
+     * these products faster than {@link CpuGemm}'s transposed one (docs/kernels.md, "The training step").
      */
     synchronized void inputGrad(ConvGeometry g, float[] dy, float[] w, float[] dx) {
         int k = g.kh() * g.kw() * g.cin(), cout = g.cout();
@@ -226,7 +225,7 @@ final class CpuConv {
                 gemm.gemm(false, true, rows, cin, cout, 1f, dy, 0, cout, w, 0, cout, 1f, dx, 0, cin);
                 return;
             }
-            float[] wt = transpose(w, cin, cout, 0);
+            float[] wt = transpose(w, cin, cout);
             CpuConvTiles.Operand op = CpuConvTiles.Operand.packed(wt, cout, cin, true);
             float[] out = product((long) rows * cin);
             tiles.multiply(rows, op, dy, 0, out, 0, null);
@@ -256,10 +255,10 @@ final class CpuConv {
             }
             float[] out = product((long) cin * cout);
             if (cin <= cout) {
-                tiles.multiply(cin, CpuConvTiles.Operand.of(dy, rows, cout), transpose(x, rows, cin, 0), 0, out, 0, null);
+                tiles.multiply(cin, CpuConvTiles.Operand.of(dy, rows, cout), transpose(x, rows, cin), 0, out, 0, null);
                 addInto(dw, out, (long) cin * cout);
             } else {
-                tiles.multiply(cout, CpuConvTiles.Operand.of(x, rows, cin), transpose(dy, rows, cout, 0), 0, out, 0, null);
+                tiles.multiply(cout, CpuConvTiles.Operand.of(x, rows, cin), transpose(dy, rows, cout), 0, out, 0, null);
                 for (int o = 0; o < cout; o++) for (int i = 0; i < cin; i++) dw[i * cout + o] += out[o * cin + i];
             }
             return;
@@ -311,8 +310,8 @@ final class CpuConv {
         });
     }
 
-    /** a (rows × cols, row-major from aOff) transposed into {@link #transposed}: cols × rows, row-major. */
-    private float[] transpose(float[] a, int rows, int cols, int aOff) {
+    /** a (rows × cols, row-major) transposed into {@link #transposed}: cols × rows, row-major. */
+    private float[] transpose(float[] a, int rows, int cols) {
         long size = (long) rows * cols;
         if (size > Integer.MAX_VALUE) throw new IllegalArgumentException("transposed operand too large: " + size);
         if (transposed.length < size) transposed = new float[(int) size];
@@ -323,7 +322,7 @@ final class CpuConv {
             for (int r0 = from * 64; r0 < Math.min(rows, to * 64); r0 += 64) {
                 for (int c0 = 0; c0 < cols; c0 += 64) {
                     for (int r = r0; r < Math.min(rows, r0 + 64); r++) {
-                        for (int c = c0; c < Math.min(cols, c0 + 64); c++) t[c * rows + r] = a[aOff + r * cols + c];
+                        for (int c = c0; c < Math.min(cols, c0 + 64); c++) t[c * rows + r] = a[r * cols + c];
                     }
                 }
             }
@@ -338,15 +337,9 @@ final class CpuConv {
         return product;
     }
 
-    /** y[0, n) += x[0, n), spread over the threads. */
+    /** y[0, n) += x[0, n), spread over the threads in runs of at least 16K floats. */
     private void addInto(float[] y, float[] x, long n) {
-        int size = Math.toIntExact(n), chunk = 1 << 14;
-        parallel.forRange((size + chunk - 1) / chunk, 1, (from, to) -> {
-            for (int c = from; c < to; c++) {
-                int lo = c * chunk;
-                VectorMath.add(y, lo, x, lo, Math.min(chunk, size - lo));
-            }
-        });
+        parallel.forRange(Math.toIntExact(n), 1 << 14, (from, to) -> VectorMath.add(y, from, x, from, to - from));
     }
 
     private float[] workspace(long size) {
